@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvhdev: how a hypervisor traps and emulates a PVH dom0's accesses to
+ * physical devices.
+ *
+ * Types, in the order this header declares them:
+ *
+ *   pvhdev_sbdf_t            segment:bus:device.function packed in 32 bits
+ *   struct pvhdev_domain     opaque: one emulated dom0 over one platform
+ *   struct pvhdev_dev        opaque: one PCI function known to a domain
+ *   struct pvhdev_alloc_ops  allocator hooks (the core never calls malloc)
+ *   enum pvhdev_log_level    severity of a log line
+ *   struct pvhdev_event      one effect: p2m change, interrupt binding,
+ *                            hardware write that passed through
+ *   struct pvhdev_hooks      optional hypervisor hooks that see each effect
+ *   struct pvhdev_config     everything pvhdev_domain_new() needs
+ *   enum pvhdev_verdict      what a register handler decided
+ *   struct pvhdev_reg        one trapped config-space register
+ *
+ * Conventions: every call returns 0 or a negative errno and hands values
+ * back through out-parameters.  What the guest sees is never an API error:
+ * a write the device ignores succeeds, a read of something absent returns
+ * all-ones.  Offsets and sizes are in bytes, gfn/mfn/nr in 4 KiB pages,
+ * addresses in bytes.
+ */
+#ifndef PVHDEV_PVHDEV_H
+#define PVHDEV_PVHDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PVHDEV_VERSION_MAJOR 0
+#define PVHDEV_VERSION_MINOR 1
+#define PVHDEV_VERSION_PATCH 0
+#define PVHDEV_VERSION_STRING "0.1.0"
+
+/*
+ *   31            16 15      8 7     3 2   0
+ *  +----------------+---------+-------+-----+
+ *  |    segment     |   bus   |  dev  | fn  |
+ *  +----------------+---------+-------+-----+
+ */
+typedef uint32_t pvhdev_sbdf_t;
+
+#define PVHDEV_SBDF(seg, bus, dev, fn)                                        \
+	((pvhdev_sbdf_t)((((uint32_t)(seg) & 0xffffu) << 16) |                 \
+	                 (((uint32_t)(bus) & 0xffu) << 8) |                    \
+	                 (((uint32_t)(dev) & 0x1fu) << 3) | ((uint32_t)(fn) & 7u)))
+#define PVHDEV_SBDF_SEG(s) ((unsigned)((s) >> 16))
+#define PVHDEV_SBDF_BUS(s) ((unsigned)(((s) >> 8) & 0xffu))
+#define PVHDEV_SBDF_DEV(s) ((unsigned)(((s) >> 3) & 0x1fu))
+#define PVHDEV_SBDF_FN(s) ((unsigned)((s) & 7u))
+
+/* Size of a formatted SBDF, "ssss:bb:dd.f" plus NUL. */
+#define PVHDEV_SBDF_STRLEN 13
+
+/* Config space sizes, bytes. */
+#define PVHDEV_CFG_SIZE 256u
+#define PVHDEV_CFG_EXP_SIZE 4096u
+
+struct pvhdev_domain;
+struct pvhdev_dev;
+struct pvhdev_backend_ops; /* <pvhdev/backend.h> */
+
+struct pvhdev_alloc_ops {
+	/* Returns size bytes aligned to at least align, or NULL. */
+	void *(*alloc)(void *ctx, size_t size, size_t align);
+	/* size is what was asked of alloc(). ptr is never NULL. */
+	void (*free)(void *ctx, void *ptr, size_t size);
+};
+
+enum pvhdev_log_level {
+	PVHDEV_LOG_ERROR,
+	PVHDEV_LOG_WARN,
+	PVHDEV_LOG_INFO,
+	PVHDEV_LOG_DEBUG,
+};
+
+/* Why a p2m range exists (the REASON of a map event). */
+enum pvhdev_map_reason {
+	PVHDEV_MAP_LOW_MEM,    /* non-RAM below 1 MiB, identity mapped */
+	PVHDEV_MAP_RAM_COPY,   /* RAM below 1 MiB: populated and copied */
+	PVHDEV_MAP_ACPI,       /* e820 ACPI reclaimable (type 3) */
+	PVHDEV_MAP_NVS,        /* e820 ACPI NVS (type 4) */
+	PVHDEV_MAP_ACPI_TABLE, /* a top-level ACPI table outside RAM */
+	PVHDEV_MAP_BAR,        /* a memory BAR with decoding on */
+	PVHDEV_MAP_ROM,        /* an enabled expansion ROM */
+	PVHDEV_MAP_VF_BAR,     /* SR-IOV VF BARs of a PF */
+	PVHDEV_MAP__COUNT
+};
+
+/* Effects.  Each is appended to the domain's event log, then handed to
+ * pvhdev_hooks.effect when there is one. */
+enum pvhdev_event_kind {
+	PVHDEV_EV_MAP,           /* p2m identity (or other) mapping added */
+	PVHDEV_EV_UNMAP,         /* p2m mapping removed */
+	PVHDEV_EV_MSI_BIND,      /* MSI vector bound to dom0 */
+	PVHDEV_EV_MSI_UNBIND,
+	PVHDEV_EV_MSI_MASK,      /* host mask of an MSI vector changed */
+	PVHDEV_EV_MSIX_BIND,     /* MSI-X entry bound */
+	PVHDEV_EV_MSIX_UNBIND,
+	PVHDEV_EV_MSIX_MASK,     /* MSI-X entry masked (1) or unmasked (0) */
+	PVHDEV_EV_GSI_BIND,      /* GSI bound to dom0 (PIRQ == GSI) */
+	PVHDEV_EV_GSI_CONFLICT,  /* unmask asked for another trigger/polarity */
+	PVHDEV_EV_HW_WRITE,      /* config write that reached the backend */
+	PVHDEV_EV_HW_MMIO_WRITE, /* MMIO write that reached the backend */
+	PVHDEV_EV_DEV_ADD,
+	PVHDEV_EV_DEV_REMOVE,
+	PVHDEV_EV__COUNT
+};
+
+struct pvhdev_event {
+	uint64_t seq; /* position in the domain's event stream, from 0 */
+	enum pvhdev_event_kind kind;
+	pvhdev_sbdf_t sbdf; /* device the effect belongs to, or 0 */
+	/* Non-zero when the hypervisor hook refused the effect; negative errno. */
+	int result;
+	union {
+		struct {
+			uint64_t gfn, nr, mfn; /* pages */
+			unsigned reason;       /* enum pvhdev_map_reason */
+		} map;
+		struct {
+			unsigned index;     /* MSI vector number or MSI-X entry */
+			uint64_t addr;      /* guest's message address */
+			uint32_t data;      /* guest's message data */
+			uint32_t dest;      /* decoded destination APIC ID */
+			uint8_t vector;     /* decoded vector */
+			uint8_t delivery;   /* decoded delivery mode, 0..7 */
+			uint8_t masked;     /* for *_MASK events */
+		} irq;
+		struct {
+			uint32_t gsi;
+			uint8_t level;      /* 1: level triggered, 0: edge */
+			uint8_t active_low; /* 1: active low, 0: active high */
+		} gsi;
+		struct {
+			uint64_t addr;      /* config: register offset; MMIO: address */
+			uint64_t val;
+			uint8_t size;       /* bytes */
+		} hw;
+	} u;
+};
+
+struct pvhdev_hooks {
+	size_t size; /* sizeof(struct pvhdev_hooks) */
+	/* Called after the effect is logged.  A negative return tells pvhdev
+	 * the hypervisor refused it (recorded in event.result; the model then
+	 * behaves as the hypervisor would, e.g. the vector stays unbound). */
+	int (*effect)(void *ctx, const struct pvhdev_event *ev);
+};
+
+struct pvhdev_config {
+	size_t size; /* sizeof(struct pvhdev_config): lets the struct grow */
+	const struct pvhdev_backend_ops *backend; /* required */
+	void *backend_ctx;
+	const struct pvhdev_alloc_ops *alloc;     /* required */
+	void *alloc_ctx;
+	/* Optional.  msg has no trailing newline and lives until return. */
+	void (*log)(void *ctx, enum pvhdev_log_level level, const char *msg);
+	void *log_ctx;
+	const struct pvhdev_hooks *hooks;         /* optional */
+	void *hooks_ctx;
+	/* Events kept in the ring, rounded up to a power of two; 0: 4096. */
+	uint32_t event_capacity;
+};
+
+/* Domain lifetime. */
+int pvhdev_domain_new(const struct pvhdev_config *cfg, struct pvhdev_domain **out);
+void pvhdev_domain_free(struct pvhdev_domain *dom);
+
+/* Adds every device the backend enumerates (or, without an enumerate
+ * hook, every function whose vendor ID is not 0xffff on the buses the
+ * domain's MMCFG regions cover, or on segment 0 without any region). */
+int pvhdev_domain_scan(struct pvhdev_domain *dom);
+
+/* Static strings; never NULL. */
+const char *pvhdev_strerror(int err);
+const char *pvhdev_version(void);
+
+/* Formats sbdf as "ssss:bb:dd.f" into buf[PVHDEV_SBDF_STRLEN]. */
+const char *pvhdev_sbdf_str(pvhdev_sbdf_t sbdf, char buf[PVHDEV_SBDF_STRLEN]);
+
+/* Devices. */
+int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+int pvhdev_dev_remove(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+/* Hidden devices read as absent and own nothing.  May be called before
+ * the device is added (a quirk-found HPET, the hypervisor's UART). */
+int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+/* -ENODEV when the domain does not know sbdf (hidden devices are known). */
+int pvhdev_dev_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                   struct pvhdev_dev **out);
+pvhdev_sbdf_t pvhdev_dev_sbdf(const struct pvhdev_dev *dev);
+struct pvhdev_domain *pvhdev_dev_domain(const struct pvhdev_dev *dev);
+bool pvhdev_dev_hidden(const struct pvhdev_dev *dev);
+/* Calls fn for each device in SBDF order; stops at a non-zero return. */
+int pvhdev_dev_foreach(struct pvhdev_domain *dom,
+                       int (*fn)(void *arg, struct pvhdev_dev *dev), void *arg);
+
+/* Capabilities found at device add.  -ENOENT when absent. */
+int pvhdev_dev_find_cap(const struct pvhdev_dev *dev, uint8_t id, unsigned *off);
+int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id,
+                            unsigned *off);
+
+/*
+ * Register handlers.  The dispatcher splits a guest access into whole
+ * registers, calls the handler of each with the full register value,
+ * and enforces the masks itself:
+ *   ro     writes keep the current value
+ *   rw1c   writing 1 clears; bytes the guest did not target never clear
+ *   rsvdp  read as 0; writes keep the current value
+ *   rsvdz  read as 0; written as 0
+ * A handler decides, the dispatcher acts: only the dispatcher talks to
+ * the backend.
+ */
+enum pvhdev_verdict {
+	PVHDEV_DONE,   /* read: *val holds the register; write: absorbed */
+	PVHDEV_PASS,   /* let the dispatcher read / write the hardware */
+	PVHDEV_REJECT, /* read: all-ones; write: dropped */
+};
+
+struct pvhdev_reg;
+typedef enum pvhdev_verdict (*pvhdev_reg_read_fn)(struct pvhdev_dev *dev,
+                                                  const struct pvhdev_reg *reg,
+                                                  uint32_t *val);
+typedef enum pvhdev_verdict (*pvhdev_reg_write_fn)(struct pvhdev_dev *dev,
+                                                   const struct pvhdev_reg *reg,
+                                                   uint32_t val);
+
+struct pvhdev_reg {
+	uint16_t off;  /* bytes into config space, aligned to size */
+	uint8_t size;  /* bytes: 1, 2 or 4 */
+	uint32_t ro_mask, rw1c_mask, rsvdp_mask, rsvdz_mask; /* disjoint */
+	pvhdev_reg_read_fn read;   /* NULL: reads all-ones */
+	pvhdev_reg_write_fn write; /* NULL: writes dropped */
+	void *opaque;
+};
+
+/* -EEXIST on overlap, -EINVAL on a bad size/offset/mask, -ENOSPC past
+ * PVHDEV_MAX_REGS registers on one device. */
+#define PVHDEV_MAX_REGS 255
+int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg);
+/* Removes the register that starts at off with this size; -ENOENT. */
+int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size);
+/* Reads / writes the hardware for a handler's own needs (logged as
+ * hw-write like any pass-through). */
+int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                       uint32_t *val);
+int pvhdev_dev_hw_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                        uint32_t val);
+
+/*
+ * Guest accesses.  Config space by SBDF (what both decoders reach),
+ * port I/O (CF8/CFC) and MMIO (ECAM windows and any other trapped range).
+ * Sizes in bytes.  A malformed access gets the hardware's answer
+ * (all-ones / dropped) and returns 0; a backend failure returns its
+ * error with *val all-ones.
+ */
+int pvhdev_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
+                    unsigned size, uint32_t *val);
+int pvhdev_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
+                     unsigned size, uint32_t val);
+
+/* -ENXIO: the port or size is not a config access pvhdev decodes
+ * (e.g. a byte access to 0xCF9, the reset control register on many
+ * chipsets); the embedder handles it. */
+int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
+                    uint32_t *val);
+int pvhdev_pio_write(struct pvhdev_domain *dom, uint16_t port, unsigned size,
+                     uint32_t val);
+
+/* -ENXIO: no trapped range holds addr (dom0 reaches it directly). */
+int pvhdev_mmio_read(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
+                     uint64_t *val);
+int pvhdev_mmio_write(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
+                      uint64_t val);
+
+/* An ECAM window as ACPI's MCFG gives it: addr is where bus 0 of the
+ * segment would be (1 MiB aligned); buses start_bus..end_bus are trapped,
+ * from addr + (start_bus << 20).  -EEXIST when it overlaps a window of the
+ * same segment or another trapped range. */
+int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
+                     uint8_t start_bus, uint8_t end_bus);
+
+/* Event log: a ring of the last event_capacity effects. */
+uint64_t pvhdev_event_next_seq(const struct pvhdev_domain *dom);
+/* -ENOENT when seq was overwritten or has not happened yet. */
+int pvhdev_event_get(const struct pvhdev_domain *dom, uint64_t seq,
+                     struct pvhdev_event *ev);
+/* One line in the documented vocabulary (docs/events.md), NUL-terminated,
+ * no newline.  Returns the length, or -ENOSPC when len is too small. */
+int pvhdev_event_format(const struct pvhdev_event *ev, char *buf, size_t len);
+const char *pvhdev_event_name(enum pvhdev_event_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

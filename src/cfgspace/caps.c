@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Capability lists, walked once at device add.  A broken list (a loop,
+ * a pointer into the header, garbage IDs) ends the walk with a log line;
+ * it never hangs and never reads outside config space.
+ *
+ *   legacy:   [id:8 | next:8] ...   from the pointer at 0x34 (0x14 for
+ *             CardBus), next & 0xfc, 0x40 <= next, at most 48 hops
+ *   extended: [id:16 | ver:4 | next:12] ... from 0x100, next & 0xffc,
+ *             0x100 <= next, each dword visited at most once
+ */
+#include "cfgspace/cfgspace.h"
+
+#define STATUS_CAP_LIST 0x10
+#define LEGACY_HOPS 48
+
+static void walk_warn(struct pvhdev_dev *dev, const char *list, unsigned at,
+                      const char *why)
+{
+	char s[PVHDEV_SBDF_STRLEN];
+
+	pvhdev__log(dev->dom, PVHDEV_LOG_WARN, "%s: %s capability list: %s at 0x%x",
+	            pvhdev_sbdf_str(dev->sbdf, s), list, why, at);
+}
+
+static int walk_legacy(struct pvhdev_dev *dev)
+{
+	uint32_t status, ptr, hdr;
+	uint64_t seen = 0; /* one bit per dword of 0x40..0xff */
+	int rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x06, 2, &status);
+
+	if (rc || status == 0xffff || !(status & STATUS_CAP_LIST))
+		return rc;
+	rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, dev->hdr_type == 2 ? 0x14 : 0x34,
+	                         1, &ptr);
+	for (unsigned hops = 0; !rc && (ptr &= 0xfc); hops++) {
+		if (ptr < 0x40)
+			return walk_warn(dev, "legacy", ptr, "pointer into the header"), 0;
+		if (hops == LEGACY_HOPS || (seen >> ((ptr - 0x40) / 4) & 1))
+			return walk_warn(dev, "legacy", ptr, "loop"), 0;
+		seen |= (uint64_t)1 << ((ptr - 0x40) / 4);
+		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, ptr, 2, &hdr);
+		if (rc || (hdr & 0xff) == 0xff)
+			break;
+		dev->caps[dev->nr_caps].id = hdr & 0xff;
+		dev->caps[dev->nr_caps++].off = (uint16_t)ptr;
+		ptr = hdr >> 8;
+	}
+	return rc;
+}
+
+static int walk_ext(struct pvhdev_dev *dev)
+{
+	uint32_t seen[(PVHDEV_CFG_EXP_SIZE - PVHDEV_CFG_SIZE) / 4 / 32] = { 0 };
+	unsigned pos = PVHDEV_CFG_SIZE;
+	uint32_t hdr;
+	int rc = 0;
+
+	while (!rc) {
+		unsigned bit = (pos - PVHDEV_CFG_SIZE) / 4;
+		if (seen[bit / 32] >> (bit % 32) & 1)
+			return walk_warn(dev, "extended", pos, "loop"), 0;
+		seen[bit / 32] |= 1u << (bit % 32);
+		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, pos, 4, &hdr);
+		if (rc || hdr == 0 || hdr == ~0u)
+			break;
+		if (dev->nr_ext_caps == PVHDEV__MAX_EXT_CAPS)
+			return walk_warn(dev, "extended", pos, "too many entries"), 0;
+		dev->ext_caps[dev->nr_ext_caps].id = hdr & 0xffff;
+		dev->ext_caps[dev->nr_ext_caps++].off = (uint16_t)pos;
+		pos = (hdr >> 20) & 0xffc;
+		if (!pos)
+			break;
+		if (pos < PVHDEV_CFG_SIZE)
+			return walk_warn(dev, "extended", pos, "pointer below 0x100"), 0;
+	}
+	return rc;
+}
+
+int pvhdev__caps_walk(struct pvhdev_dev *dev)
+{
+	int rc;
+
+	dev->nr_caps = 0;
+	dev->nr_ext_caps = 0;
+	rc = walk_legacy(dev);
+	if (!rc && dev->ext_cfg)
+		rc = walk_ext(dev);
+	return rc;
+}
+
+int pvhdev_dev_find_cap(const struct pvhdev_dev *dev, uint8_t id, unsigned *off)
+{
+	for (unsigned i = 0; i < dev->nr_caps; i++) {
+		if (dev->caps[i].id == id) {
+			*off = dev->caps[i].off;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id,
+                            unsigned *off)
+{
+	for (unsigned i = 0; i < dev->nr_ext_caps; i++) {
+		if (dev->ext_caps[i].id == id) {
+			*off = dev->ext_caps[i].off;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The core's private header: the domain, devices, the range tree, the
+ * trapped-MMIO table, hardware access, events and logging.  Every module
+ * (src/cfgspace, src/bar, src/msi, src/msix, src/ioapic, src/p2m_model,
+ * src/backend/fake.c) includes this and its own header only.
+ *
+ * Freestanding: no libc beyond memcpy/memset/memmove/memcmp.
+ */
+#ifndef PVHDEV_CORE_H
+#define PVHDEV_CORE_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <pvhdev/backend.h>
+#include <pvhdev/pvhdev.h>
+
+#define PVHDEV__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PVHDEV__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PVHDEV__LIKELY(x) __builtin_expect(!!(x), 1)
+#define PVHDEV__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* All-ones of a 1/2/4/8-byte access. */
+static inline uint64_t pvhdev__ones(unsigned size)
+{
+	return size >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * size)) - 1);
+}
+
+/* size is 1, 2 or 4 (or 8 when allow8) and off is aligned to it. */
+static inline int pvhdev__access_ok(uint64_t off, unsigned size, int allow8)
+{
+	if (size != 1 && size != 2 && size != 4 && !(allow8 && size == 8))
+		return 0;
+	return (off & (size - 1)) == 0;
+}
+
+/* ---- Range tree: an intrusive AVL tree of disjoint closed ranges ---- */
+
+/*
+ * Nodes live inside their owners (an MMIO trap, a p2m range), so insert
+ * and remove never allocate.  Units are the owner's: bytes for MMIO
+ * traps, pages for the p2m.  [start, last] is closed so a range can end
+ * at the top of the 64-bit space.  All operations are O(log n).
+ */
+struct pvhdev__rnode {
+	struct pvhdev__rnode *left, *right, *parent;
+	uint64_t start, last;
+	int height;
+};
+
+struct pvhdev__rtree {
+	struct pvhdev__rnode *root;
+	size_t count;
+};
+
+void pvhdev__rtree_init(struct pvhdev__rtree *t);
+/* -EEXIST when n overlaps a node already in t; -EINVAL when last < start. */
+int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
+void pvhdev__rtree_remove(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
+/* The node holding point, or NULL. */
+struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
+                                         uint64_t point);
+/* The first node whose last >= point (overlapping or after it), or NULL. */
+struct pvhdev__rnode *pvhdev__rtree_first_from(const struct pvhdev__rtree *t,
+                                               uint64_t point);
+struct pvhdev__rnode *pvhdev__rtree_first(const struct pvhdev__rtree *t);
+struct pvhdev__rnode *pvhdev__rtree_next(const struct pvhdev__rnode *n);
+
+#define PVHDEV__CONTAINER(ptr, type, member)                                  \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/* ---- Trapped MMIO ranges (ECAM windows, MSI-X pages, IO-APICs) ---- */
+
+struct pvhdev__mmio_ops {
+	/* addr is absolute; size 1/2/4/8, naturally aligned, inside the
+	 * region.  A handler answers like hardware and returns 0, or returns
+	 * a backend error. */
+	int (*read)(void *opaque, uint64_t addr, unsigned size, uint64_t *val);
+	int (*write)(void *opaque, uint64_t addr, unsigned size, uint64_t val);
+};
+
+struct pvhdev__mmio_region {
+	struct pvhdev__rnode node; /* bytes */
+	const struct pvhdev__mmio_ops *ops;
+	void *opaque;
+};
+
+/* -EEXIST on overlap with another trapped range. */
+int pvhdev__mmio_add(struct pvhdev_domain *dom, struct pvhdev__mmio_region *r,
+                     uint64_t addr, uint64_t size,
+                     const struct pvhdev__mmio_ops *ops, void *opaque);
+void pvhdev__mmio_remove(struct pvhdev_domain *dom, struct pvhdev__mmio_region *r);
+
+/* ---- Modules ---- */
+
+/* A module hooks device add/remove and domain teardown.  The table of
+ * modules (src/core/modules.c) fixes the order: dev_add runs in table
+ * order, dev_remove and dom_free in reverse.  Any hook may be NULL. */
+struct pvhdev__module {
+	const char *name;
+	int (*dev_add)(struct pvhdev_dev *dev);
+	void (*dev_remove)(struct pvhdev_dev *dev);
+	void (*dom_free)(struct pvhdev_domain *dom);
+};
+
+extern const struct pvhdev__module *const pvhdev__modules[];
+extern const size_t pvhdev__nr_modules;
+
+/* Per-module state hung off devices and the domain. */
+struct pvhdev__ioapic_set;
+
+/* ---- Devices ---- */
+
+#define PVHDEV__MAX_CAPS 48     /* legacy list: 48 hops bound a 256-byte space */
+#define PVHDEV__MAX_EXT_CAPS 64 /* more are logged and ignored */
+#define PVHDEV__IDX_PAGES (PVHDEV_CFG_EXP_SIZE / 256)
+
+struct pvhdev__cap {
+	uint16_t id;
+	uint16_t off;
+};
+
+struct pvhdev_dev {
+	struct pvhdev_domain *dom;
+	pvhdev_sbdf_t sbdf;
+	bool hidden;
+	bool present;     /* added (hidden placeholders are not) */
+	bool ext_cfg;     /* extended config space reachable (MMCFG covers it) */
+	uint8_t hdr_type; /* header type without the multi-function bit */
+	/* Byte offset -> register id (0: none).  Pages of 256 bytes; a page
+	 * with no register points at a shared read-only zero page. */
+	const uint8_t *idx[PVHDEV__IDX_PAGES];
+	struct pvhdev_reg *regs; /* regs[1..nr_regs]; regs[0] unused */
+	unsigned nr_regs, cap_regs;
+	struct pvhdev__cap caps[PVHDEV__MAX_CAPS];
+	struct pvhdev__cap ext_caps[PVHDEV__MAX_EXT_CAPS];
+	unsigned nr_caps, nr_ext_caps;
+};
+
+/* The device for sbdf, or NULL.  O(1) after the segment lookup. */
+struct pvhdev_dev *pvhdev__dev_lookup(const struct pvhdev_domain *dom,
+                                      pvhdev_sbdf_t sbdf);
+
+/* Frees every device (domain teardown). */
+void pvhdev__devices_free(struct pvhdev_domain *dom);
+
+/* The register table (src/cfgspace/regs.c): an empty table, and
+ * releasing one. */
+void pvhdev__regs_init(struct pvhdev_dev *dev);
+void pvhdev__regs_free(struct pvhdev_dev *dev);
+
+/* Whether an MMCFG region covers sbdf's bus (extended config space is
+ * reachable only then). */
+bool pvhdev__mmcfg_covers(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+
+/* Capability walks (src/cfgspace/caps.c): fill dev->caps / ext_caps from
+ * the hardware, bounded and loop-safe. */
+int pvhdev__caps_walk(struct pvhdev_dev *dev);
+
+/* ---- The domain ---- */
+
+struct pvhdev__bus {
+	struct pvhdev_dev *fn[256]; /* by devfn */
+	unsigned count;
+};
+
+struct pvhdev__segment {
+	uint16_t seg;
+	struct pvhdev__bus *bus[256];
+};
+
+struct pvhdev__mmcfg {
+	struct pvhdev__mmio_region trap;
+	struct pvhdev_domain *dom;
+	uint64_t addr; /* where bus 0 of the segment would be (as in MCFG) */
+	uint16_t seg;
+	uint8_t start_bus, end_bus;
+	struct pvhdev__mmcfg *next;
+};
+
+struct pvhdev_domain {
+	const struct pvhdev_backend_ops *be;
+	void *be_ctx;
+	const struct pvhdev_alloc_ops *alloc;
+	void *alloc_ctx;
+	void (*log)(void *ctx, enum pvhdev_log_level level, const char *msg);
+	void *log_ctx;
+	int (*effect)(void *ctx, const struct pvhdev_event *ev);
+	void *effect_ctx;
+
+	uint32_t cf8; /* latched CONFIG_ADDRESS */
+
+	struct pvhdev__segment *segs; /* sorted by seg */
+	unsigned nr_segs;
+	struct pvhdev__mmcfg *mmcfg;
+	struct pvhdev__rtree mmio; /* struct pvhdev__mmio_region, bytes */
+
+	struct pvhdev_event *ev; /* ring */
+	uint32_t ev_mask;
+	uint64_t ev_next;
+
+	struct pvhdev__ioapic_set *ioapic;
+};
+
+/* ---- Allocation ---- */
+
+void *pvhdev__zalloc(struct pvhdev_domain *dom, size_t size);
+void pvhdev__free(struct pvhdev_domain *dom, void *ptr, size_t size);
+
+/* ---- Hardware access (the only path to the backend) ---- */
+
+/* Accesses that the backend cannot take (bad size) read all-ones. */
+int pvhdev__hw_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                        unsigned off, unsigned size, uint32_t *val);
+/* Logs hw-write, then writes. */
+int pvhdev__hw_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                         unsigned off, unsigned size, uint32_t val);
+int pvhdev__hw_mmio_read(struct pvhdev_domain *dom, uint64_t addr,
+                         unsigned size, uint64_t *val);
+int pvhdev__hw_mmio_write(struct pvhdev_domain *dom, uint64_t addr,
+                          unsigned size, uint64_t val);
+
+/* ---- Events and logging ---- */
+
+/* Fills ev->seq, logs ev, calls the hook; returns (and records in
+ * ev->result) the hook's verdict. */
+int pvhdev__emit(struct pvhdev_domain *dom, struct pvhdev_event *ev);
+
+void pvhdev__log(struct pvhdev_domain *dom, enum pvhdev_log_level level,
+                 const char *fmt, ...) PVHDEV__PRINTF(3, 4);
+
+/* A small vsnprintf: %d %i %u %x %X %c %s %p %%, with flags '0' and '-',
+ * a width, and the length modifiers l, ll, z.  Always NUL-terminates when
+ * len > 0; returns the length the full output would have. */
+int pvhdev__vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
+int pvhdev__snprintf(char *buf, size_t len, const char *fmt, ...)
+	PVHDEV__PRINTF(3, 4);
+
+#endif

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Devices of a domain: a sorted array of segments, each with 256 bus
+ * tables of 256 functions, so lookup is a binary search over the
+ * (usually one) segment and two array indexes.
+ */
+#include "core/core.h"
+
+static struct pvhdev__segment *seg_find(const struct pvhdev_domain *dom,
+                                        uint16_t seg)
+{
+	unsigned lo = 0, hi = dom->nr_segs;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (dom->segs[mid].seg == seg)
+			return &dom->segs[mid];
+		if (dom->segs[mid].seg < seg)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct pvhdev_dev *pvhdev__dev_lookup(const struct pvhdev_domain *dom,
+                                      pvhdev_sbdf_t sbdf)
+{
+	const struct pvhdev__segment *s = dom->nr_segs == 1 &&
+	                                          dom->segs[0].seg == PVHDEV_SBDF_SEG(sbdf)
+	                                  ? &dom->segs[0]
+	                                  : seg_find(dom, (uint16_t)PVHDEV_SBDF_SEG(sbdf));
+	if (!s)
+		return NULL;
+	const struct pvhdev__bus *b = s->bus[PVHDEV_SBDF_BUS(sbdf)];
+	return b ? b->fn[sbdf & 0xff] : NULL;
+}
+
+/* Finds or makes the slot for sbdf. */
+static struct pvhdev_dev **slot_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+{
+	uint16_t seg = (uint16_t)PVHDEV_SBDF_SEG(sbdf);
+	struct pvhdev__segment *s = seg_find(dom, seg);
+
+	if (!s) {
+		unsigned n = dom->nr_segs, at = 0;
+		struct pvhdev__segment *segs = pvhdev__zalloc(dom, (n + 1) * sizeof(*segs));
+		if (!segs)
+			return NULL;
+		while (at < n && dom->segs[at].seg < seg)
+			at++;
+		if (n) {
+			memcpy(segs, dom->segs, at * sizeof(*segs));
+			memcpy(segs + at + 1, dom->segs + at, (n - at) * sizeof(*segs));
+		}
+		segs[at].seg = seg;
+		pvhdev__free(dom, dom->segs, n * sizeof(*segs));
+		dom->segs = segs;
+		dom->nr_segs = n + 1;
+		s = &segs[at];
+	}
+	struct pvhdev__bus **b = &s->bus[PVHDEV_SBDF_BUS(sbdf)];
+	if (!*b && !(*b = pvhdev__zalloc(dom, sizeof(**b))))
+		return NULL;
+	return &(*b)->fn[sbdf & 0xff];
+}
+
+/* Drops an empty bus table; segments stay (there are few). */
+static void slot_put(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev__segment *s = seg_find(dom, (uint16_t)PVHDEV_SBDF_SEG(sbdf));
+	struct pvhdev__bus **b = &s->bus[PVHDEV_SBDF_BUS(sbdf)];
+
+	(*b)->fn[sbdf & 0xff] = NULL;
+	if (--(*b)->count == 0) {
+		pvhdev__free(dom, *b, sizeof(**b));
+		*b = NULL;
+	}
+}
+
+static struct pvhdev_dev *dev_new(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev_dev **slot = slot_get(dom, sbdf);
+	struct pvhdev_dev *dev;
+
+	if (!slot)
+		return NULL;
+	/* On failure an empty bus table may stay: the next add on that
+	 * bus reuses it and pvhdev__devices_free() reclaims it. */
+	dev = pvhdev__zalloc(dom, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->dom = dom;
+	dev->sbdf = sbdf;
+	pvhdev__regs_init(dev);
+	*slot = dev;
+	seg_find(dom, (uint16_t)PVHDEV_SBDF_SEG(sbdf))->bus[PVHDEV_SBDF_BUS(sbdf)]->count++;
+	return dev;
+}
+
+static void dev_free(struct pvhdev_dev *dev)
+{
+	struct pvhdev_domain *dom = dev->dom;
+
+	slot_put(dom, dev->sbdf);
+	pvhdev__regs_free(dev);
+	pvhdev__free(dom, dev, sizeof(*dev));
+}
+
+static void modules_remove(struct pvhdev_dev *dev, size_t upto)
+{
+	while (upto-- > 0) {
+		const struct pvhdev__module *m = pvhdev__modules[upto];
+		if (m && m->dev_remove)
+			m->dev_remove(dev);
+	}
+}
+
+static int modules_add(struct pvhdev_dev *dev)
+{
+	for (size_t i = 0; i < pvhdev__nr_modules; i++) {
+		const struct pvhdev__module *m = pvhdev__modules[i];
+		int rc = m && m->dev_add ? m->dev_add(dev) : 0;
+		if (rc) {
+			modules_remove(dev, i);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void emit_dev(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
+                     pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev_event ev = { .kind = kind, .sbdf = sbdf };
+
+	pvhdev__emit(dom, &ev);
+}
+
+/* Reads what device add needs from the header, walks the capabilities
+ * and lets each module claim its registers. */
+static int dev_setup(struct pvhdev_dev *dev)
+{
+	uint32_t hdr;
+	int rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr);
+
+	if (rc)
+		return rc;
+	dev->hdr_type = hdr & 0x7f;
+	dev->ext_cfg = pvhdev__mmcfg_covers(dev->dom, dev->sbdf);
+	rc = pvhdev__caps_walk(dev);
+	return rc ? rc : modules_add(dev);
+}
+
+int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
+	uint32_t id;
+	int rc;
+
+	if (dev && dev->present)
+		return -EEXIST;
+	rc = pvhdev__hw_cfg_read(dom, sbdf, 0, 4, &id);
+	if (rc)
+		return rc;
+	if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0)
+		return -ENODEV;
+	if (dev) {
+		/* A hidden placeholder: present now, but owns nothing. */
+		dev->present = true;
+		emit_dev(dom, PVHDEV_EV_DEV_ADD, sbdf);
+		return 0;
+	}
+	dev = dev_new(dom, sbdf);
+	if (!dev)
+		return -ENOMEM;
+	rc = dev_setup(dev);
+	if (rc) {
+		dev_free(dev);
+		return rc;
+	}
+	dev->present = true;
+	emit_dev(dom, PVHDEV_EV_DEV_ADD, sbdf);
+	return 0;
+}
+
+int pvhdev_dev_remove(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
+
+	if (!dev || !dev->present)
+		return -ENODEV;
+	if (dev->hidden) {
+		dev->present = false;
+	} else {
+		modules_remove(dev, pvhdev__nr_modules);
+		dev_free(dev);
+	}
+	emit_dev(dom, PVHDEV_EV_DEV_REMOVE, sbdf);
+	return 0;
+}
+
+int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
+
+	if (dev && dev->hidden)
+		return 0;
+	if (dev) {
+		/* It owns nothing from now on: let the modules release it,
+		 * and forget its registers. */
+		modules_remove(dev, pvhdev__nr_modules);
+		pvhdev__regs_free(dev);
+		pvhdev__regs_init(dev);
+	} else if (!(dev = dev_new(dom, sbdf))) {
+		return -ENOMEM;
+	}
+	dev->hidden = true;
+	return 0;
+}
+
+int pvhdev_dev_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                   struct pvhdev_dev **out)
+{
+	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
+
+	*out = NULL;
+	if (!dev || (!dev->present && !dev->hidden))
+		return -ENODEV;
+	*out = dev;
+	return 0;
+}
+
+pvhdev_sbdf_t pvhdev_dev_sbdf(const struct pvhdev_dev *dev)
+{
+	return dev->sbdf;
+}
+
+struct pvhdev_domain *pvhdev_dev_domain(const struct pvhdev_dev *dev)
+{
+	return dev->dom;
+}
+
+bool pvhdev_dev_hidden(const struct pvhdev_dev *dev)
+{
+	return dev->hidden;
+}
+
+int pvhdev_dev_foreach(struct pvhdev_domain *dom,
+                       int (*fn)(void *arg, struct pvhdev_dev *dev), void *arg)
+{
+	for (unsigned s = 0; s < dom->nr_segs; s++) {
+		for (unsigned b = 0; b < 256; b++) {
+			struct pvhdev__bus *bus = dom->segs[s].bus[b];
+			for (unsigned f = 0; bus && f < 256; f++) {
+				struct pvhdev_dev *dev = bus->fn[f];
+				int rc = dev ? fn(arg, dev) : 0;
+				if (rc)
+					return rc;
+				/* fn may have removed the last device. */
+				bus = dom->segs[s].bus[b];
+			}
+		}
+	}
+	return 0;
+}
+
+static int free_one(void *arg, struct pvhdev_dev *dev)
+{
+	(void)arg;
+	if (!dev->hidden)
+		modules_remove(dev, pvhdev__nr_modules);
+	dev_free(dev);
+	return 0;
+}
+
+void pvhdev__devices_free(struct pvhdev_domain *dom)
+{
+	pvhdev_dev_foreach(dom, free_one, NULL);
+	for (unsigned s = 0; s < dom->nr_segs; s++)
+		for (unsigned b = 0; b < 256; b++)
+			pvhdev__free(dom, dom->segs[s].bus[b], sizeof(struct pvhdev__bus));
+	pvhdev__free(dom, dom->segs, dom->nr_segs * sizeof(*dom->segs));
+	dom->segs = NULL;
+	dom->nr_segs = 0;
+}
+
+/* ---- Scan ---- */
+
+static int scan_one(void *arg, pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev_domain *dom = arg;
+	int rc = pvhdev_dev_add(dom, sbdf);
+
+	if (rc == -EEXIST || rc == -ENODEV)
+		return 0;
+	if (rc) {
+		char s[PVHDEV_SBDF_STRLEN];
+		pvhdev__log(dom, PVHDEV_LOG_ERROR, "%s: device add failed: %s",
+		            pvhdev_sbdf_str(sbdf, s), pvhdev_strerror(rc));
+	}
+	return rc;
+}
+
+/* Probes vendor IDs: function 0 of each device, then 1..7 when it is
+ * multi-function. */
+static int probe_bus(struct pvhdev_domain *dom, uint16_t seg, unsigned bus)
+{
+	for (unsigned d = 0; d < 32; d++) {
+		for (unsigned f = 0; f < 8; f++) {
+			pvhdev_sbdf_t sbdf = PVHDEV_SBDF(seg, bus, d, f);
+			uint32_t id, hdr;
+			int rc = pvhdev__hw_cfg_read(dom, sbdf, 0, 2, &id);
+			if (rc)
+				return rc;
+			if (id == 0xffff || id == 0) {
+				if (f == 0)
+					break;
+				continue;
+			}
+			if ((rc = scan_one(dom, sbdf)))
+				return rc;
+			if (f == 0 && (pvhdev__hw_cfg_read(dom, sbdf, 0x0e, 1, &hdr) ||
+			               !(hdr & 0x80)))
+				break;
+		}
+	}
+	return 0;
+}
+
+int pvhdev_domain_scan(struct pvhdev_domain *dom)
+{
+	int rc = 0;
+
+	if (dom->be->enumerate)
+		return dom->be->enumerate(dom->be_ctx, scan_one, dom);
+	if (!dom->mmcfg) {
+		for (unsigned b = 0; b < 256 && !rc; b++)
+			rc = probe_bus(dom, 0, b);
+		return rc;
+	}
+	for (struct pvhdev__mmcfg *m = dom->mmcfg; m && !rc; m = m->next)
+		for (unsigned b = m->start_bus; b <= m->end_bus && !rc; b++)
+			rc = probe_bus(dom, m->seg, b);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared test scaffolding: a counting allocator with failure injection,
+ * a domain on the fake backend, captured log lines and event transcripts. */
+#ifndef PVHDEV_TEST_HELPERS_H
+#define PVHDEV_TEST_HELPERS_H
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include <pvhdev/backend.h>
+#include <pvhdev/pvhdev.h>
+
+struct test_alloc {
+	size_t live_bytes;
+	unsigned long live_blocks;
+	unsigned long calls;   /* alloc() calls so far */
+	unsigned long fail_at; /* 0: never; n: the n-th alloc() call fails */
+};
+
+extern const struct pvhdev_alloc_ops test_alloc_ops;
+
+struct test_dom {
+	struct test_alloc alloc;
+	struct pvhdev_fake *fake;
+	struct pvhdev_domain *dom;
+	uint64_t mark;         /* first event not yet checked */
+	char log[8192];        /* log lines, each ending in '\n' */
+	size_t log_len;
+};
+
+/* Builds a fake backend from devs and a domain over it (no scan).
+ * Returns the first error. */
+int test_dom_init(struct test_dom *t, const struct pvhdev_fake_dev *devs,
+                  size_t nr);
+/* Frees the domain and the fake; asserts the allocator is back to zero. */
+void test_dom_fini(struct test_dom *t);
+
+/* Events since the mark, formatted one per line, each ending in '\n';
+ * advances the mark. */
+const char *test_events(struct test_dom *t);
+/* Asserts the events since the mark equal expected ("" for none). */
+#define expect_events(t, expected) assert_string_equal(test_events(t), expected)
+/* Skips the events so far. */
+void test_events_skip(struct test_dom *t);
+
+/* Reads/writes config space through pvhdev_cfg_*, asserting success. */
+uint32_t test_cfg_read(struct test_dom *t, pvhdev_sbdf_t sbdf, unsigned off,
+                       unsigned size);
+void test_cfg_write(struct test_dom *t, pvhdev_sbdf_t sbdf, unsigned off,
+                    unsigned size, uint32_t val);
+
+/* A minimal type-0 config space: vendor, device, class, header type. */
+void test_cfg_init(uint8_t *cfg, uint16_t vendor, uint16_t device,
+                   uint32_t class_rev, uint8_t hdr_type);
+void test_put(uint8_t *cfg, unsigned off, unsigned size, uint32_t val);
+
+/* main(): runs the group, or only the case named by argv[1]. */
+int test_run(const char *group, const struct CMUnitTest *tests, size_t n,
+             int argc, char **argv);
+#define PVHDEV_TEST_MAIN(group, tests)                                        \
+	int main(int argc, char **argv)                                       \
+	{                                                                     \
+		return test_run(group, tests,                                 \
+		                sizeof(tests) / sizeof((tests)[0]), argc,    \
+		                argv);                                        \
+	}
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pvhdev command line.  The only code in the project that prints.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvhdev/backend.h>
+#include <pvhdev/host.h>
+#include <pvhdev/pvhdev.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"Usage: pvhdev COMMAND [OPTIONS]\n"
+	"\n"
+	"Model how a hypervisor traps and emulates a PVH dom0's accesses to\n"
+	"physical devices.\n"
+	"\n"
+	"Commands:\n"
+	"  boot        build the dom0 model of a machine and print it\n"
+	"  version     print the version\n"
+	"  help        print this text\n"
+	"\n"
+	"Run 'pvhdev COMMAND --help' for a command's options.\n"
+	"\n"
+	"Exit status: 0 success, 1 a check failed, 2 bad usage or input,\n"
+	"3 an internal error (out of memory, backend failure).\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("pvhdev %s\n", pvhdev_version());
+		return CLI_OK;
+	}
+	if (!strcmp(cmd, "boot"))
+		return cli_boot(argc - 1, argv + 1);
+	fprintf(stderr, "pvhdev: unknown command '%s'\n\n%s", cmd, usage);
+	return CLI_USAGE;
+}
