@@ -109,6 +109,26 @@ const char *test_events(struct test_dom *t)
 	return buf;
 }
 
+const char *test_events_only(struct test_dom *t, const char *prefix)
+{
+	static char out[1 << 16];
+	const char *all = test_events(t), *line = all;
+	size_t len = 0, n = strlen(prefix);
+
+	out[0] = '\0';
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t l = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		if (!strncmp(line, prefix, n)) {
+			memcpy(out + len, line, l);
+			len += l;
+			out[len] = '\0';
+		}
+		line += l;
+	}
+	return out;
+}
+
 void test_events_skip(struct test_dom *t)
 {
 	t->mark = pvhdev_event_next_seq(t->dom);

@@ -45,6 +45,8 @@ void test_dom_fini(struct test_dom *t);
 const char *test_events(struct test_dom *t);
 /* Asserts the events since the mark equal expected ("" for none). */
 #define expect_events(t, expected) assert_string_equal(test_events(t), expected)
+/* Like test_events, keeping only lines that start with prefix. */
+const char *test_events_only(struct test_dom *t, const char *prefix);
 /* Skips the events so far. */
 void test_events_skip(struct test_dom *t);
 

@@ -15,8 +15,7 @@
 #include <pvhdev/pvhdev.h>
 
 #include "cli.h"
-
-#define DEFAULT_MACHINE "machines/intel-nuc-broadwell-u-i218.lspci"
+#include "machine.h"
 
 static const char boot_usage[] =
 	"Usage: pvhdev boot [--lspci FILE] [--json]\n"
@@ -32,72 +31,12 @@ static const char boot_usage[] =
 	"  -h, --help    this text\n"
 	"\n"
 	"Without --lspci the machine bundled with pvhdev is used:\n"
-	"  " DEFAULT_MACHINE "\n"
+	"  machines/intel-nuc-broadwell-u-i218.lspci\n"
 	"looked up in $PVHDEV_DATADIR, the source tree, then the install\n"
 	"prefix.\n"
 	"\n"
 	"Exit status: 0 success, 2 bad usage or unreadable input, 3 internal\n"
 	"error.\n";
-
-/* The bundled machine: the first of the data directories that has it. */
-static const char *default_machine(char *buf, size_t len)
-{
-	const char *dirs[] = { getenv("PVHDEV_DATADIR"), PVHDEV_SOURCE_DATADIR,
-	                       PVHDEV_DATADIR };
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (!dirs[i])
-			continue;
-		snprintf(buf, len, "%s/%s", dirs[i], DEFAULT_MACHINE);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	return NULL;
-}
-
-struct model {
-	struct pvhdev_dump *dump;
-	struct pvhdev_fake *fake;
-	struct pvhdev_domain *dom;
-};
-
-static void model_free(struct model *m)
-{
-	pvhdev_domain_free(m->dom);
-	pvhdev_fake_free(m->fake);
-	pvhdev_dump_free(m->dump);
-}
-
-static int model_boot(struct model *m, const char *path)
-{
-	char err[512];
-	int rc = pvhdev_dump_load(path, &m->dump, err, sizeof(err));
-
-	if (rc) {
-		fprintf(stderr, "pvhdev: %s\n", err);
-		return CLI_USAGE;
-	}
-	rc = pvhdev_fake_new(&pvhdev_host_alloc, NULL, pvhdev_dump_devs(m->dump),
-	                     pvhdev_dump_count(m->dump), &m->fake);
-	struct pvhdev_config cfg = {
-		.size = sizeof(cfg),
-		.backend = &pvhdev_fake_ops,
-		.backend_ctx = m->fake,
-		.alloc = &pvhdev_host_alloc,
-		.log = pvhdev_host_log_stderr,
-		.log_ctx = "pvhdev",
-		.event_capacity = 1u << 16,
-	};
-	if (!rc)
-		rc = pvhdev_domain_new(&cfg, &m->dom);
-	if (!rc)
-		rc = pvhdev_domain_scan(m->dom);
-	if (rc) {
-		fprintf(stderr, "pvhdev: %s: boot failed: %s\n", path, pvhdev_strerror(rc));
-		return CLI_INTERNAL;
-	}
-	return CLI_OK;
-}
 
 struct print_ctx {
 	bool json;
@@ -158,7 +97,7 @@ static void print_json_string_list(const struct pvhdev_dump *dump)
 	}
 }
 
-static void print_model(const struct model *m, bool json)
+static void print_model(const struct machine *m, bool json)
 {
 	struct print_ctx p = { .json = json, .first = true };
 
@@ -188,15 +127,14 @@ int cli_boot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *path = NULL;
+	struct machine_opts o = { 0 };
 	bool json = false;
-	char buf[4096];
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': path = optarg; break;
+		case 'l': o.lspci = optarg; break;
 		case 'j': json = true; break;
 		case 'h': fputs(boot_usage, stdout); return CLI_OK;
 		default: fputs(boot_usage, stderr); return CLI_USAGE;
@@ -206,15 +144,10 @@ int cli_boot(int argc, char **argv)
 		fprintf(stderr, "pvhdev boot: unexpected argument '%s'\n", argv[optind]);
 		return CLI_USAGE;
 	}
-	if (!path && !(path = default_machine(buf, sizeof(buf)))) {
-		fprintf(stderr, "pvhdev boot: bundled machine %s not found\n",
-		        DEFAULT_MACHINE);
-		return CLI_USAGE;
-	}
-	struct model m = { 0 };
-	int rc = model_boot(&m, path);
+	struct machine m;
+	int rc = machine_open(&m, &o);
 	if (rc == CLI_OK)
 		print_model(&m, json);
-	model_free(&m);
+	machine_close(&m);
 	return rc;
 }

@@ -22,6 +22,7 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  boot        build the dom0 model of a machine and print it\n"
+	"  replay      run a scenario of guest accesses and check its expectations\n"
 	"  version     print the version\n"
 	"  help        print this text\n"
 	"\n"
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "boot"))
 		return cli_boot(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return cli_replay(argc - 1, argv + 1);
 	fprintf(stderr, "pvhdev: unknown command '%s'\n\n%s", cmd, usage);
 	return CLI_USAGE;
 }

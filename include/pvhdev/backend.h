@@ -70,6 +70,12 @@ struct pvhdev_fake_dev {
 	 * index.  Must be a power of two (>= 16 for memory, >= 4 for IO). */
 	uint64_t bar_size[6];
 	uint64_t rom_size;
+	/* Bytes of one VF's BAR i in the SR-IOV capability (0: none); a
+	 * 64-bit VF BAR's size goes in its low index.  Sized like BARs.
+	 * While VF Enable is set the PF's VFs answer config reads (vendor
+	 * and device ID 0xffff, the PF's class, no BARs, no capabilities)
+	 * and drop writes. */
+	uint64_t vf_bar_size[6];
 	const struct pvhdev_fake_mask *masks; /* overrides, may be NULL */
 	size_t nr_masks;
 	/* Bytes of each memory BAR backed by RAM for MMIO (from its start);

@@ -300,4 +300,9 @@ const char *pvhdev_event_name(enum pvhdev_event_kind kind);
 #ifdef __cplusplus
 }
 #endif
+
+/* The rest of the API, by area. */
+#include <pvhdev/platform.h>
+#include <pvhdev/ioapic.h>
+
 #endif

@@ -141,7 +141,9 @@ int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
 	}
 	m->next = dom->mmcfg;
 	dom->mmcfg = m;
-	return 0;
+	/* Reported late (PHYSDEVOP_pci_mmcfg_reserved): what it reveals is
+	 * new to dom0's model now. */
+	return dom->booted ? pvhdev__devices_rescan(dom, seg, start_bus, end_bus) : 0;
 }
 
 bool pvhdev__mmcfg_covers(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)

@@ -100,9 +100,19 @@ void pvhdev__mmio_remove(struct pvhdev_domain *dom, struct pvhdev__mmio_region *
  * order, dev_remove and dom_free in reverse.  Any hook may be NULL. */
 struct pvhdev__module {
 	const char *name;
-	int (*dev_add)(struct pvhdev_dev *dev);
-	void (*dev_remove)(struct pvhdev_dev *dev);
+	/* Domain creation; dom_free undoes it (also after a failed init of
+	 * a later module, so dom_free must cope with what init left). */
+	int (*dom_init)(struct pvhdev_domain *dom);
 	void (*dom_free)(struct pvhdev_domain *dom);
+	int (*dev_add)(struct pvhdev_dev *dev);
+	/* After every module's dev_add: start effects (the BAR module maps
+	 * decode-enabled BARs here, once MSI-X has declared its holes). */
+	int (*dev_start)(struct pvhdev_dev *dev);
+	void (*dev_remove)(struct pvhdev_dev *dev);
+	/* The BAR module tells every module when memory BAR bir (0-5,
+	 * 6 = ROM) starts (mapped) or stops decoding at addr (bytes). */
+	void (*bar_moved)(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
+	                  uint64_t size, bool mapped);
 };
 
 extern const struct pvhdev__module *const pvhdev__modules[];
@@ -110,6 +120,11 @@ extern const size_t pvhdev__nr_modules;
 
 /* Per-module state hung off devices and the domain. */
 struct pvhdev__ioapic_set;
+struct pvhdev__p2m;
+struct pvhdev__bar_dev;
+struct pvhdev__bar_queue;
+struct pvhdev__msi_dev;
+struct pvhdev__msix_dev;
 
 /* ---- Devices ---- */
 
@@ -122,13 +137,25 @@ struct pvhdev__cap {
 	uint16_t off;
 };
 
+/* Part of a BAR that must never be identity mapped (MSI-X table and PBA
+ * pages): the BAR module leaves these pages out, whoever asks. */
+#define PVHDEV__MAX_HOLES 4
+struct pvhdev__hole {
+	uint8_t bir;  /* BAR index 0-5 */
+	uint64_t off; /* bytes from the BAR's start */
+	uint64_t size;
+};
+
 struct pvhdev_dev {
 	struct pvhdev_domain *dom;
 	pvhdev_sbdf_t sbdf;
 	bool hidden;
 	bool present;     /* added (hidden placeholders are not) */
 	bool ext_cfg;     /* extended config space reachable (MMCFG covers it) */
+	bool vf;          /* an SR-IOV VF, added by its PF */
+	pvhdev_sbdf_t pf; /* its PF, when vf */
 	uint8_t hdr_type; /* header type without the multi-function bit */
+	uint32_t id;      /* vendor and device ID at add */
 	/* Byte offset -> register id (0: none).  Pages of 256 bytes; a page
 	 * with no register points at a shared read-only zero page. */
 	const uint8_t *idx[PVHDEV__IDX_PAGES];
@@ -137,11 +164,29 @@ struct pvhdev_dev {
 	struct pvhdev__cap caps[PVHDEV__MAX_CAPS];
 	struct pvhdev__cap ext_caps[PVHDEV__MAX_EXT_CAPS];
 	unsigned nr_caps, nr_ext_caps;
+	struct pvhdev__hole holes[PVHDEV__MAX_HOLES];
+	unsigned nr_holes;
+	/* Module state (NULL when the module has nothing for this device). */
+	struct pvhdev__bar_dev *bar;
+	struct pvhdev__msi_dev *msi;
+	struct pvhdev__msix_dev *msix;
 };
 
 /* The device for sbdf, or NULL.  O(1) after the segment lookup. */
 struct pvhdev_dev *pvhdev__dev_lookup(const struct pvhdev_domain *dom,
                                       pvhdev_sbdf_t sbdf);
+
+/* Adds an SR-IOV VF of pf: VFs read 0xffff as vendor ID, so this skips
+ * the presence check pvhdev_dev_add() makes. */
+int pvhdev__dev_add_vf(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                       pvhdev_sbdf_t pf);
+
+/* An MMCFG window arrived after boot: rescans its buses, adds devices
+ * that were not visible, and re-adds devices seen differently now that
+ * extended config space is readable (their effects are redone, so no
+ * stale mapping survives). */
+int pvhdev__devices_rescan(struct pvhdev_domain *dom, uint16_t seg,
+                           unsigned start_bus, unsigned end_bus);
 
 /* Frees every device (domain teardown). */
 void pvhdev__devices_free(struct pvhdev_domain *dom);
@@ -201,8 +246,67 @@ struct pvhdev_domain {
 	uint32_t ev_mask;
 	uint64_t ev_next;
 
+	bool booted; /* boot complete: map/unmap work is deferred */
 	struct pvhdev__ioapic_set *ioapic;
+	struct pvhdev__p2m *p2m;
+	struct pvhdev__bar_queue *bar_queue;
 };
+
+/* ---- p2m model (src/p2m_model) ---- */
+
+/* Ranges in pages.  Identity entries are recorded, then applied (map
+ * event + hook); a refused entry is taken out again.  Adjacent entries
+ * with the same type, reason, owner and bar merge into one record. */
+int pvhdev__p2m_identity_map(struct pvhdev_domain *dom, uint64_t gfn,
+                             uint64_t nr, enum pvhdev_map_reason reason,
+                             pvhdev_sbdf_t owner, int bar);
+/* Removes the identity entries of (owner, bar) inside [gfn, gfn + nr),
+ * splitting at the edges; one unmap event per removed piece.  Entries
+ * of other owners in the range are left alone. */
+int pvhdev__p2m_identity_unmap(struct pvhdev_domain *dom, uint64_t gfn,
+                               uint64_t nr, pvhdev_sbdf_t owner, int bar);
+/* RAM below 1 MiB: populated and copied, recorded as such. */
+int pvhdev__p2m_ram_copy(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr);
+/* The first entry that ends at or after gfn; -ENOENT when none. */
+int pvhdev__p2m_first_from(const struct pvhdev_domain *dom, uint64_t gfn,
+                           struct pvhdev_p2m_range *out);
+
+/* Frames dom0 must never get identity mapped: e820 RAM, hypervisor
+ * reserved ranges, MMCFG windows, IO-APIC and LAPIC pages (pages). */
+enum pvhdev__excl_kind {
+	PVHDEV__EXCL_RAM,
+	PVHDEV__EXCL_RESERVED,
+	PVHDEV__EXCL_MMCFG,
+	PVHDEV__EXCL_IOAPIC,
+	PVHDEV__EXCL_LAPIC,
+};
+int pvhdev__excl_add(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
+                     enum pvhdev__excl_kind kind);
+/* The first excluded range overlapping [gfn, gfn + nr); -ENOENT. */
+int pvhdev__excl_first(const struct pvhdev_domain *dom, uint64_t gfn,
+                       uint64_t nr, uint64_t *start, uint64_t *count,
+                       enum pvhdev__excl_kind *kind);
+
+/* ---- BARs (src/bar) ---- */
+
+struct pvhdev__bar_info {
+	uint64_t addr; /* bytes, from the BAR register now */
+	uint64_t size; /* bytes; 0: not implemented */
+	bool mem;      /* memory (else IO) */
+	bool is64;
+	bool prefetch;
+	bool mapped;   /* identity mapped (decode on, work done) */
+};
+
+/* bir 0-5, 6 = ROM.  -ENOENT when the BAR is not implemented. */
+int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
+                    struct pvhdev__bar_info *out);
+
+/* ---- MSI decode (src/msi), shared with MSI-X ---- */
+
+/* Fills ev->u.irq's decoded fields (dest, vector, delivery) from an
+ * x86 message address/data; -EINVAL when addr is not 0xFEExxxxx. */
+int pvhdev__msi_decode(uint64_t addr, uint32_t data, struct pvhdev_event *ev);
 
 /* ---- Allocation ---- */
 

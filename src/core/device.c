@@ -126,6 +126,14 @@ static int modules_add(struct pvhdev_dev *dev)
 			return rc;
 		}
 	}
+	for (size_t i = 0; i < pvhdev__nr_modules; i++) {
+		const struct pvhdev__module *m = pvhdev__modules[i];
+		int rc = m && m->dev_start ? m->dev_start(dev) : 0;
+		if (rc) {
+			modules_remove(dev, pvhdev__nr_modules);
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -144,6 +152,8 @@ static int dev_setup(struct pvhdev_dev *dev)
 	uint32_t hdr;
 	int rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr);
 
+	if (!rc)
+		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0, 4, &dev->id);
 	if (rc)
 		return rc;
 	dev->hdr_type = hdr & 0x7f;
@@ -152,7 +162,9 @@ static int dev_setup(struct pvhdev_dev *dev)
 	return rc ? rc : modules_add(dev);
 }
 
-int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+/* Adds sbdf; a VF (pf != sbdf) skips the vendor ID check. */
+static int dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, bool vf,
+                   pvhdev_sbdf_t pf)
 {
 	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
 	uint32_t id;
@@ -163,7 +175,7 @@ int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 	rc = pvhdev__hw_cfg_read(dom, sbdf, 0, 4, &id);
 	if (rc)
 		return rc;
-	if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0)
+	if (!vf && ((id & 0xffff) == 0xffff || (id & 0xffff) == 0))
 		return -ENODEV;
 	if (dev) {
 		/* A hidden placeholder: present now, but owns nothing. */
@@ -174,6 +186,8 @@ int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 	dev = dev_new(dom, sbdf);
 	if (!dev)
 		return -ENOMEM;
+	dev->vf = vf;
+	dev->pf = pf;
 	rc = dev_setup(dev);
 	if (rc) {
 		dev_free(dev);
@@ -182,6 +196,17 @@ int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 	dev->present = true;
 	emit_dev(dom, PVHDEV_EV_DEV_ADD, sbdf);
 	return 0;
+}
+
+int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+{
+	return dev_add(dom, sbdf, false, sbdf);
+}
+
+int pvhdev__dev_add_vf(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                       pvhdev_sbdf_t pf)
+{
+	return dev_add(dom, sbdf, true, pf);
 }
 
 int pvhdev_dev_remove(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
@@ -302,6 +327,46 @@ static int scan_one(void *arg, pvhdev_sbdf_t sbdf)
 	return rc;
 }
 
+/* What changed about dev since it was added, or NULL: its IDs, its
+ * header type, or its extended capabilities (readable only now). */
+static const char *dev_changed(struct pvhdev_dev *dev)
+{
+	struct pvhdev_dev now = { .dom = dev->dom, .sbdf = dev->sbdf,
+	                          .ext_cfg = pvhdev__mmcfg_covers(dev->dom, dev->sbdf) };
+	uint32_t id, hdr;
+
+	if (pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0, 4, &id) ||
+	    pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr))
+		return "unreadable";
+	if (id != dev->id)
+		return "vendor/device ID changed";
+	if ((hdr & 0x7f) != dev->hdr_type)
+		return "header type changed";
+	now.hdr_type = dev->hdr_type;
+	if (pvhdev__caps_walk(&now))
+		return "unreadable";
+	if (now.nr_ext_caps != dev->nr_ext_caps ||
+	    memcmp(now.ext_caps, dev->ext_caps, now.nr_ext_caps * sizeof(now.ext_caps[0])))
+		return "extended capabilities differ";
+	return NULL;
+}
+
+static int reconcile(struct pvhdev_dev *dev)
+{
+	struct pvhdev_domain *dom = dev->dom;
+	pvhdev_sbdf_t sbdf = dev->sbdf;
+	const char *why = dev_changed(dev);
+	char s[PVHDEV_SBDF_STRLEN];
+	int rc;
+
+	if (!why)
+		return 0;
+	pvhdev__log(dom, PVHDEV_LOG_INFO, "%s: seen differently after MMCFG: %s: re-added",
+	            pvhdev_sbdf_str(sbdf, s), why);
+	rc = pvhdev_dev_remove(dom, sbdf);
+	return rc ? rc : scan_one(dom, sbdf);
+}
+
 /* Probes vendor IDs: function 0 of each device, then 1..7 when it is
  * multi-function. */
 static int probe_bus(struct pvhdev_domain *dom, uint16_t seg, unsigned bus)
@@ -309,6 +374,7 @@ static int probe_bus(struct pvhdev_domain *dom, uint16_t seg, unsigned bus)
 	for (unsigned d = 0; d < 32; d++) {
 		for (unsigned f = 0; f < 8; f++) {
 			pvhdev_sbdf_t sbdf = PVHDEV_SBDF(seg, bus, d, f);
+			struct pvhdev_dev *known = pvhdev__dev_lookup(dom, sbdf);
 			uint32_t id, hdr;
 			int rc = pvhdev__hw_cfg_read(dom, sbdf, 0, 2, &id);
 			if (rc)
@@ -318,7 +384,11 @@ static int probe_bus(struct pvhdev_domain *dom, uint16_t seg, unsigned bus)
 					break;
 				continue;
 			}
-			if ((rc = scan_one(dom, sbdf)))
+			if (known && known->present && !known->hidden && !known->vf)
+				rc = reconcile(known);
+			else
+				rc = scan_one(dom, sbdf);
+			if (rc)
 				return rc;
 			if (f == 0 && (pvhdev__hw_cfg_read(dom, sbdf, 0x0e, 1, &hdr) ||
 			               !(hdr & 0x80)))
@@ -326,6 +396,16 @@ static int probe_bus(struct pvhdev_domain *dom, uint16_t seg, unsigned bus)
 		}
 	}
 	return 0;
+}
+
+int pvhdev__devices_rescan(struct pvhdev_domain *dom, uint16_t seg,
+                           unsigned start_bus, unsigned end_bus)
+{
+	int rc = 0;
+
+	for (unsigned b = start_bus; b <= end_bus && !rc; b++)
+		rc = probe_bus(dom, seg, b);
+	return rc;
 }
 
 int pvhdev_domain_scan(struct pvhdev_domain *dom)

@@ -67,6 +67,29 @@ static int config_load(const struct pvhdev_config *in, struct pvhdev_config *cfg
 	return 0;
 }
 
+static void modules_free(struct pvhdev_domain *dom, size_t upto)
+{
+	while (upto-- > 0) {
+		const struct pvhdev__module *m = pvhdev__modules[upto];
+		if (m && m->dom_free)
+			m->dom_free(dom);
+	}
+}
+
+static int modules_init(struct pvhdev_domain *dom)
+{
+	for (size_t i = 0; i < pvhdev__nr_modules; i++) {
+		const struct pvhdev__module *m = pvhdev__modules[i];
+		int rc = m && m->dom_init ? m->dom_init(dom) : 0;
+		if (rc) {
+			/* The failing module cleans up after itself too. */
+			modules_free(dom, i + 1);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int pvhdev_domain_new(const struct pvhdev_config *in, struct pvhdev_domain **out)
 {
 	struct pvhdev_config cfg;
@@ -96,12 +119,17 @@ int pvhdev_domain_new(const struct pvhdev_config *in, struct pvhdev_domain **out
 	if (!dom->ev)
 		goto free_dom;
 	dom->ev_mask = cap - 1;
+	rc = modules_init(dom);
+	if (rc)
+		goto free_ring;
 	*out = dom;
 	return 0;
 
+free_ring:
+	pvhdev__free(dom, dom->ev, cap * sizeof(*dom->ev));
 free_dom:
 	pvhdev__free(dom, dom, sizeof(*dom));
-	return -ENOMEM;
+	return rc ? rc : -ENOMEM;
 }
 
 static void mmcfg_free_all(struct pvhdev_domain *dom)
@@ -119,11 +147,7 @@ void pvhdev_domain_free(struct pvhdev_domain *dom)
 	if (!dom)
 		return;
 	pvhdev__devices_free(dom);
-	for (size_t i = pvhdev__nr_modules; i-- > 0;) {
-		const struct pvhdev__module *m = pvhdev__modules[i];
-		if (m && m->dom_free)
-			m->dom_free(dom);
-	}
+	modules_free(dom, pvhdev__nr_modules);
 	mmcfg_free_all(dom);
 	if (dom->be->close)
 		dom->be->close(dom->be_ctx);

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, then builds and runs every
+# test three times: plain, under ASan+UBSan, and under valgrind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+jobs=$(nproc)
+
+run() { # NAME CMAKE-ARGS...
+	local dir=build-test-$1
+	shift
+	echo "== $dir" >&2
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs" >/dev/null
+	ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 600 | tail -n 3
+}
+
+run plain
+run asan -DPVHDEV_SANITIZE=ON -DPVHDEV_BENCH=OFF
+run valgrind -DPVHDEV_BENCH=OFF \
+	"-DPVHDEV_TEST_LAUNCHER=valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible"
+echo "all test runs passed" >&2

@@ -1,0 +1,949 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fake backend: PCI functions in memory that answer like hardware.
+ *
+ * Each function keeps three parallel byte arrays over its config space
+ * (256 bytes, or 4096 when the table gave more than 256):
+ *
+ *   val    what a read returns
+ *   rw     bits software sets and clears
+ *   rw1c   bits software clears by writing 1; hardware sets them
+ *          (pvhdev_fake_set_bits)
+ *
+ * A bit in neither mask is read-only.  A write of v to one byte does
+ *
+ *   val = (val & ~rw) | (v & rw);   then   val &= ~(v & rw1c);
+ *
+ * and touches only the bytes the access covers.  BAR sizing needs no
+ * special case: the address bits below the size are read-only, so
+ * writing all-ones reads back ~(size - 1) | flag bits.
+ *
+ * Memory BARs and the expansion ROM are backed by RAM for MMIO.  A
+ * window decodes at the address its BAR register holds now, while
+ * command bit 1 (memory space) is set and, for the ROM, its enable bit.
+ *
+ * Config lookups are a binary search over the table sorted by SBDF;
+ * MMIO lookups scan every window: the fake is a test double.
+ */
+#include "core/core.h"
+
+#define FAKE_MMIO_DEFAULT 0x10000u /* bytes backed when mmio_backed is 0 */
+#define FAKE_CAP_HOPS 48           /* legacy list bound, as in the core */
+#define FAKE_ROM_MIN 0x800u        /* ROM address field is bits 31:11 */
+#define FAKE_MAX32 0x80000000u     /* largest 32-bit BAR or ROM, bytes */
+#define FAKE_NR_BARS 6
+#define FAKE_WIN_ROM FAKE_NR_BARS  /* win[] slot of the ROM */
+#define FAKE_NR_WIN (FAKE_NR_BARS + 1)
+#define FAKE_CMD_MEM 0x02          /* command: memory space enable */
+#define FAKE_ROM_ENABLE 0x01
+
+enum fake_bar_kind {
+	FAKE_BAR_NONE,  /* not implemented: the register is read-only */
+	FAKE_BAR_IO,
+	FAKE_BAR_MEM32,
+	FAKE_BAR_MEM64, /* low dword; the next slot is its FAKE_BAR_HIGH */
+	FAKE_BAR_HIGH,
+};
+
+/* A memory BAR or the ROM, as MMIO sees it. */
+struct fake_win {
+	uint64_t size;   /* bytes, a power of two; 0: no window */
+	uint8_t *buf;    /* RAM behind the first `backed` bytes */
+	uint32_t backed; /* bytes */
+	uint16_t reg;    /* config offset of the BAR (its low dword) */
+	bool is64;       /* the dword at reg + 4 holds address bits 63:32 */
+	bool rom;        /* decodes only while the enable bit is set */
+};
+
+struct fake_fn {
+	pvhdev_sbdf_t sbdf;
+	unsigned cfg_size;        /* bytes: 256 or 4096 */
+	uint8_t *val, *rw, *rw1c; /* cfg_size bytes each */
+	uint16_t sriov;           /* SR-IOV capability offset; 0: none */
+	struct fake_win win[FAKE_NR_WIN]; /* BAR i at win[i], ROM last */
+};
+
+struct pvhdev_fake {
+	const struct pvhdev_alloc_ops *alloc;
+	void *alloc_ctx;
+	struct fake_fn *fn; /* nr_fn functions, sorted by sbdf */
+	size_t nr_fn;
+	uint8_t *cfg;       /* every function's val/rw/rw1c arrays */
+	size_t cfg_bytes;
+	unsigned long calls;     /* hook calls so far */
+	unsigned long fail_call; /* the value of calls that fails; 0: none */
+	int fail_err;
+};
+
+/* Where each header type keeps its BARs, ROM and capability pointer. */
+struct fake_hdr {
+	unsigned nr_bars; /* BARs from 0x10, 4 bytes apart */
+	unsigned rom;     /* offset of the ROM BAR; 0: none */
+	unsigned cap_ptr; /* offset of the capabilities pointer; 0: none */
+};
+
+static const struct fake_hdr fake_hdrs[] = {
+	[0] = { 6, 0x30, 0x34 }, /* endpoint */
+	[1] = { 2, 0x38, 0x34 }, /* PCI-to-PCI bridge */
+	[2] = { 0, 0, 0x14 },    /* CardBus bridge: its windows are not modelled */
+};
+static const struct fake_hdr fake_hdr_other = { 0, 0, 0 };
+
+/* One field's default masks: offset (from the header or a capability),
+ * size in bytes, rw and rw1c bits. */
+struct fake_rule {
+	uint16_t off;
+	uint8_t size;
+	uint32_t rw, rw1c;
+};
+
+/* Every header type (PCI Local Bus 3.0, 6.2). */
+static const struct fake_rule fake_common[] = {
+	{ 0x04, 2, 0x0547, 0 }, /* command: IO, mem, master, parity, SERR#, INTx off */
+	{ 0x06, 2, 0, 0xf900 }, /* status: error bits 8 and 15:11 */
+	{ 0x0c, 1, 0xff, 0 },   /* cache line size */
+	{ 0x0d, 1, 0xff, 0 },   /* latency timer */
+	{ 0x3c, 1, 0xff, 0 },   /* interrupt line */
+};
+
+/* Type 1 (PCI-to-PCI Bridge 1.2, 3.2). */
+static const struct fake_rule fake_bridge[] = {
+	{ 0x18, 4, 0xffffffff, 0 }, /* primary/secondary/subordinate bus, sec. latency */
+	{ 0x1c, 2, 0xf0f0, 0 },     /* IO base/limit, address bits 15:12 */
+	{ 0x1e, 2, 0, 0xf900 },     /* secondary status */
+	{ 0x20, 4, 0xfff0fff0, 0 }, /* memory base/limit, bits 31:20 */
+	{ 0x24, 4, 0xfff0fff0, 0 }, /* prefetchable base/limit, bits 31:20 */
+	{ 0x28, 4, 0xffffffff, 0 }, /* prefetchable base, bits 63:32 */
+	{ 0x2c, 4, 0xffffffff, 0 }, /* prefetchable limit, bits 63:32 */
+	{ 0x30, 4, 0xffffffff, 0 }, /* IO base/limit, bits 31:16 */
+	/* Bridge control bits 11:0, approximately: real bridges hardwire
+	 * some (PCIe has no discard timers) and bit 10 is really RW1C. */
+	{ 0x3e, 2, 0x0fff, 0 },
+};
+
+/* MSI-X (PCI Local Bus 3.0, 6.8.2): table and PBA offsets stay RO. */
+static const struct fake_rule fake_msix[] = {
+	{ 0x02, 2, 0xc000, 0 }, /* message control: enable, function mask */
+};
+
+/* PCI Express (PCIe Base, 7.5.3).  Slot and root control stay RO. */
+static const struct fake_rule fake_pcie[] = {
+	{ 0x08, 2, 0xffff, 0 }, /* device control */
+	{ 0x0a, 2, 0, 0x000f }, /* device status: error detected bits 3:0 */
+	{ 0x10, 2, 0x0fff, 0 }, /* link control, approximately */
+};
+
+/* SR-IOV extended capability (PCIe Base, 9.3.3).  The VF BARs (+0x24..
+ * +0x38) get BAR-like masks from vf_bar_size (vf_bar_masks). */
+static const struct fake_rule fake_sriov[] = {
+	{ 0x08, 2, 0x001f, 0 },     /* control: VF enable, migration, MSE, ARI */
+	{ 0x10, 2, 0xffff, 0 },     /* NumVFs */
+	{ 0x20, 4, 0xffffffff, 0 }, /* system page size */
+};
+
+#define FAKE_CAP_MSI 0x05
+#define FAKE_CAP_PCIE 0x10
+#define FAKE_CAP_MSIX 0x11
+#define FAKE_EXT_CAP_SRIOV 0x0010
+
+/* ---- Small helpers ---- */
+
+static bool is_pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static const struct fake_hdr *hdr_of(unsigned type)
+{
+	return type < PVHDEV__ARRAY_SIZE(fake_hdrs) ? &fake_hdrs[type]
+	                                            : &fake_hdr_other;
+}
+
+/* What a bad access reads: all-ones of its size, or of 64 bits. */
+static uint64_t all_ones(unsigned size)
+{
+	return pvhdev__access_ok(0, size, 1) ? pvhdev__ones(size) : ~(uint64_t)0;
+}
+
+/* Little-endian value of size bytes at p. */
+static uint64_t get_le(const uint8_t *p, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned k = size; k-- > 0;)
+		v = v << 8 | p[k];
+	return v;
+}
+
+/* Byte off of the table's initial config bytes (0 past cfg_len). */
+static uint8_t src_byte(const struct pvhdev_fake_dev *d, unsigned off)
+{
+	return off < d->cfg_len ? d->cfg[off] : 0;
+}
+
+static uint32_t src_dword(const struct pvhdev_fake_dev *d, unsigned off)
+{
+	uint32_t v = 0;
+
+	for (unsigned k = 4; k-- > 0;)
+		v = v << 8 | src_byte(d, off + k);
+	return v;
+}
+
+/* Header type without the multi-function bit. */
+static unsigned src_hdr_type(const struct pvhdev_fake_dev *d)
+{
+	return src_byte(d, 0x0e) & 0x7fu;
+}
+
+/* Does [off, off + size) lie in fn's config space?  Written so that a
+ * huge off cannot wrap. */
+static bool cfg_fits(const struct fake_fn *fn, unsigned off, unsigned size)
+{
+	return pvhdev__access_ok(off, size, 0) && off < fn->cfg_size &&
+	       size <= fn->cfg_size - off;
+}
+
+static uint32_t cfg_get(const struct fake_fn *fn, unsigned off, unsigned size)
+{
+	return (uint32_t)get_le(fn->val + off, size);
+}
+
+/* ---- Default masks ---- */
+
+/*
+ * Classifies the six BAR slots from their initial low bits:
+ *
+ *   bit 0 = 1            IO
+ *   bits 2:1 = 0b10      64-bit memory, paired with the next slot
+ *   otherwise            32-bit memory (0b01 "below 1 MiB" and the
+ *                        reserved 0b11 included)
+ *
+ * Slots past the header's BARs, and slots of size 0, are not
+ * implemented; so is a 64-bit BAR in the header's last slot, which has
+ * no high half.
+ */
+static void bar_kinds(const struct pvhdev_fake_dev *d, uint8_t kind[FAKE_NR_BARS])
+{
+	unsigned nr = hdr_of(src_hdr_type(d))->nr_bars;
+
+	memset(kind, FAKE_BAR_NONE, FAKE_NR_BARS);
+	for (unsigned i = 0; i < nr; i++) {
+		uint32_t lo = src_dword(d, 0x10 + 4 * i);
+
+		if (!d->bar_size[i])
+			continue;
+		if (lo & 1)
+			kind[i] = FAKE_BAR_IO;
+		else if ((lo & 6) != 4)
+			kind[i] = FAKE_BAR_MEM32;
+		else if (i + 1 < nr) {
+			kind[i] = FAKE_BAR_MEM64;
+			kind[++i] = FAKE_BAR_HIGH;
+		}
+	}
+}
+
+/* Sets the masks of the field at [off, off + size) exactly. */
+static void mask_set(struct fake_fn *fn, unsigned off, unsigned size,
+                     uint32_t rw, uint32_t rw1c)
+{
+	if (off >= fn->cfg_size || size > fn->cfg_size - off)
+		return;
+	for (unsigned k = 0; k < size; k++) {
+		fn->rw[off + k] = (uint8_t)(rw >> (8 * k));
+		fn->rw1c[off + k] = (uint8_t)(rw1c >> (8 * k));
+	}
+}
+
+static void rules_apply(struct fake_fn *fn, unsigned base,
+                        const struct fake_rule *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mask_set(fn, base + r[i].off, r[i].size, r[i].rw, r[i].rw1c);
+}
+
+static void win_set(struct fake_win *w, unsigned reg, uint64_t size,
+                    bool is64, bool rom)
+{
+	w->size = size;
+	w->reg = (uint16_t)reg;
+	w->is64 = is64;
+	w->rom = rom;
+}
+
+/*
+ * A BAR of size S keeps address bits log2(S) and up writable:
+ *
+ *   low dword  rw = ~(S - 1) & 0xffffffff   (0 when S >= 4 GiB)
+ *   high dword rw = ~(S - 1) >> 32          (all when S <= 4 GiB)
+ *
+ * IO BARs keep bits 31..log2(S) writable too (simplest; real IO BARs
+ * often hardwire bits 31:16).  The ROM adds bit 0, its enable.
+ */
+static void bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
+                      const struct fake_hdr *h)
+{
+	uint8_t kind[FAKE_NR_BARS];
+
+	bar_kinds(d, kind);
+	for (unsigned i = 0; i < h->nr_bars; i++) {
+		uint64_t rw = ~(d->bar_size[i] - 1);
+		unsigned reg = 0x10 + 4 * i;
+
+		if (kind[i] == FAKE_BAR_NONE || kind[i] == FAKE_BAR_HIGH)
+			continue;
+		mask_set(fn, reg, 4, (uint32_t)rw, 0);
+		if (kind[i] == FAKE_BAR_MEM64)
+			mask_set(fn, reg + 4, 4, (uint32_t)(rw >> 32), 0);
+		if (kind[i] != FAKE_BAR_IO)
+			win_set(&fn->win[i], reg, d->bar_size[i],
+			        kind[i] == FAKE_BAR_MEM64, false);
+	}
+	if (d->rom_size) {
+		mask_set(fn, h->rom, 4, (uint32_t)~(d->rom_size - 1) | 1u, 0);
+		win_set(&fn->win[FAKE_WIN_ROM], h->rom, d->rom_size, false, true);
+	}
+}
+
+/*
+ * MSI (PCI Local Bus 3.0, 6.8.1), offsets from the capability:
+ *
+ *   +0x00 id | next | message control (+0x02)
+ *   +0x04 address low
+ *   +0x08 address high          only if 64-bit capable (control bit 7)
+ *   then  data (16 bits), mask bits, pending bits: 4 bytes each; the
+ *         last two only with per-vector masking (control bit 8)
+ */
+static void msi_masks(struct fake_fn *fn, unsigned cap)
+{
+	uint32_t ctrl = cfg_get(fn, cap + 2, 2);
+	unsigned data = cap + ((ctrl & 0x80) ? 0x0c : 0x08);
+
+	mask_set(fn, cap + 0x02, 2, 0x0071, 0); /* enable, multiple msg enable */
+	mask_set(fn, cap + 0x04, 4, 0xfffffffc, 0);
+	if (ctrl & 0x80)
+		mask_set(fn, cap + 0x08, 4, 0xffffffff, 0);
+	mask_set(fn, data, 2, 0xffff, 0);
+	if (ctrl & 0x100) /* mask bits; the pending bits after them stay RO */
+		mask_set(fn, data + 4, 4, 0xffffffff, 0);
+}
+
+/* The legacy list: at most 48 hops; a pointer below 0x40 ends it.  The
+ * status register's capability bit is not consulted: the masks describe
+ * the silicon, which has its registers whether or not it says so. */
+static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
+{
+	unsigned ptr = h->cap_ptr ? fn->val[h->cap_ptr] & 0xfcu : 0;
+
+	for (unsigned hop = 0; hop < FAKE_CAP_HOPS && ptr >= 0x40; hop++) {
+		switch (fn->val[ptr]) {
+		case FAKE_CAP_MSI:
+			msi_masks(fn, ptr);
+			break;
+		case FAKE_CAP_PCIE:
+			rules_apply(fn, ptr, fake_pcie, PVHDEV__ARRAY_SIZE(fake_pcie));
+			break;
+		case FAKE_CAP_MSIX:
+			rules_apply(fn, ptr, fake_msix, PVHDEV__ARRAY_SIZE(fake_msix));
+			break;
+		}
+		ptr = fn->val[ptr + 1] & 0xfcu;
+	}
+}
+
+/*
+ * The extended list from 0x100.  Each header is
+ *
+ *   31       20 19  16 15          0
+ *  +-----------+------+-------------+
+ *  |   next    | ver  |     id      |
+ *  +-----------+------+-------------+
+ *
+ * A next below 0x100 ends it; a bitmap of visited dwords stops loops.
+ */
+/* VF BARs keep address bits log2(one VF's size) and up writable, as
+ * BARs do; the type comes from the initial low bits. */
+static void vf_bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
+                         unsigned cap)
+{
+	for (unsigned i = 0; i < 6; i++) {
+		uint64_t size = d->vf_bar_size[i], rw = ~(size - 1);
+		unsigned reg = cap + 0x24 + 4 * i;
+		bool is64 = (src_dword(d, reg) & 6) == 4 && i < 5;
+
+		if (!size)
+			continue;
+		mask_set(fn, reg, 4, (uint32_t)rw, 0);
+		if (is64)
+			mask_set(fn, reg + 4, 4, (uint32_t)(rw >> 32), 0);
+		i += is64;
+	}
+}
+
+static void ext_caps_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d)
+{
+	uint8_t seen[(PVHDEV_CFG_EXP_SIZE - PVHDEV_CFG_SIZE) / 4 / 8];
+	unsigned off = PVHDEV_CFG_SIZE;
+
+	if (fn->cfg_size != PVHDEV_CFG_EXP_SIZE)
+		return;
+	memset(seen, 0, sizeof(seen));
+	while (off >= PVHDEV_CFG_SIZE) {
+		unsigned slot = (off - PVHDEV_CFG_SIZE) / 4;
+		uint32_t hdr = cfg_get(fn, off, 4);
+
+		if ((seen[slot / 8] >> (slot % 8) & 1) || hdr == 0 ||
+		    hdr == 0xffffffffu)
+			break;
+		seen[slot / 8] |= (uint8_t)(1u << (slot % 8));
+		if ((hdr & 0xffff) == FAKE_EXT_CAP_SRIOV) {
+			rules_apply(fn, off, fake_sriov, PVHDEV__ARRAY_SIZE(fake_sriov));
+			/* VFs come from the first one. */
+			if (!fn->sriov) {
+				vf_bar_masks(fn, d, off);
+				fn->sriov = (uint16_t)off;
+			}
+		}
+		off = (hdr >> 20) & 0xffcu;
+	}
+}
+
+/* The table's overrides.  A bit set in both masks is RW1C. */
+static void override_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d)
+{
+	for (size_t i = 0; i < d->nr_masks; i++) {
+		const struct pvhdev_fake_mask *m = &d->masks[i];
+
+		mask_set(fn, m->off, m->size, m->rw & ~m->rw1c, m->rw1c);
+	}
+}
+
+/* ---- Creation ---- */
+
+static bool bar_size_ok(uint8_t kind, uint64_t size)
+{
+	switch (kind) {
+	case FAKE_BAR_IO:
+		return is_pow2(size) && size >= 4 && size <= FAKE_MAX32;
+	case FAKE_BAR_MEM32:
+		return is_pow2(size) && size >= 16 && size <= FAKE_MAX32;
+	case FAKE_BAR_MEM64:
+		return is_pow2(size) && size >= 16;
+	case FAKE_BAR_HIGH:
+		return false; /* the size belongs in the low slot */
+	default:
+		return is_pow2(size); /* ignored: 64-bit in the last slot */
+	}
+}
+
+/* -EINVAL unless BAR and ROM sizes fit the header and the BAR types. */
+static int dev_check_bars(const struct pvhdev_fake_dev *d)
+{
+	const struct fake_hdr *h = hdr_of(src_hdr_type(d));
+	uint8_t kind[FAKE_NR_BARS];
+
+	bar_kinds(d, kind);
+	for (unsigned i = 0; i < FAKE_NR_BARS; i++) {
+		if (!d->bar_size[i])
+			continue;
+		if (i >= h->nr_bars || !bar_size_ok(kind[i], d->bar_size[i]))
+			return -EINVAL;
+	}
+	if (!d->rom_size)
+		return 0;
+	if (!h->rom || !is_pow2(d->rom_size) || d->rom_size < FAKE_ROM_MIN ||
+	    d->rom_size > FAKE_MAX32)
+		return -EINVAL;
+	return 0;
+}
+
+static int dev_check(const struct pvhdev_fake_dev *d)
+{
+	if (d->cfg_len > PVHDEV_CFG_EXP_SIZE || (d->cfg_len && !d->cfg))
+		return -EINVAL;
+	if (d->nr_masks && !d->masks)
+		return -EINVAL;
+	for (unsigned i = 0; i < 6; i++)
+		if (d->vf_bar_size[i] && (!is_pow2(d->vf_bar_size[i]) ||
+		                          d->vf_bar_size[i] < 16))
+			return -EINVAL;
+	for (size_t i = 0; i < d->nr_masks; i++) {
+		const struct pvhdev_fake_mask *m = &d->masks[i];
+
+		if (!pvhdev__access_ok(m->off, m->size, 0) ||
+		    m->off + m->size > PVHDEV_CFG_EXP_SIZE)
+			return -EINVAL;
+	}
+	return dev_check_bars(d);
+}
+
+static unsigned dev_cfg_size(const struct pvhdev_fake_dev *d)
+{
+	return d->cfg_len > PVHDEV_CFG_SIZE ? PVHDEV_CFG_EXP_SIZE : PVHDEV_CFG_SIZE;
+}
+
+static int args_check(const struct pvhdev_alloc_ops *alloc,
+                      const struct pvhdev_fake_dev *devs, size_t nr)
+{
+	if (!alloc || !alloc->alloc || !alloc->free || (nr && !devs))
+		return -EINVAL;
+	/* Bounds every size computed below: no overflow. */
+	if (nr > SIZE_MAX / (sizeof(struct fake_fn) + 3 * PVHDEV_CFG_EXP_SIZE))
+		return -ENOMEM;
+	for (size_t i = 0; i < nr; i++) {
+		int rc = dev_check(&devs[i]);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void *fake_zalloc(struct pvhdev_fake *fk, size_t size, size_t align)
+{
+	void *p = fk->alloc->alloc(fk->alloc_ctx, size, align);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+/* RAM behind a window: mmio_backed bytes (0: up to 64 KiB), at most
+ * the window's size. */
+static int win_alloc(struct pvhdev_fake *fk, struct fake_win *w, uint32_t backed)
+{
+	uint64_t n = backed ? backed : FAKE_MMIO_DEFAULT;
+
+	if (!w->size)
+		return 0;
+	if (n > w->size)
+		n = w->size;
+	w->buf = fake_zalloc(fk, (size_t)n, _Alignof(uint64_t));
+	if (!w->buf)
+		return -ENOMEM;
+	w->backed = (uint32_t)n;
+	return 0;
+}
+
+/* Builds one function over cfg (3 * its config size bytes, zeroed). */
+static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
+                    const struct pvhdev_fake_dev *d, uint8_t *cfg)
+{
+	const struct fake_hdr *h = hdr_of(src_hdr_type(d));
+
+	fn->sbdf = d->sbdf;
+	fn->cfg_size = dev_cfg_size(d);
+	fn->val = cfg;
+	fn->rw = cfg + fn->cfg_size;
+	fn->rw1c = cfg + 2 * fn->cfg_size;
+	if (d->cfg_len)
+		memcpy(fn->val, d->cfg, d->cfg_len);
+	rules_apply(fn, 0, fake_common, PVHDEV__ARRAY_SIZE(fake_common));
+	if (h == &fake_hdrs[1])
+		rules_apply(fn, 0, fake_bridge, PVHDEV__ARRAY_SIZE(fake_bridge));
+	bar_masks(fn, d, h);
+	caps_masks(fn, h);
+	ext_caps_masks(fn, d);
+	override_masks(fn, d);
+	for (unsigned i = 0; i < FAKE_NR_WIN; i++) {
+		int rc = win_alloc(fk, &fn->win[i], d->mmio_backed);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void fn_swap(struct fake_fn *a, struct fake_fn *b)
+{
+	struct fake_fn t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void sift_down(struct fake_fn *fn, size_t root, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * root + 1;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && fn[c + 1].sbdf > fn[c].sbdf)
+			c++;
+		if (fn[root].sbdf >= fn[c].sbdf)
+			return;
+		fn_swap(&fn[root], &fn[c]);
+		root = c;
+	}
+}
+
+/* Heapsort by SBDF: O(n log n) without allocating.  -EEXIST on a
+ * duplicate. */
+static int fns_sort(struct fake_fn *fn, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(fn, i, n);
+	for (size_t i = n; i-- > 1;) {
+		fn_swap(&fn[0], &fn[i]);
+		sift_down(fn, 0, i);
+	}
+	for (size_t i = 1; i < n; i++)
+		if (fn[i - 1].sbdf == fn[i].sbdf)
+			return -EEXIST;
+	return 0;
+}
+
+/* Frees what fns_build made; safe on a partly built table. */
+static void fns_free(struct pvhdev_fake *fk)
+{
+	for (size_t i = 0; fk->fn && i < fk->nr_fn; i++)
+		for (unsigned j = 0; j < FAKE_NR_WIN; j++) {
+			struct fake_win *w = &fk->fn[i].win[j];
+
+			if (w->buf)
+				fk->alloc->free(fk->alloc_ctx, w->buf, w->backed);
+		}
+	if (fk->fn)
+		fk->alloc->free(fk->alloc_ctx, fk->fn, fk->nr_fn * sizeof(*fk->fn));
+	if (fk->cfg)
+		fk->alloc->free(fk->alloc_ctx, fk->cfg, fk->cfg_bytes);
+	fk->fn = NULL;
+	fk->cfg = NULL;
+}
+
+static int fns_build(struct pvhdev_fake *fk, const struct pvhdev_fake_dev *devs,
+                     size_t nr)
+{
+	size_t pos = 0;
+
+	if (!nr)
+		return 0;
+	for (size_t i = 0; i < nr; i++)
+		fk->cfg_bytes += 3 * (size_t)dev_cfg_size(&devs[i]);
+	fk->cfg = fake_zalloc(fk, fk->cfg_bytes, 1);
+	if (!fk->cfg)
+		return -ENOMEM;
+	fk->fn = fake_zalloc(fk, nr * sizeof(*fk->fn), _Alignof(struct fake_fn));
+	if (!fk->fn)
+		return -ENOMEM;
+	fk->nr_fn = nr;
+	for (size_t i = 0; i < nr; i++) {
+		int rc = fn_build(fk, &fk->fn[i], &devs[i], fk->cfg + pos);
+
+		if (rc)
+			return rc;
+		pos += 3 * (size_t)fk->fn[i].cfg_size;
+	}
+	return fns_sort(fk->fn, nr);
+}
+
+int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc_ctx,
+                    const struct pvhdev_fake_dev *devs, size_t nr_devs,
+                    struct pvhdev_fake **out)
+{
+	struct pvhdev_fake *fk;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	rc = args_check(alloc, devs, nr_devs);
+	if (rc)
+		return rc;
+	fk = alloc->alloc(alloc_ctx, sizeof(*fk), _Alignof(struct pvhdev_fake));
+	if (!fk)
+		return -ENOMEM;
+	memset(fk, 0, sizeof(*fk));
+	fk->alloc = alloc;
+	fk->alloc_ctx = alloc_ctx;
+	rc = fns_build(fk, devs, nr_devs);
+	if (rc)
+		goto err_fns;
+	*out = fk;
+	return 0;
+
+err_fns:
+	fns_free(fk);
+	alloc->free(alloc_ctx, fk, sizeof(*fk));
+	return rc;
+}
+
+void pvhdev_fake_free(struct pvhdev_fake *fake)
+{
+	if (!fake)
+		return;
+	fns_free(fake);
+	fake->alloc->free(fake->alloc_ctx, fake, sizeof(*fake));
+}
+
+/* ---- Lookups ---- */
+
+static struct fake_fn *fn_find(const struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
+{
+	size_t lo = 0, hi = fk->nr_fn;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fk->fn[mid].sbdf < sbdf)
+			lo = mid + 1;
+		else if (fk->fn[mid].sbdf > sbdf)
+			hi = mid;
+		else
+			return &fk->fn[mid];
+	}
+	return NULL;
+}
+
+/* The bus address a window decodes: the BAR's bits above its size. */
+static uint64_t win_base(const struct fake_fn *fn, const struct fake_win *w)
+{
+	uint64_t bar = cfg_get(fn, w->reg, 4);
+
+	if (w->is64)
+		bar |= (uint64_t)cfg_get(fn, w->reg + 4, 4) << 32;
+	return bar & ~(w->size - 1);
+}
+
+/* The window that decodes addr now, and addr's offset in it.  Windows
+ * may overlap (two BARs at one address): the first in SBDF order wins. */
+static const struct fake_win *win_find(const struct pvhdev_fake *fk,
+                                       uint64_t addr, uint64_t *off)
+{
+	for (size_t i = 0; i < fk->nr_fn; i++) {
+		const struct fake_fn *fn = &fk->fn[i];
+
+		if (!(fn->val[0x04] & FAKE_CMD_MEM))
+			continue;
+		for (unsigned j = 0; j < FAKE_NR_WIN; j++) {
+			const struct fake_win *w = &fn->win[j];
+
+			if (!w->size || (w->rom && !(fn->val[w->reg] & FAKE_ROM_ENABLE)))
+				continue;
+			/* Bases are aligned to the size, so addr below the
+			 * base wraps to at least the size. */
+			*off = addr - win_base(fn, w);
+			if (*off < w->size)
+				return w;
+		}
+	}
+	return NULL;
+}
+
+/* ---- SR-IOV VFs ---- */
+
+/* The PF whose enabled VFs include sbdf, or NULL. */
+static const struct fake_fn *vf_pf(const struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
+{
+	for (size_t i = 0; i < fk->nr_fn; i++) {
+		const struct fake_fn *pf = &fk->fn[i];
+		unsigned cap = pf->sriov;
+
+		if (!cap || !(cfg_get(pf, cap + 0x08, 2) & 1) ||
+		    (pf->sbdf >> 16) != (sbdf >> 16))
+			continue;
+		uint32_t first = (pf->sbdf & 0xffff) + cfg_get(pf, cap + 0x14, 2);
+		uint32_t stride = cfg_get(pf, cap + 0x16, 2);
+		uint32_t num = cfg_get(pf, cap + 0x10, 2), rid = sbdf & 0xffff;
+
+		if (rid < first || !num)
+			continue;
+		if (stride ? (rid - first) % stride == 0 && (rid - first) / stride < num
+		           : rid == first)
+			return pf;
+	}
+	return NULL;
+}
+
+/* A VF's config byte: IDs read 0xffff (PCIe Base 9.3.4.1.1-2), class
+ * and revision are the PF's, the rest reads 0 (all-ones past 256 bytes
+ * when the PF has no extended space). */
+static uint8_t vf_byte(const struct fake_fn *pf, unsigned off)
+{
+	if (off < 4)
+		return 0xff;
+	if (off >= 0x08 && off < 0x0c)
+		return pf->val[off];
+	return off < pf->cfg_size ? 0 : 0xff;
+}
+
+static uint32_t vf_get(const struct fake_fn *pf, unsigned off, unsigned size)
+{
+	uint32_t v = 0;
+
+	for (unsigned k = size; k-- > 0;)
+		v = v << 8 | vf_byte(pf, off + k);
+	return v;
+}
+
+/* ---- The hooks ---- */
+
+/* Counts a hook call; returns the injected error when it is this one. */
+static int fake_tick(struct pvhdev_fake *fk)
+{
+	fk->calls++;
+	if (fk->fail_call && fk->calls == fk->fail_call) {
+		fk->fail_call = 0;
+		return fk->fail_err;
+	}
+	return 0;
+}
+
+static int fake_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
+                         unsigned size, uint32_t *val)
+{
+	struct pvhdev_fake *fk = ctx;
+	const struct fake_fn *fn;
+	int rc;
+
+	if (!fk || !val)
+		return -EINVAL;
+	*val = (uint32_t)all_ones(size);
+	rc = fake_tick(fk);
+	if (rc)
+		return rc;
+	fn = fn_find(fk, sbdf);
+	if (fn && cfg_fits(fn, reg, size))
+		*val = cfg_get(fn, reg, size);
+	else if (!fn && pvhdev__access_ok(reg, size, 0) && reg < PVHDEV_CFG_EXP_SIZE &&
+	         (fn = vf_pf(fk, sbdf)))
+		*val = vf_get(fn, reg, size);
+	return 0;
+}
+
+static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
+                          unsigned size, uint32_t val)
+{
+	struct pvhdev_fake *fk = ctx;
+	struct fake_fn *fn;
+	int rc;
+
+	if (!fk)
+		return -EINVAL;
+	rc = fake_tick(fk);
+	if (rc)
+		return rc;
+	fn = fn_find(fk, sbdf);
+	if (!fn || !cfg_fits(fn, reg, size))
+		return 0;
+	for (unsigned k = 0; k < size; k++) {
+		uint8_t v = (uint8_t)(val >> (8 * k));
+		uint8_t rw = fn->rw[reg + k], rw1c = fn->rw1c[reg + k];
+		uint8_t b = (uint8_t)((fn->val[reg + k] & ~rw) | (v & rw));
+
+		fn->val[reg + k] = (uint8_t)(b & ~(v & rw1c));
+	}
+	return 0;
+}
+
+static int fake_mmio_read(void *ctx, uint64_t addr, unsigned size,
+                          uint64_t *val)
+{
+	struct pvhdev_fake *fk = ctx;
+	const struct fake_win *w;
+	uint64_t off, v = 0;
+	int rc;
+
+	if (!fk || !val)
+		return -EINVAL;
+	*val = all_ones(size);
+	rc = fake_tick(fk);
+	if (rc)
+		return rc;
+	if (!pvhdev__access_ok(addr, size, 1) || !(w = win_find(fk, addr, &off)))
+		return 0;
+	/* Past the RAM the window reads 0. */
+	for (unsigned k = size; k-- > 0;)
+		v = v << 8 | (off + k < w->backed ? w->buf[off + k] : 0);
+	*val = v;
+	return 0;
+}
+
+/* Writes land in the RAM behind the window, the ROM's included: the
+ * fake has no other way to give a ROM contents. */
+static int fake_mmio_write(void *ctx, uint64_t addr, unsigned size,
+                           uint64_t val)
+{
+	struct pvhdev_fake *fk = ctx;
+	const struct fake_win *w;
+	uint64_t off;
+	int rc;
+
+	if (!fk)
+		return -EINVAL;
+	rc = fake_tick(fk);
+	if (rc)
+		return rc;
+	if (!pvhdev__access_ok(addr, size, 1) || !(w = win_find(fk, addr, &off)))
+		return 0;
+	for (unsigned k = 0; k < size && off + k < w->backed; k++)
+		w->buf[off + k] = (uint8_t)(val >> (8 * k));
+	return 0;
+}
+
+static int fake_enumerate(void *ctx, pvhdev_enum_fn fn, void *arg)
+{
+	struct pvhdev_fake *fk = ctx;
+	int rc;
+
+	if (!fk || !fn)
+		return -EINVAL;
+	rc = fake_tick(fk);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < fk->nr_fn; i++) {
+		rc = fn(arg, fk->fn[i].sbdf);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- Test controls ---- */
+
+int pvhdev_fake_set_bits(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf,
+                         unsigned off, unsigned size, uint32_t bits)
+{
+	struct fake_fn *fn;
+
+	if (!fake)
+		return -EINVAL;
+	fn = fn_find(fake, sbdf);
+	if (!fn)
+		return -ENODEV;
+	if (!cfg_fits(fn, off, size))
+		return -EINVAL;
+	for (unsigned k = 0; k < size; k++)
+		fn->val[off + k] |= (uint8_t)(bits >> (8 * k));
+	return 0;
+}
+
+/* n == 0 disarms.  One call fails, then calls succeed again.  A
+ * non-negative err would make the failure invisible: it becomes -EIO. */
+void pvhdev_fake_fail_at(struct pvhdev_fake *fake, unsigned long n, int err)
+{
+	if (!fake)
+		return;
+	fake->fail_call = n ? fake->calls + n : 0;
+	fake->fail_err = err < 0 ? err : -EIO;
+}
+
+unsigned long pvhdev_fake_calls(const struct pvhdev_fake *fake)
+{
+	return fake ? fake->calls : 0;
+}
+
+/* close is NULL: the fake belongs to whoever made it with
+ * pvhdev_fake_new(), who frees it with pvhdev_fake_free() after the
+ * domain is gone. */
+const struct pvhdev_backend_ops pvhdev_fake_ops = {
+	.name = "fake",
+	.cfg_read = fake_cfg_read,
+	.cfg_write = fake_cfg_write,
+	.mmio_read = fake_mmio_read,
+	.mmio_write = fake_mmio_write,
+	.enumerate = fake_enumerate,
+	.close = NULL,
+};

@@ -1,0 +1,1000 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenarios: a dom0's guest accesses in QEMU's qtest command syntax,
+ * mixed with expectations (docs/scenario-format.md).  The text is parsed
+ * whole into steps first, so a malformed scenario never half-runs; then
+ * the steps run against a domain, printing each access, its result and
+ * the events it caused.
+ *
+ * Events are checked in windows.  A window opens at each guest access
+ * and holds every event logged since then (drain included); before the
+ * first access it holds everything the domain logged (its boot).  Within
+ * a window, expect-event lines match events in log order, each event at
+ * most once, so "map, then hw-write" checks the order as well.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvhdev/platform.h>
+#include <pvhdev/scenario.h>
+
+#define MAX_FILE (256u << 20) /* bytes a scenario file may have */
+#define MAX_TOKENS 4          /* stored per line; more are only counted */
+#define MAX_DRAIN_ROUNDS (1u << 20)
+#define VARARGS 0xff          /* nargs of a command taking a free tail */
+#define EVENT_LEN 256         /* bytes of one formatted event line */
+
+enum op {
+	OP_OUT, OP_IN, OP_WRITE, OP_READ,           /* guest accesses */
+	OP_EXPECT, OP_DRAIN, OP_EXPECT_EVENT, OP_EXPECT_NO_EVENT,
+	OP_EXPECT_MAPPED, OP_EXPECT_UNMAPPED,
+	OP_SKIP,                                    /* qtest, no device effect */
+};
+
+struct step {
+	unsigned line;
+	uint8_t op;    /* enum op */
+	uint8_t size;  /* access bytes; for expect: those of the read it checks */
+	uint64_t a, b; /* PORT/ADDR/GFN/VAL first, then VAL/NR */
+	unsigned ref;  /* expect: line of the read it checks */
+	char *text;    /* expect-event: the event line; skip: the command */
+};
+
+struct pvhdev_scenario {
+	char *name;
+	struct step *steps;
+	size_t nr, cap;
+};
+
+/* One command word: what it does and how many arguments it takes. */
+static const struct cmd {
+	const char *name;
+	uint8_t op, size, nargs;
+	const char *args; /* argument names, for error messages */
+} cmds[] = {
+	{ "outb", OP_OUT, 1, 2, "PORT VAL" },
+	{ "outw", OP_OUT, 2, 2, "PORT VAL" },
+	{ "outl", OP_OUT, 4, 2, "PORT VAL" },
+	{ "inb", OP_IN, 1, 1, "PORT" },
+	{ "inw", OP_IN, 2, 1, "PORT" },
+	{ "inl", OP_IN, 4, 1, "PORT" },
+	{ "writeb", OP_WRITE, 1, 2, "ADDR VAL" },
+	{ "writew", OP_WRITE, 2, 2, "ADDR VAL" },
+	{ "writel", OP_WRITE, 4, 2, "ADDR VAL" },
+	{ "writeq", OP_WRITE, 8, 2, "ADDR VAL" },
+	{ "readb", OP_READ, 1, 1, "ADDR" },
+	{ "readw", OP_READ, 2, 1, "ADDR" },
+	{ "readl", OP_READ, 4, 1, "ADDR" },
+	{ "readq", OP_READ, 8, 1, "ADDR" },
+	{ "expect", OP_EXPECT, 0, 1, "VAL" },
+	{ "drain", OP_DRAIN, 0, 0, "" },
+	{ "expect-event", OP_EXPECT_EVENT, 0, VARARGS, "EVENT" },
+	{ "expect-no-event", OP_EXPECT_NO_EVENT, 0, 0, "" },
+	{ "expect-mapped", OP_EXPECT_MAPPED, 0, 2, "GFN NR" },
+	{ "expect-unmapped", OP_EXPECT_UNMAPPED, 0, 2, "GFN NR" },
+	/* qtest commands that reach no device pvhdev models: kept in the
+	 * transcript as skipped, so a qtest log replays unchanged. */
+	{ "clock_step", OP_SKIP, 0, VARARGS, "" },
+	{ "clock_set", OP_SKIP, 0, VARARGS, "" },
+	{ "irq_intercept_in", OP_SKIP, 0, VARARGS, "" },
+	{ "irq_intercept_out", OP_SKIP, 0, VARARGS, "" },
+	{ "set_irq_in", OP_SKIP, 0, VARARGS, "" },
+	{ "endianness", OP_SKIP, 0, VARARGS, "" },
+	{ "module_load", OP_SKIP, 0, VARARGS, "" },
+};
+
+/* qtest's bulk memory commands: refused with a reason, never skipped,
+ * because they could reach a trapped range. */
+static const char *const bulk_cmds[] = {
+	"read", "write", "b64read", "b64write", "memset",
+};
+
+
+/* ---- Parsing ---- */
+
+#define NO_STEP ((size_t)-1)
+
+struct parser {
+	struct pvhdev_scenario *sc;
+	unsigned line;
+	char *err;
+	size_t err_len;
+	size_t last_access; /* index of the latest access step, or NO_STEP */
+};
+
+/* A token quoted for a message: at most 40 bytes of it. */
+#define QTOK "'%.40s%s'"
+#define QARG(t) (t), (strlen(t) > 40 ? "..." : "")
+
+static int perr(struct parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Writes "NAME:LINE: " and the message to err; returns -EINVAL. */
+static int perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!p->err_len)
+		return -EINVAL;
+	n = snprintf(p->err, p->err_len, "%s:%u: ", p->sc->name, p->line);
+	if (n >= 0 && (size_t)n < p->err_len) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + n, p->err_len - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int digit(char c, unsigned base)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (base == 16 && c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (base == 16 && c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex with 0x, or decimal.  A decimal with a leading 0 is refused:
+ * qtest (strtoul with base 0) would read it as octal. */
+static int parse_u64(struct parser *p, const char *what, const char *tok,
+                     uint64_t *out)
+{
+	const char *s = tok;
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	if (*s == '-')
+		return perr(p, "expected %s to be non-negative, got " QTOK, what, QARG(tok));
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0' && s[1] >= '0' && s[1] <= '9') {
+		return perr(p, "expected %s in hex with 0x or in decimal, got " QTOK
+		            " (qtest reads a leading 0 as octal)", what, QARG(tok));
+	}
+	for (const char *c = s; *c || c == s; c++)
+		if (digit(*c, base) < 0)
+			return perr(p, "expected %s to be a number (hex with 0x, or "
+			            "decimal), got " QTOK, what, QARG(tok));
+	for (; *s; s++) {
+		unsigned d = (unsigned)digit(*s, base);
+		if (v > (UINT64_MAX - d) / base)
+			return perr(p, "expected %s to fit in 64 bits, got " QTOK, what,
+			            QARG(tok));
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A value that must fit an access (or a read) of size bytes. */
+static int parse_val(struct parser *p, const char *tok, unsigned size,
+                     const char *for_what, uint64_t *out)
+{
+	int rc = parse_u64(p, "VAL", tok, out);
+
+	if (!rc && size < 8 && (*out >> (8 * size)))
+		return perr(p, "expected VAL to fit in %u byte%s %s, got " QTOK, size,
+		            size == 1 ? "" : "s", for_what, QARG(tok));
+	return rc;
+}
+
+/* "inl", "writeq": an access step's command word. */
+static const char *access_name(const struct step *st, char buf[8])
+{
+	static const char *const base[] = {
+		[OP_OUT] = "out", [OP_IN] = "in", [OP_WRITE] = "write", [OP_READ] = "read",
+	};
+	unsigned i = st->size == 1 ? 0 : st->size == 2 ? 1 : st->size == 4 ? 2 : 3;
+
+	snprintf(buf, 8, "%s%c", base[st->op], "bwlq"[i]);
+	return buf;
+}
+
+static int parse_access(struct parser *p, const struct cmd *c, char **arg,
+                        struct step *st)
+{
+	char for_what[32];
+	int rc = parse_u64(p, c->op <= OP_IN ? "PORT" : "ADDR", arg[0], &st->a);
+
+	if (rc)
+		return rc;
+	if (c->op <= OP_IN && st->a > 0xffff)
+		return perr(p, "expected PORT to be at most 0xffff, got " QTOK,
+		            QARG(arg[0]));
+	snprintf(for_what, sizeof(for_what), "for %s", c->name);
+	st->size = c->size;
+	if (c->op == OP_OUT || c->op == OP_WRITE)
+		return parse_val(p, arg[1], c->size, for_what, &st->b);
+	return 0;
+}
+
+/* expect checks the latest access, which must be a read. */
+static int parse_expect(struct parser *p, char **arg, struct step *st)
+{
+	const struct step *r;
+	char name[8], for_what[48];
+
+	if (p->last_access == NO_STEP)
+		return perr(p, "expected a read (inb/inw/inl, readb..readq) before "
+		            "expect");
+	r = &p->sc->steps[p->last_access];
+	if (r->op != OP_IN && r->op != OP_READ)
+		return perr(p, "expected a read before expect, got %s on line %u",
+		            access_name(r, name), r->line);
+	snprintf(for_what, sizeof(for_what), "(the %s on line %u)",
+	         access_name(r, name), r->line);
+	st->size = r->size;
+	st->ref = r->line;
+	return parse_val(p, arg[0], r->size, for_what, &st->b);
+}
+
+static int parse_range(struct parser *p, char **arg, struct step *st)
+{
+	int rc = parse_u64(p, "GFN", arg[0], &st->a);
+
+	if (!rc)
+		rc = parse_u64(p, "NR", arg[1], &st->b);
+	if (rc)
+		return rc;
+	if (!st->b)
+		return perr(p, "expected NR to be at least 1 page, got " QTOK, QARG(arg[1]));
+	if (st->a + (st->b - 1) < st->a)
+		return perr(p, "expected GFN + NR to stay within 64 bits, got %s %s",
+		            arg[0], arg[1]);
+	return 0;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The tail of an expect-event line with runs of blanks made one space,
+ * as pvhdev_event_format writes them. */
+static char *squeeze(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *d = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (blank(*s) && (d == out || d[-1] == ' '))
+			continue;
+		*d++ = blank(*s) ? ' ' : *s;
+	}
+	if (d != out && d[-1] == ' ')
+		d--;
+	*d = 0;
+	return out;
+}
+
+static int parse_text(struct parser *p, const struct cmd *c, const char *tail,
+                      struct step *st)
+{
+	if (c->op == OP_EXPECT_EVENT && !*tail)
+		return perr(p, "expected an event line after expect-event");
+	st->text = c->op == OP_SKIP ? strdup(c->name) : squeeze(tail);
+	return st->text ? 0 : -ENOMEM;
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static int unknown_cmd(struct parser *p, const char *name)
+{
+	for (size_t i = 0; i < sizeof(bulk_cmds) / sizeof(bulk_cmds[0]); i++)
+		if (!strcmp(bulk_cmds[i], name))
+			return perr(p, "expected a 1, 2, 4 or 8-byte access, got qtest "
+			            "bulk command '%s' (not supported)", name);
+	return perr(p, "expected a command (out*, in*, write*, read*, expect, "
+	            "drain, expect-event, expect-no-event, expect-mapped, "
+	            "expect-unmapped), got " QTOK, QARG(name));
+}
+
+/* Splits s at blanks, NUL-terminating each word; stores up to max words
+ * and returns how many there are. */
+static size_t split(char *s, char **word, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		while (blank(*s))
+			s++;
+		if (!*s)
+			return n;
+		if (n < max)
+			word[n] = s;
+		n++;
+		while (*s && !blank(*s))
+			s++;
+		if (*s)
+			*s++ = 0;
+	}
+}
+
+static int check_arity(struct parser *p, const struct cmd *c, size_t n)
+{
+	if (c->nargs == VARARGS || n == c->nargs)
+		return 0;
+	if (!c->nargs)
+		return perr(p, "expected no arguments after %s, got %zu", c->name, n);
+	return perr(p, "expected %u argument%s (%s) after %s, got %zu", c->nargs,
+	            c->nargs == 1 ? "" : "s", c->args, c->name, n);
+}
+
+static int parse_args(struct parser *p, const struct cmd *c, char *tail,
+                      struct step *st)
+{
+	char *arg[MAX_TOKENS];
+	int rc;
+
+	if (c->nargs == VARARGS)
+		return parse_text(p, c, tail, st);
+	if ((rc = check_arity(p, c, split(tail, arg, MAX_TOKENS))))
+		return rc;
+	switch (c->op) {
+	case OP_OUT: case OP_IN: case OP_WRITE: case OP_READ:
+		return parse_access(p, c, arg, st);
+	case OP_EXPECT:
+		return parse_expect(p, arg, st);
+	case OP_EXPECT_MAPPED: case OP_EXPECT_UNMAPPED:
+		return parse_range(p, arg, st);
+	default:
+		return 0;
+	}
+}
+
+static int push(struct parser *p, const struct step *st)
+{
+	struct pvhdev_scenario *sc = p->sc;
+
+	if (sc->nr == sc->cap) {
+		size_t cap = sc->cap ? 2 * sc->cap : 64;
+		struct step *s = realloc(sc->steps, cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		sc->steps = s;
+		sc->cap = cap;
+	}
+	sc->steps[sc->nr++] = *st;
+	if (st->op <= OP_READ)
+		p->last_access = sc->nr - 1;
+	return 0;
+}
+
+/* s: one line, comment and trailing blanks removed, NUL-terminated. */
+static int parse_command(struct parser *p, char *s)
+{
+	struct step st = { .line = p->line };
+	const struct cmd *c;
+	char *name, *tail;
+	int rc;
+
+	while (blank(*s))
+		s++;
+	if (!*s)
+		return 0;
+	for (name = s; *s && !blank(*s); s++)
+		;
+	tail = s;
+	if (*s)
+		*tail++ = 0;
+	while (blank(*tail))
+		tail++;
+	if (!(c = find_cmd(name)))
+		return unknown_cmd(p, name);
+	st.op = c->op;
+	if ((rc = parse_args(p, c, tail, &st)) || (rc = push(p, &st)))
+		free(st.text);
+	return rc;
+}
+
+/* "[R +0.000123]" starts a command QEMU's qtest log recorded; "[S +...]"
+ * (a response or IRQ message) and "[I ...]" (OPENED/CLOSED) lines are
+ * skipped.  *s moves past the prefix; *skip says to drop the line. */
+static int qtest_prefix(struct parser *p, char **s, bool *skip)
+{
+	char *c = *s + 1, tag = *c;
+
+	if (tag != 'R' && tag != 'S' && tag != 'I')
+		return perr(p, "expected a qtest log prefix ([R +TIME], [S +TIME] or "
+		            "[I +TIME]), got " QTOK, QARG(*s));
+	for (c++; blank(*c); c++)
+		;
+	if (*c == '+')
+		c++;
+	while ((*c >= '0' && *c <= '9') || *c == '.')
+		c++;
+	if (*c != ']')
+		return perr(p, "expected ']' after the time of the qtest log prefix, "
+		            "got " QTOK, QARG(*s));
+	*skip = tag != 'R';
+	*s = c + 1;
+	return 0;
+}
+
+/* Bytes of a line: text, tabs, a CR at the end; bytes >= 0x80 (UTF-8)
+ * only inside a comment. */
+static int check_bytes(struct parser *p, const char *s, size_t len)
+{
+	bool comment = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '#')
+			comment = true;
+		if (c == '\t' || (c == '\r' && i + 1 == len) ||
+		    (c >= 0x20 && c < 0x7f) || (c >= 0x80 && comment))
+			continue;
+		return perr(p, "expected text, got byte 0x%02x at column %zu", c, i + 1);
+	}
+	return 0;
+}
+
+/* s: one line of len bytes, writable, with room for a NUL at s[len]. */
+static int parse_line(struct parser *p, char *s, size_t len)
+{
+	char *hash;
+	bool skip = false;
+	int rc = check_bytes(p, s, len);
+
+	if (rc)
+		return rc;
+	s[len] = 0;
+	if ((hash = strchr(s, '#')))
+		*hash = 0;
+	for (len = strlen(s); len && (blank(s[len - 1]) || s[len - 1] == '\r'); len--)
+		s[len - 1] = 0;
+	while (blank(*s))
+		s++;
+	if (*s == '[' && (rc = qtest_prefix(p, &s, &skip)))
+		return rc;
+	return skip ? 0 : parse_command(p, s);
+}
+
+static int parse_all(struct parser *p, char *text, size_t len)
+{
+	size_t start = 0;
+
+	while (start < len) {
+		char *nl = memchr(text + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		int rc;
+
+		p->line++;
+		if ((rc = parse_line(p, text + start, end - start)))
+			return rc;
+		start = end + 1;
+	}
+	return 0;
+}
+
+void pvhdev_scenario_free(struct pvhdev_scenario *sc)
+{
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->nr; i++)
+		free(sc->steps[i].text);
+	free(sc->steps);
+	free(sc->name);
+	free(sc);
+}
+
+int pvhdev_scenario_parse(const char *name, const char *text, size_t len,
+                          struct pvhdev_scenario **out, char *err,
+                          size_t err_len)
+{
+	struct pvhdev_scenario *sc = calloc(1, sizeof(*sc));
+	struct parser p = { .sc = sc, .err = err, .err_len = err_len,
+	                    .last_access = NO_STEP };
+	char *copy = malloc(len + 1); /* lines are cut in place */
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (err_len)
+		err[0] = 0;
+	if (sc && copy && (sc->name = strdup(name ? name : "<scenario>"))) {
+		memcpy(copy, text, len);
+		rc = parse_all(&p, copy, len);
+	}
+	if (rc == -ENOMEM && err_len)
+		snprintf(err, err_len, "%s: out of memory", name ? name : "<scenario>");
+	free(copy);
+	if (rc) {
+		pvhdev_scenario_free(sc);
+		return rc;
+	}
+	*out = sc;
+	return 0;
+}
+
+size_t pvhdev_scenario_steps(const struct pvhdev_scenario *sc)
+{
+	return sc->nr;
+}
+
+/* Reads a whole file (a pipe too) into a malloc'd buffer. */
+static int read_file(FILE *f, char **buf, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+
+	errno = 0;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MAX_FILE) {
+				free(b);
+				return -EFBIG;
+			}
+			cap = cap ? 2 * cap : 1u << 16;
+			char *nb = realloc(b, cap);
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+		}
+		size_t got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int rc = errno ? -errno : -EIO;
+		free(b);
+		return rc;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int pvhdev_scenario_load(const char *path, struct pvhdev_scenario **out,
+                         char *err, size_t err_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		rc = -errno;
+		snprintf(err, err_len, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = read_file(f, &text, &len);
+	fclose(f);
+	if (rc) {
+		snprintf(err, err_len, "%s: cannot read: %s", path,
+		         rc == -EFBIG ? "larger than 256 MiB" : strerror(-rc));
+		return rc;
+	}
+	rc = pvhdev_scenario_parse(path, text, len, out, err, err_len);
+	free(text);
+	return rc;
+}
+
+/* ---- Running ---- */
+
+struct runner {
+	const struct pvhdev_scenario *sc;
+	struct pvhdev_domain *dom;
+	pvhdev_scenario_out_fn out;
+	void *out_ctx;
+	struct pvhdev_scenario_result *res;
+	uint64_t win;          /* first event of the window */
+	unsigned win_line;     /* line of the access that opened it; 0: boot */
+	uint64_t cursor;       /* first event an expect-event may still match */
+	unsigned match_line;   /* line of the window's latest match, 0: none */
+	uint64_t *matched;     /* events of the window matched, ascending */
+	size_t nr_matched, cap_matched;
+	uint64_t printed;      /* first event not yet printed */
+	uint64_t last_val;     /* what the latest read returned */
+};
+
+static void emit(struct runner *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void emit(struct runner *r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!r->out)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r->out(r->out_ctx, buf);
+}
+
+static int fail(struct runner *r, const struct step *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A failed expectation: "NAME:LINE: expected X, got Y". */
+static int fail(struct runner *r, const struct step *st, const char *fmt, ...)
+{
+	struct pvhdev_scenario_result *res = r->res;
+	int n = snprintf(res->msg, sizeof(res->msg), "%s:%u: ", r->sc->name, st->line);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->msg + n, sizeof(res->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	res->failed_line = st->line;
+	return 1;
+}
+
+/* pvhdev itself failed: the run stops with rc. */
+static int broke(struct runner *r, const struct step *st, const char *what, int rc)
+{
+	snprintf(r->res->msg, sizeof(r->res->msg), "%s:%u: %s failed: %s",
+	         r->sc->name, st->line, what, pvhdev_strerror(rc));
+	return rc;
+}
+
+/* Event seq formatted; -ENOENT when the ring no longer holds it. */
+static int event_line(struct runner *r, uint64_t seq, char buf[EVENT_LEN])
+{
+	struct pvhdev_event ev;
+	int rc = pvhdev_event_get(r->dom, seq, &ev);
+
+	if (!rc && pvhdev_event_format(&ev, buf, EVENT_LEN) < 0)
+		snprintf(buf, EVENT_LEN, "%s (too long to print)",
+		         pvhdev_event_name(ev.kind));
+	return rc;
+}
+
+static void print_events(struct runner *r)
+{
+	uint64_t end = pvhdev_event_next_seq(r->dom), lost = 0;
+	char buf[EVENT_LEN];
+
+	for (; r->printed < end; r->printed++) {
+		if (event_line(r, r->printed, buf))
+			lost++;
+		else
+			emit(r, "    %s", buf);
+	}
+	if (lost)
+		emit(r, "    (%llu events lost: the event ring overflowed)",
+		     (unsigned long long)lost);
+}
+
+static void open_window(struct runner *r, unsigned line)
+{
+	r->win = r->cursor = pvhdev_event_next_seq(r->dom);
+	r->win_line = line;
+	r->match_line = 0;
+	r->nr_matched = 0;
+}
+
+static int do_access(struct pvhdev_domain *dom, const struct step *st,
+                     uint64_t *val)
+{
+	uint32_t v32 = 0;
+	int rc;
+
+	switch (st->op) {
+	case OP_OUT:
+		return pvhdev_pio_write(dom, (uint16_t)st->a, st->size, (uint32_t)st->b);
+	case OP_IN:
+		rc = pvhdev_pio_read(dom, (uint16_t)st->a, st->size, &v32);
+		*val = v32;
+		return rc;
+	case OP_WRITE:
+		return pvhdev_mmio_write(dom, st->a, st->size, st->b);
+	default:
+		return pvhdev_mmio_read(dom, st->a, st->size, val);
+	}
+}
+
+static uint64_t ones(unsigned size)
+{
+	return size >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * size)) - 1;
+}
+
+/* -ENXIO is the guest's business, not an error: a port pvhdev does not
+ * decode reads all-ones; an MMIO address it does not trap is dom0's
+ * memory, reached directly (modelled as all-ones). */
+static int run_access(struct runner *r, const struct step *st)
+{
+	bool is_read = st->op == OP_IN || st->op == OP_READ;
+	char name[8], val[40] = "";
+	const char *note = "";
+	uint64_t v = 0;
+	int rc;
+
+	open_window(r, st->line);
+	rc = do_access(r->dom, st, &v);
+	access_name(st, name);
+	if (rc == -ENXIO) {
+		v = ones(st->size);
+		note = st->op <= OP_IN ? " (not decoded by pvhdev)"
+		                       : " (not trapped: dom0 reaches it directly)";
+	} else if (rc) {
+		return broke(r, st, name, rc);
+	}
+	r->res->accesses++;
+	if (is_read) {
+		r->last_val = v;
+		snprintf(val, sizeof(val), " -> 0x%0*llx", 2 * st->size,
+		         (unsigned long long)v);
+	} else {
+		snprintf(val, sizeof(val), " 0x%llx", (unsigned long long)st->b);
+	}
+	emit(r, "%u: %s 0x%llx%s%s", st->line, name, (unsigned long long)st->a, val,
+	     note);
+	print_events(r);
+	return 0;
+}
+
+static int run_drain(struct runner *r, const struct step *st)
+{
+	bool more = true;
+	unsigned long rounds = 0;
+	int rc;
+
+	while (more) {
+		if (rounds++ == MAX_DRAIN_ROUNDS)
+			return broke(r, st, "drain", -EBUSY);
+		if ((rc = pvhdev_process_pending(r->dom, 0, &more)))
+			return broke(r, st, "drain", rc);
+	}
+	emit(r, "%u: drain", st->line);
+	print_events(r);
+	return 0;
+}
+
+static int run_expect(struct runner *r, const struct step *st)
+{
+	int w = 2 * st->size;
+
+	if (r->last_val != st->b)
+		return fail(r, st, "expected 0x%0*llx from the read on line %u, got 0x%0*llx",
+		            w, (unsigned long long)st->b, st->ref, w,
+		            (unsigned long long)r->last_val);
+	emit(r, "%u: expect 0x%0*llx: ok", st->line, w, (unsigned long long)st->b);
+	r->res->checks++;
+	return 0;
+}
+
+static const char *window_name(const struct runner *r, char buf[32])
+{
+	if (!r->win_line)
+		return "since the start";
+	snprintf(buf, 32, "since line %u", r->win_line);
+	return buf;
+}
+
+static bool was_matched(const struct runner *r, uint64_t seq)
+{
+	for (size_t i = 0; i < r->nr_matched; i++)
+		if (r->matched[i] == seq)
+			return true;
+	return false;
+}
+
+/* Appends up to 6 events of [from, end) (unmatched ones only when
+ * skip_matched) to got as "'a'; 'b'; ... (N more)". */
+static void list_events(struct runner *r, uint64_t from, bool skip_matched,
+                        char *got, size_t len)
+{
+	uint64_t end = pvhdev_event_next_seq(r->dom), shown = 0, more = 0;
+	char ev[EVENT_LEN];
+	size_t n = 0;
+
+	got[0] = 0;
+	for (uint64_t seq = from; seq < end; seq++) {
+		if (skip_matched && was_matched(r, seq))
+			continue;
+		if (shown == 6) {
+			more++;
+			continue;
+		}
+		if (event_line(r, seq, ev))
+			snprintf(ev, sizeof(ev), "(lost)");
+		n += (size_t)snprintf(got + n, n < len ? len - n : 0, "%s'%s'",
+		                      shown ? "; " : "", ev);
+		shown++;
+	}
+	if (more && n < len)
+		snprintf(got + n, len - n, "; ... (%llu more)", (unsigned long long)more);
+	if (!shown)
+		snprintf(got, len, "no events");
+}
+
+static int remember_match(struct runner *r, uint64_t seq)
+{
+	if (r->nr_matched == r->cap_matched) {
+		size_t cap = r->cap_matched ? 2 * r->cap_matched : 16;
+		uint64_t *m = realloc(r->matched, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		r->matched = m;
+		r->cap_matched = cap;
+	}
+	r->matched[r->nr_matched++] = seq;
+	return 0;
+}
+
+/* The event text, searched in [from, end); the seq or end when absent. */
+static uint64_t find_event(struct runner *r, const char *text, uint64_t from,
+                           uint64_t end)
+{
+	char ev[EVENT_LEN];
+
+	for (; from < end; from++)
+		if (!event_line(r, from, ev) && !strcmp(ev, text))
+			break;
+	return from;
+}
+
+static int run_expect_event(struct runner *r, const struct step *st)
+{
+	uint64_t end = pvhdev_event_next_seq(r->dom);
+	uint64_t seq = find_event(r, st->text, r->cursor, end);
+	char win[32], got[768];
+
+	if (seq == end) {
+		bool earlier = find_event(r, st->text, r->win, r->cursor) < r->cursor;
+		list_events(r, r->cursor, false, got, sizeof(got));
+		return fail(r, st, "expected event '%s' %s%s, got %s%s", st->text,
+		            window_name(r, win), r->match_line ? " after the events "
+		            "matched so far" : "", got, earlier ? " (it came earlier, "
+		            "out of order)" : "");
+	}
+	if (remember_match(r, seq))
+		return broke(r, st, "expect-event", -ENOMEM);
+	r->cursor = seq + 1;
+	r->match_line = st->line;
+	r->res->checks++;
+	emit(r, "%u: expect-event %s: ok", st->line, st->text);
+	return 0;
+}
+
+static int run_expect_no_event(struct runner *r, const struct step *st)
+{
+	uint64_t end = pvhdev_event_next_seq(r->dom);
+	char win[32], got[768];
+
+	if (end - r->win > r->nr_matched) {
+		list_events(r, r->win, true, got, sizeof(got));
+		return fail(r, st, "expected no events %s%s, got %s", window_name(r, win),
+		            r->nr_matched ? " but those matched" : "", got);
+	}
+	r->res->checks++;
+	emit(r, "%u: expect-no-event: ok", st->line);
+	return 0;
+}
+
+static int run_expect_mapped(struct runner *r, const struct step *st)
+{
+	uint64_t g = st->a, last = st->a + (st->b - 1);
+	struct pvhdev_p2m_range rg;
+
+	for (;;) {
+		if (pvhdev_p2m_query(r->dom, g, &rg))
+			return fail(r, st, "expected 0x%llx pages from gfn 0x%llx mapped, "
+			            "got gfn 0x%llx unmapped", (unsigned long long)st->b,
+			            (unsigned long long)st->a, (unsigned long long)g);
+		uint64_t rlast = rg.gfn + (rg.nr ? rg.nr - 1 : 0);
+		if (rlast >= last)
+			break;
+		g = rlast >= g ? rlast + 1 : g + 1; /* a range ends past g */
+	}
+	r->res->checks++;
+	emit(r, "%u: expect-mapped 0x%llx 0x%llx: ok", st->line,
+	     (unsigned long long)st->a, (unsigned long long)st->b);
+	return 0;
+}
+
+struct overlap {
+	uint64_t first, last; /* gfns, closed */
+	struct pvhdev_p2m_range hit;
+	bool found;
+};
+
+/* p2m ranges come in gfn order: stop at the first overlap, or past last. */
+static int find_overlap(void *arg, const struct pvhdev_p2m_range *rg)
+{
+	struct overlap *o = arg;
+
+	if (rg->gfn > o->last)
+		return 1;
+	if (rg->nr && rg->gfn + (rg->nr - 1) >= o->first) {
+		o->hit = *rg;
+		o->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int run_expect_unmapped(struct runner *r, const struct step *st)
+{
+	struct overlap o = { .first = st->a, .last = st->a + (st->b - 1) };
+	char owner[64] = "", s[PVHDEV_SBDF_STRLEN];
+
+	pvhdev_p2m_foreach(r->dom, find_overlap, &o);
+	if (o.found) {
+		if (o.hit.bar >= 0)
+			snprintf(owner, sizeof(owner), ", owner %s bar %d",
+			         pvhdev_sbdf_str(o.hit.owner, s), o.hit.bar);
+		return fail(r, st, "expected 0x%llx pages from gfn 0x%llx unmapped, got "
+		            "0x%llx pages from gfn 0x%llx mapped (mfn 0x%llx%s)",
+		            (unsigned long long)st->b, (unsigned long long)st->a,
+		            (unsigned long long)o.hit.nr, (unsigned long long)o.hit.gfn,
+		            (unsigned long long)o.hit.mfn, owner);
+	}
+	r->res->checks++;
+	emit(r, "%u: expect-unmapped 0x%llx 0x%llx: ok", st->line,
+	     (unsigned long long)st->a, (unsigned long long)st->b);
+	return 0;
+}
+
+/* 0: next step; 1: an expectation failed; < 0: pvhdev failed. */
+static int run_step(struct runner *r, const struct step *st)
+{
+	switch (st->op) {
+	case OP_OUT: case OP_IN: case OP_WRITE: case OP_READ:
+		return run_access(r, st);
+	case OP_EXPECT:
+		return run_expect(r, st);
+	case OP_DRAIN:
+		return run_drain(r, st);
+	case OP_EXPECT_EVENT:
+		return run_expect_event(r, st);
+	case OP_EXPECT_NO_EVENT:
+		return run_expect_no_event(r, st);
+	case OP_EXPECT_MAPPED:
+		return run_expect_mapped(r, st);
+	case OP_EXPECT_UNMAPPED:
+		return run_expect_unmapped(r, st);
+	default:
+		emit(r, "%u: %s (skipped: no device effect)", st->line, st->text);
+		return 0;
+	}
+}
+
+int pvhdev_scenario_run(const struct pvhdev_scenario *sc,
+                        struct pvhdev_domain *dom, pvhdev_scenario_out_fn out,
+                        void *out_ctx, struct pvhdev_scenario_result *res)
+{
+	struct pvhdev_scenario_result local;
+	struct runner r = {
+		.sc = sc, .dom = dom, .out = out, .out_ctx = out_ctx,
+		.res = res ? res : &local,
+		.printed = pvhdev_event_next_seq(dom),
+	};
+	int rc = 0;
+
+	memset(r.res, 0, sizeof(*r.res));
+	/* Before the first access the window is the domain's whole log. */
+	r.win = r.cursor = 0;
+	for (size_t i = 0; i < sc->nr && !rc; i++)
+		rc = run_step(&r, &sc->steps[i]);
+	free(r.matched);
+	return rc < 0 ? rc : 0;
+}
+
+void pvhdev_scenario_out_file(void *ctx, const char *line)
+{
+	FILE *f = ctx;
+
+	fputs(line, f);
+	fputc('\n', f);
+}

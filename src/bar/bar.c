@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BARs: discovery and sizing at device add, and the traps on the
+ * command register, the BARs and the expansion ROM.
+ *
+ *   type 0 header: BAR0..BAR5 at 0x10..0x24, ROM at 0x30
+ *   type 1 header: BAR0..BAR1 at 0x10..0x14, ROM at 0x38
+ *
+ *   memory BAR  31..4 address | 3 prefetchable | 2:1 type (10: 64-bit) | 0
+ *   IO BAR      31..2 address | 1 reserved | 0 = 1
+ *   ROM         31..11 address | 10..1 reserved | 0 enable
+ *
+ * Dom0 owns its BARs: reads and most writes go to the hardware.  What is
+ * trapped is what changes the p2m: memory decoding on/off (command bit 1)
+ * maps or unmaps every memory BAR, a BAR write while the BAR is mapped
+ * is ignored, and the ROM maps while it is enabled and decoding is on.
+ */
+#include "bar/bar.h"
+
+static const uint16_t rom_reg[2] = { PCI_ROM_TYPE0, PCI_ROM_TYPE1 };
+static const unsigned nr_bars[2] = { 6, 2 };
+
+bool bar_is_mem(const struct bar *b)
+{
+	return b->kind == BAR_MEM32 || b->kind == BAR_MEM64 || b->kind == BAR_ROM_KIND;
+}
+
+static void bar_log(struct pvhdev__bar_dev *bd, enum pvhdev_log_level lvl,
+                    unsigned bir, const char *what)
+{
+	char s[PVHDEV_SBDF_STRLEN];
+
+	pvhdev__log(bd->dev->dom, lvl, "%s: %s %u: %s",
+	            pvhdev_sbdf_str(bd->dev->sbdf, s), bir == BAR_ROM ? "ROM" : "BAR",
+	            bir == BAR_ROM ? 0 : bir, what);
+}
+
+/* The address a BAR's register(s) hold now, bytes. */
+int bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr)
+{
+	const struct bar *b = &bd->bars[bir];
+	uint32_t lo, hi = 0;
+	int rc = pvhdev_dev_hw_read(bd->dev, b->reg, 4, &lo);
+
+	if (!rc && b->kind == BAR_MEM64)
+		rc = pvhdev_dev_hw_read(bd->dev, b->reg + 4u, 4, &hi);
+	if (b->kind == BAR_ROM_KIND)
+		lo &= ~0x7ffu;
+	else
+		lo &= b->kind == BAR_IO ? ~0x3u : ~0xfu;
+	*addr = (uint64_t)hi << 32 | lo;
+	return rc;
+}
+
+/* Writes ~0 (keeping the ROM enable bit clear), reads back, restores:
+ * what Linux does to size a BAR register. */
+static int probe(struct pvhdev_dev *dev, unsigned reg, uint32_t ones,
+                 uint32_t *orig, uint32_t *sized)
+{
+	int rc = pvhdev_dev_hw_read(dev, reg, 4, orig);
+
+	if (!rc)
+		rc = pvhdev_dev_hw_write(dev, reg, 4, ones);
+	if (!rc)
+		rc = pvhdev_dev_hw_read(dev, reg, 4, sized);
+	if (!rc)
+		rc = pvhdev_dev_hw_write(dev, reg, 4, *orig);
+	return rc;
+}
+
+static int size_mem(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
+                    uint32_t orig, uint32_t lo)
+{
+	struct bar *b = &bd->bars[i];
+	uint64_t mask = lo & ~0xfull;
+	uint32_t ohi, hi = 0;
+
+	b->prefetch = orig & PCI_BAR_PREFETCH;
+	if ((orig & PCI_BAR_MEM_TYPE_MASK) == PCI_BAR_MEM_64) {
+		if (i + 1 == n) {
+			bar_log(bd, PVHDEV_LOG_WARN, i, "64-bit BAR in the last slot: ignored");
+			b->kind = BAR_NONE;
+			return 0;
+		}
+		int rc = probe(bd->dev, b->reg + 4u, 0xffffffff, &ohi, &hi);
+		if (rc)
+			return rc;
+		b->kind = BAR_MEM64;
+		bd->bars[i + 1].kind = BAR_MEM64_HI;
+		bd->bars[i + 1].reg = b->reg + 4u;
+	} else {
+		b->kind = BAR_MEM32;
+	}
+	if (b->kind == BAR_MEM64)
+		mask |= (uint64_t)hi << 32;
+	else if (mask)
+		mask |= 0xffffffff00000000ull;
+	b->size = mask ? ~mask + 1 : 0;
+	if (!b->size) {
+		if (b->kind == BAR_MEM64)
+			bd->bars[i + 1].kind = BAR_NONE;
+		b->kind = BAR_NONE;
+	}
+	return 0;
+}
+
+/* Sizes BAR i (and its high half); returns how many slots it used. */
+static int size_bar(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
+                    unsigned *used)
+{
+	struct bar *b = &bd->bars[i];
+	uint32_t orig, sized;
+	int rc;
+
+	*used = 1;
+	b->reg = (uint16_t)(PCI_BAR0 + 4 * i);
+	rc = probe(bd->dev, b->reg, 0xffffffff, &orig, &sized);
+	if (rc || !sized)
+		return rc;
+	if (orig & PCI_BAR_IO) {
+		uint32_t mask = sized & ~0x3u;
+		if (!(mask & 0xffff0000u))
+			mask |= 0xffff0000u; /* a 16-bit IO decoder */
+		b->kind = mask ? BAR_IO : BAR_NONE;
+		b->size = (uint32_t)(~mask + 1);
+		return 0;
+	}
+	rc = size_mem(bd, i, n, orig, sized);
+	*used = b->kind == BAR_MEM64 ? 2 : 1;
+	return rc;
+}
+
+static int size_rom(struct pvhdev__bar_dev *bd, unsigned reg)
+{
+	struct bar *b = &bd->bars[BAR_ROM];
+	uint32_t orig, sized;
+	int rc = probe(bd->dev, reg, ~(uint32_t)PCI_ROM_ENABLE, &orig, &sized);
+
+	b->reg = (uint16_t)reg;
+	sized &= ~0x7ffu;
+	if (!rc && sized) {
+		b->kind = BAR_ROM_KIND;
+		b->size = (uint32_t)(~sized + 1);
+	}
+	return rc;
+}
+
+/* Sizing, as Linux does it: decoding off while the BARs hold ~0. */
+static int discover(struct pvhdev__bar_dev *bd)
+{
+	struct pvhdev_dev *dev = bd->dev;
+	unsigned t = dev->hdr_type, used;
+	uint32_t cmd;
+	int rc = pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd);
+
+	if (rc || t > 1)
+		return rc;
+	if (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
+		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2,
+		                         cmd & ~(uint32_t)(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
+	for (unsigned i = 0; !rc && i < nr_bars[t]; i += used)
+		rc = size_bar(bd, i, nr_bars[t], &used);
+	if (!rc)
+		rc = size_rom(bd, rom_reg[t]);
+	if (!rc && (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)))
+		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, cmd);
+	return rc;
+}
+
+/* ---- Traps ---- */
+
+/* Every memory BAR (the ROM only while enabled) on or off; now: do the
+ * p2m work before returning instead of queueing it. */
+static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i <= BAR_ROM && !rc; i++) {
+		struct bar *b = &bd->bars[i];
+		uint64_t addr;
+		if (!bar_is_mem(b))
+			continue;
+		if (!on) {
+			rc = bar_schedule(bd, i, false, 0, now);
+			continue;
+		}
+		rc = bar_read_addr(bd, i, &addr);
+		if (rc)
+			break;
+		if (i == BAR_ROM) {
+			uint32_t v;
+			rc = pvhdev_dev_hw_read(bd->dev, b->reg, 4, &v);
+			if (rc || !(v & PCI_ROM_ENABLE))
+				continue;
+		}
+		if (!addr) {
+			bar_log(bd, PVHDEV_LOG_WARN, i, "unassigned (address 0): not mapped");
+			continue;
+		}
+		rc = bar_schedule(bd, i, true, addr, now);
+	}
+	return rc;
+}
+
+static enum pvhdev_verdict pass_read(struct pvhdev_dev *dev,
+                                     const struct pvhdev_reg *reg, uint32_t *val)
+{
+	(void)dev;
+	(void)reg;
+	(void)val;
+	return PVHDEV_PASS;
+}
+
+/* The command write reaches the hardware after the p2m change: now
+ * (PASS) when the work was done synchronously, at the end of the
+ * deferred work otherwise. */
+static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
+                                     const struct pvhdev_reg *reg, uint32_t val)
+{
+	struct pvhdev__bar_dev *bd = reg->opaque;
+	uint32_t cur;
+
+	/* Earlier work first: its command write then reaches the hardware
+	 * and this one compares against it. */
+	if (bar_flush(bd) || pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cur))
+		return PVHDEV_REJECT;
+	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
+		return PVHDEV_PASS;
+	if (decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted)) {
+		bar_log(bd, PVHDEV_LOG_ERROR, 0, "p2m update failed: command write dropped");
+		return PVHDEV_REJECT;
+	}
+	if (!bd->queued)
+		return PVHDEV_PASS;
+	bd->cmd_pending = true;
+	bd->cmd_val = (uint16_t)val;
+	return PVHDEV_DONE;
+}
+
+static unsigned bir_of(const struct pvhdev__bar_dev *bd, unsigned off)
+{
+	unsigned i = (off - PCI_BAR0) / 4;
+
+	return bd->bars[i].kind == BAR_MEM64_HI ? i - 1 : i;
+}
+
+static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
+                                     const struct pvhdev_reg *reg, uint32_t val)
+{
+	struct pvhdev__bar_dev *bd = reg->opaque;
+	unsigned bir = bir_of(bd, reg->off);
+
+	(void)dev;
+	(void)val;
+	if (!bd->bars[bir].mapped)
+		return PVHDEV_PASS;
+	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while mapped: ignored");
+	return PVHDEV_REJECT;
+}
+
+static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
+                                     const struct pvhdev_reg *reg, uint32_t val)
+{
+	struct pvhdev__bar_dev *bd = reg->opaque;
+	struct bar *b = &bd->bars[BAR_ROM];
+	uint32_t cmd;
+
+	if (b->mapped && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
+		bar_log(bd, PVHDEV_LOG_WARN, BAR_ROM, "address write while mapped: ignored");
+		return PVHDEV_REJECT;
+	}
+	if (b->mapped && !(val & PCI_ROM_ENABLE))
+		return bar_schedule(bd, BAR_ROM, false, 0, !dev->dom->booted)
+		       ? PVHDEV_REJECT : PVHDEV_PASS;
+	if (b->mapped || !(val & PCI_ROM_ENABLE) ||
+	    pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd) || !(cmd & PCI_COMMAND_MEMORY))
+		return PVHDEV_PASS;
+	return bar_schedule(bd, BAR_ROM, true, val & ~0x7ffu, !dev->dom->booted)
+	       ? PVHDEV_REJECT : PVHDEV_PASS;
+}
+
+static int add_trap(struct pvhdev__bar_dev *bd, unsigned off, unsigned size,
+                    pvhdev_reg_write_fn write)
+{
+	const struct pvhdev_reg r = {
+		.off = (uint16_t)off, .size = (uint8_t)size,
+		.read = pass_read, .write = write, .opaque = bd,
+	};
+	return pvhdev_reg_add(bd->dev, &r);
+}
+
+static int add_traps(struct pvhdev__bar_dev *bd)
+{
+	int rc = add_trap(bd, PCI_COMMAND, 2, cmd_write);
+
+	for (unsigned i = 0; i < BAR_ROM && !rc; i++) {
+		const struct bar *b = &bd->bars[i];
+		if (b->kind == BAR_MEM32 || b->kind == BAR_MEM64 || b->kind == BAR_MEM64_HI)
+			rc = add_trap(bd, b->reg, 4, bar_write);
+	}
+	if (!rc && bd->bars[BAR_ROM].kind == BAR_ROM_KIND)
+		rc = add_trap(bd, bd->bars[BAR_ROM].reg, 4, rom_write);
+	return rc;
+}
+
+/* ---- Module ---- */
+
+static int bar_dom_init(struct pvhdev_domain *dom)
+{
+	dom->bar_queue = pvhdev__zalloc(dom, sizeof(*dom->bar_queue));
+	return dom->bar_queue ? 0 : -ENOMEM;
+}
+
+static void bar_dom_free(struct pvhdev_domain *dom)
+{
+	pvhdev__free(dom, dom->bar_queue, sizeof(*dom->bar_queue));
+	dom->bar_queue = NULL;
+}
+
+static void bar_dev_remove(struct pvhdev_dev *dev)
+{
+	struct pvhdev__bar_dev *bd = dev->bar;
+
+	if (!bd)
+		return;
+	bar_dequeue(bd);
+	/* Everything the device owned leaves the p2m now. */
+	for (unsigned i = 0; i < NR_BARS; i++)
+		bar_schedule(bd, i, false, 0, true);
+	sriov_remove(bd);
+	pvhdev__free(dev->dom, bd, sizeof(*bd));
+	dev->bar = NULL;
+}
+
+static int bar_dev_add(struct pvhdev_dev *dev)
+{
+	struct pvhdev__bar_dev *bd;
+	int rc;
+
+	/* VFs have no BARs of their own: the PF's SR-IOV capability holds
+	 * them (PCIe Base 9.3.4.1.11). */
+	if (dev->hdr_type > 1 || dev->vf)
+		return 0;
+	bd = pvhdev__zalloc(dev->dom, sizeof(*bd));
+	if (!bd)
+		return -ENOMEM;
+	bd->dev = dev;
+	dev->bar = bd;
+	rc = discover(bd);
+	if (!rc)
+		rc = add_traps(bd);
+	if (!rc)
+		rc = sriov_add(bd);
+	if (rc)
+		bar_dev_remove(dev);
+	return rc;
+}
+
+/* Maps what decoding already enables, now that MSI-X declared holes. */
+static int bar_dev_start(struct pvhdev_dev *dev)
+{
+	uint32_t cmd;
+	int rc;
+
+	if (!dev->bar)
+		return 0;
+	rc = pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd);
+	if (rc)
+		return rc;
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		return sriov_start(dev->bar);
+	/* Device add is not a guest access: map synchronously. */
+	rc = decode_change(dev->bar, true, true);
+	return rc ? rc : sriov_start(dev->bar);
+}
+
+int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
+                    struct pvhdev__bar_info *out)
+{
+	struct pvhdev__bar_dev *bd = dev->bar;
+
+	if (!bd || bir > BAR_ROM || bd->bars[bir].kind == BAR_NONE ||
+	    bd->bars[bir].kind == BAR_MEM64_HI)
+		return -ENOENT;
+	const struct bar *b = &bd->bars[bir];
+	out->size = b->size;
+	out->mem = bar_is_mem(b);
+	out->is64 = b->kind == BAR_MEM64;
+	out->prefetch = b->prefetch;
+	out->mapped = b->mapped;
+	out->addr = b->addr;
+	return b->mapped ? 0 : bar_read_addr(bd, bir, &out->addr);
+}
+
+const struct pvhdev__module pvhdev__bar_module = {
+	.name = "bar",
+	.dom_init = bar_dom_init,
+	.dom_free = bar_dom_free,
+	.dev_add = bar_dev_add,
+	.dev_start = bar_dev_start,
+	.dev_remove = bar_dev_remove,
+};

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SR-IOV (PCIe Base, 9.3.3): the PF's capability gives the VF BARs; the
+ * VFs appear when VF Enable is set and their memory decodes when VF MSE
+ * is set too.  Offsets from the capability:
+ *
+ *   +0x08 control: 0 VF Enable, 3 VF MSE, 4 ARI Capable Hierarchy
+ *   +0x0e TotalVFs     +0x10 NumVFs
+ *   +0x14 First VF Offset  +0x16 VF Stride  +0x1a VF Device ID
+ *   +0x20 System Page Size
+ *   +0x24..+0x38 VF BAR0..5 (memory only; one VF's size, NumVFs of them
+ *                            back to back)
+ *
+ * VF i's routing ID is the PF's + First VF Offset + i * VF Stride, read
+ * after VF Enable (ARI Capable Hierarchy changes both), so it may land
+ * on another bus.  VFs read 0xffff as vendor and device ID: they are
+ * added by the PF, never found by a scan.
+ */
+#include "bar/bar.h"
+
+#define EXT_CAP_SRIOV 0x0010
+#define SRIOV_CTRL 0x08
+#define SRIOV_CTRL_VFE 0x0001
+#define SRIOV_CTRL_MSE 0x0008
+#define SRIOV_TOTAL_VFS 0x0e
+#define SRIOV_NUM_VFS 0x10
+#define SRIOV_VF_OFFSET 0x14
+#define SRIOV_VF_STRIDE 0x16
+#define SRIOV_VF_BAR0 0x24
+
+struct sriov {
+	unsigned pos;       /* capability offset */
+	uint16_t total_vfs;
+	uint16_t num_vfs;   /* NumVFs when the VFs were enabled */
+	uint16_t offset;    /* First VF Offset, VF Stride at enable */
+	uint16_t stride;
+	uint16_t nr_added;  /* VFs added as devices */
+};
+
+uint64_t sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i)
+{
+	const struct sriov *sv = bd->sriov;
+
+	return sv ? bd->bars[BAR_VF0 + i].size * sv->num_vfs : 0;
+}
+
+static int rd(struct pvhdev__bar_dev *bd, unsigned off, unsigned size,
+              uint32_t *val)
+{
+	return pvhdev_dev_hw_read(bd->dev, bd->sriov->pos + off, size, val);
+}
+
+static void sv_log(struct pvhdev__bar_dev *bd, const char *what, unsigned n)
+{
+	char s[PVHDEV_SBDF_STRLEN];
+
+	pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: SR-IOV: %s %u",
+	            pvhdev_sbdf_str(bd->dev->sbdf, s), what, n);
+}
+
+/* VF i's SBDF, or false when its routing ID leaves the segment. */
+static bool vf_sbdf(const struct pvhdev__bar_dev *bd, unsigned i,
+                    pvhdev_sbdf_t *out)
+{
+	const struct sriov *sv = bd->sriov;
+	uint32_t rid = (bd->dev->sbdf & 0xffff) + sv->offset + i * (uint32_t)sv->stride;
+
+	if (rid > 0xffff || (i && !sv->stride))
+		return false;
+	*out = (bd->dev->sbdf & 0xffff0000u) | rid;
+	return true;
+}
+
+/* Sizes the VF BARs like BARs: ~0, read back, restore. */
+static int size_vf_bars(struct pvhdev__bar_dev *bd)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < 6 && !rc; i++) {
+		struct bar *b = &bd->bars[BAR_VF0 + i];
+		unsigned reg = bd->sriov->pos + SRIOV_VF_BAR0 + 4 * i;
+		uint32_t orig, lo, ohi, hi = 0xffffffff;
+		if ((rc = pvhdev_dev_hw_read(bd->dev, reg, 4, &orig)) ||
+		    (rc = pvhdev_dev_hw_write(bd->dev, reg, 4, 0xffffffff)) ||
+		    (rc = pvhdev_dev_hw_read(bd->dev, reg, 4, &lo)) ||
+		    (rc = pvhdev_dev_hw_write(bd->dev, reg, 4, orig)))
+			break;
+		bool is64 = (orig & PCI_BAR_MEM_TYPE_MASK) == PCI_BAR_MEM_64 && i < 5;
+		if (is64 && ((rc = pvhdev_dev_hw_read(bd->dev, reg + 4, 4, &ohi)) ||
+		             (rc = pvhdev_dev_hw_write(bd->dev, reg + 4, 4, 0xffffffff)) ||
+		             (rc = pvhdev_dev_hw_read(bd->dev, reg + 4, 4, &hi)) ||
+		             (rc = pvhdev_dev_hw_write(bd->dev, reg + 4, 4, ohi))))
+			break;
+		uint64_t mask = lo & ~0xfull;
+		if (is64)
+			mask |= (uint64_t)hi << 32;
+		else if (mask)
+			mask |= 0xffffffff00000000ull;
+		if (orig & PCI_BAR_IO)
+			mask = 0; /* VF BARs are memory only */
+		b->reg = (uint16_t)reg;
+		b->kind = mask ? (is64 ? BAR_MEM64 : BAR_MEM32) : BAR_NONE;
+		b->size = mask ? ~mask + 1 : 0;
+		b->prefetch = orig & PCI_BAR_PREFETCH;
+		if (is64) {
+			bd->bars[BAR_VF0 + i + 1].kind = BAR_MEM64_HI;
+			bd->bars[BAR_VF0 + i + 1].reg = (uint16_t)(reg + 4);
+			i++;
+		}
+	}
+	return rc;
+}
+
+static int vfs_add(struct pvhdev__bar_dev *bd)
+{
+	struct sriov *sv = bd->sriov;
+	uint32_t n, off, stride;
+	int rc;
+
+	if ((rc = rd(bd, SRIOV_NUM_VFS, 2, &n)) || (rc = rd(bd, SRIOV_VF_OFFSET, 2, &off)) ||
+	    (rc = rd(bd, SRIOV_VF_STRIDE, 2, &stride)))
+		return rc;
+	if (n > sv->total_vfs) {
+		sv_log(bd, "NumVFs above TotalVFs, using", sv->total_vfs);
+		n = sv->total_vfs;
+	}
+	sv->num_vfs = (uint16_t)n;
+	sv->offset = (uint16_t)off;
+	sv->stride = (uint16_t)stride;
+	for (sv->nr_added = 0; sv->nr_added < n; sv->nr_added++) {
+		pvhdev_sbdf_t vf;
+		if (!vf_sbdf(bd, sv->nr_added, &vf)) {
+			sv_log(bd, "VF routing ID outside the segment at VF", sv->nr_added);
+			break;
+		}
+		rc = pvhdev__dev_add_vf(bd->dev->dom, vf, bd->dev->sbdf);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void vfs_remove(struct pvhdev__bar_dev *bd)
+{
+	struct sriov *sv = bd->sriov;
+
+	while (sv->nr_added) {
+		pvhdev_sbdf_t vf;
+		if (vf_sbdf(bd, --sv->nr_added, &vf))
+			pvhdev_dev_remove(bd->dev->dom, vf);
+	}
+}
+
+/* VF BARs decode while VF Enable and VF MSE are both set. */
+static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, bool now)
+{
+	int rc = 0;
+
+	for (unsigned i = BAR_VF0; i < NR_BARS && !rc; i++) {
+		struct bar *b = &bd->bars[i];
+		uint64_t addr;
+		if (b->kind != BAR_MEM32 && b->kind != BAR_MEM64)
+			continue;
+		if (!on) {
+			rc = bar_schedule(bd, i, false, 0, now);
+		} else if (!(rc = bar_read_addr(bd, i, &addr)) && addr) {
+			rc = bar_schedule(bd, i, true, addr, now);
+		}
+	}
+	return rc;
+}
+
+/* Applies a control change: what goes away first, then the write, then
+ * what comes. */
+static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
+                      bool now)
+{
+	bool was_on = cur & SRIOV_CTRL_VFE, on = val & SRIOV_CTRL_VFE;
+	bool was_mse = was_on && (cur & SRIOV_CTRL_MSE);
+	bool mse = on && (val & SRIOV_CTRL_MSE);
+	int rc = bar_flush(bd);
+
+	if (!rc && was_mse && !mse)
+		rc = vf_bars_decode(bd, false, now);
+	if (!rc && was_on && !on)
+		vfs_remove(bd);
+	if (!rc)
+		rc = pvhdev_dev_hw_write(bd->dev, bd->sriov->pos + SRIOV_CTRL, 2, val);
+	if (!rc && !was_on && on)
+		rc = vfs_add(bd);
+	if (!rc && !was_mse && mse)
+		rc = vf_bars_decode(bd, true, now);
+	return rc;
+}
+
+static enum pvhdev_verdict pass_read(struct pvhdev_dev *dev,
+                                     const struct pvhdev_reg *reg, uint32_t *val)
+{
+	(void)dev;
+	(void)reg;
+	(void)val;
+	return PVHDEV_PASS;
+}
+
+static enum pvhdev_verdict ctrl_write(struct pvhdev_dev *dev,
+                                      const struct pvhdev_reg *reg, uint32_t val)
+{
+	struct pvhdev__bar_dev *bd = reg->opaque;
+	uint32_t cur;
+
+	if (pvhdev_dev_hw_read(dev, reg->off, 2, &cur) ||
+	    ctrl_apply(bd, cur, val, !dev->dom->booted))
+		sv_log(bd, "control write failed, value", val);
+	return PVHDEV_DONE;
+}
+
+/* A VF BAR write while the VF BARs are mapped is ignored, like a BAR's. */
+static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
+                                        const struct pvhdev_reg *reg, uint32_t val)
+{
+	struct pvhdev__bar_dev *bd = reg->opaque;
+	unsigned i = BAR_VF0 + (reg->off - bd->sriov->pos - SRIOV_VF_BAR0) / 4;
+
+	(void)dev;
+	(void)val;
+	if (bd->bars[i].kind == BAR_MEM64_HI)
+		i--;
+	if (!bd->bars[i].mapped)
+		return PVHDEV_PASS;
+	sv_log(bd, "VF BAR write while mapped ignored: VF BAR", i - BAR_VF0);
+	return PVHDEV_REJECT;
+}
+
+static int add_traps(struct pvhdev__bar_dev *bd)
+{
+	struct pvhdev_reg r = {
+		.off = (uint16_t)(bd->sriov->pos + SRIOV_CTRL), .size = 2,
+		.read = pass_read, .write = ctrl_write, .opaque = bd,
+	};
+	int rc = pvhdev_reg_add(bd->dev, &r);
+
+	for (unsigned i = BAR_VF0; i < NR_BARS && !rc; i++) {
+		if (bd->bars[i].kind == BAR_NONE)
+			continue;
+		r.off = bd->bars[i].reg;
+		r.size = 4;
+		r.write = vf_bar_write;
+		rc = pvhdev_reg_add(bd->dev, &r);
+	}
+	return rc;
+}
+
+int sriov_add(struct pvhdev__bar_dev *bd)
+{
+	unsigned pos;
+	uint32_t total;
+	int rc;
+
+	if (pvhdev_dev_find_ext_cap(bd->dev, EXT_CAP_SRIOV, &pos))
+		return 0;
+	bd->sriov = pvhdev__zalloc(bd->dev->dom, sizeof(*bd->sriov));
+	if (!bd->sriov)
+		return -ENOMEM;
+	bd->sriov->pos = pos;
+	rc = rd(bd, SRIOV_TOTAL_VFS, 2, &total);
+	bd->sriov->total_vfs = (uint16_t)total;
+	if (!rc)
+		rc = size_vf_bars(bd);
+	return rc ? rc : add_traps(bd);
+}
+
+/* VFs already enabled at device add (firmware or a previous owner). */
+int sriov_start(struct pvhdev__bar_dev *bd)
+{
+	uint32_t ctrl;
+	int rc;
+
+	if (!bd->sriov)
+		return 0;
+	rc = rd(bd, SRIOV_CTRL, 2, &ctrl);
+	if (rc || !(ctrl & SRIOV_CTRL_VFE))
+		return rc;
+	rc = vfs_add(bd);
+	if (!rc && (ctrl & SRIOV_CTRL_MSE))
+		rc = vf_bars_decode(bd, true, true);
+	return rc;
+}
+
+void sriov_remove(struct pvhdev__bar_dev *bd)
+{
+	if (!bd->sriov)
+		return;
+	vfs_remove(bd);
+	pvhdev__free(bd->dev->dom, bd->sriov, sizeof(*bd->sriov));
+	bd->sriov = NULL;
+}

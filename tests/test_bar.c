@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BARs: sizing at device add, decode toggles, moves, ROM, exclusions,
+ * deferred work.  One endpoint at 00:02.0:
+ *
+ *   BAR0/1  64-bit memory, 16 KiB at 0xfe000000
+ *   BAR2    32-bit prefetchable memory, 1 MiB at 0xd0000000
+ *   BAR3    IO, 32 bytes at 0xe000
+ *   BAR4    32-bit memory, 4 KiB at 0xfe100000
+ *   ROM     64 KiB at 0xfe200000, disabled
+ */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core.h"
+
+#define DEV PVHDEV_SBDF(0, 0, 2, 0)
+#define DEV2 PVHDEV_SBDF(0, 0, 3, 0)
+
+struct fx {
+	struct test_dom t;
+	uint8_t cfg[256], cfg2[256];
+	struct pvhdev_fake_dev d[2];
+};
+
+static void make_dev(uint8_t *cfg, uint16_t cmd)
+{
+	test_cfg_init(cfg, 0x8086, 0x10d3, 0x02000000, 0);
+	test_put(cfg, 0x04, 2, cmd);
+	test_put(cfg, 0x10, 4, 0xfe000004);
+	test_put(cfg, 0x14, 4, 0);
+	test_put(cfg, 0x18, 4, 0xd0000008);
+	test_put(cfg, 0x1c, 4, 0xe001);
+	test_put(cfg, 0x20, 4, 0xfe100000);
+	test_put(cfg, 0x30, 4, 0xfe200000);
+}
+
+static int setup_cmd(void **state, uint16_t cmd)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	make_dev(f->cfg, cmd);
+	f->d[0] = (struct pvhdev_fake_dev){
+		.sbdf = DEV, .cfg = f->cfg, .cfg_len = 256,
+		.bar_size = { 16384, 0, 1 << 20, 32, 4096 }, .rom_size = 65536,
+	};
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	*state = f;
+	return 0;
+}
+
+static int setup_on(void **state) { return setup_cmd(state, 0x0006); }
+static int setup_off(void **state) { return setup_cmd(state, 0x0000); }
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	test_dom_fini(&f->t);
+	free(f);
+	return 0;
+}
+
+/* BAR ranges only (boot adds low memory of its own). */
+static int p2m_line(void *arg, const struct pvhdev_p2m_range *r)
+{
+	char *out = arg, s[PVHDEV_SBDF_STRLEN];
+
+	if (r->bar < 0)
+		return 0;
+	sprintf(out + strlen(out), "0x%llx+0x%llx %s bar%d\n", (unsigned long long)r->gfn,
+	        (unsigned long long)r->nr, pvhdev_sbdf_str(r->owner, s), r->bar);
+	return 0;
+}
+
+static const char *p2m(struct fx *f)
+{
+	static char buf[4096];
+
+	buf[0] = '\0';
+	pvhdev_p2m_foreach(f->t.dom, p2m_line, buf);
+	return buf;
+}
+
+static uint32_t rd(struct fx *f, unsigned off, unsigned size)
+{
+	return test_cfg_read(&f->t, DEV, off, size);
+}
+
+static void wr(struct fx *f, unsigned off, unsigned size, uint32_t val)
+{
+	test_cfg_write(&f->t, DEV, off, size, val);
+}
+
+static void boot(struct fx *f)
+{
+	const struct pvhdev_platform plat = { .size = sizeof(plat) };
+
+	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
+}
+
+#define SIZING_ON                                                             \
+	"hw-write 0000:00:02.0 0x4 2 0x4\n"                                   \
+	"hw-write 0000:00:02.0 0x10 4 0xffffffff\n"                           \
+	"hw-write 0000:00:02.0 0x10 4 0xfe000004\n"                           \
+	"hw-write 0000:00:02.0 0x14 4 0xffffffff\n"                           \
+	"hw-write 0000:00:02.0 0x14 4 0x0\n"                                  \
+	"hw-write 0000:00:02.0 0x18 4 0xffffffff\n"                           \
+	"hw-write 0000:00:02.0 0x18 4 0xd0000008\n"                           \
+	"hw-write 0000:00:02.0 0x1c 4 0xffffffff\n"                           \
+	"hw-write 0000:00:02.0 0x1c 4 0xe001\n"                               \
+	"hw-write 0000:00:02.0 0x20 4 0xffffffff\n"                           \
+	"hw-write 0000:00:02.0 0x20 4 0xfe100000\n"                           \
+	"hw-write 0000:00:02.0 0x24 4 0xffffffff\n"                           \
+	"hw-write 0000:00:02.0 0x24 4 0x0\n"                                  \
+	"hw-write 0000:00:02.0 0x30 4 0xfffffffe\n"                           \
+	"hw-write 0000:00:02.0 0x30 4 0xfe200000\n"                           \
+	"hw-write 0000:00:02.0 0x4 2 0x6\n"
+
+/* Device add sizes every BAR with decoding off, then maps the memory
+ * BARs because decoding was on: exact hardware writes and p2m. */
+static void test_add_sizes_and_maps(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+	struct pvhdev__bar_info bi;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	expect_events(&f->t, SIZING_ON
+	              "map 0xfe000 0x4 0xfe000 bar\n"
+	              "map 0xd0000 0x100 0xd0000 bar\n"
+	              "map 0xfe100 0x1 0xfe100 bar\n"
+	              "dev-add 0000:00:02.0\n");
+	assert_string_equal(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"
+	                            "0xfe000+0x4 0000:00:02.0 bar0\n"
+	                            "0xfe100+0x1 0000:00:02.0 bar4\n");
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
+	assert_int_equal(pvhdev__bar_get(dev, 0, &bi), 0);
+	assert_int_equal(bi.size, 16384);
+	assert_true(bi.mem && bi.is64 && !bi.prefetch && bi.mapped);
+	assert_int_equal(bi.addr, 0xfe000000);
+	assert_int_equal(pvhdev__bar_get(dev, 2, &bi), 0);
+	assert_true(bi.prefetch && !bi.is64);
+	assert_int_equal(bi.size, 1 << 20);
+	assert_int_equal(pvhdev__bar_get(dev, 3, &bi), 0);
+	assert_true(!bi.mem && bi.size == 32 && bi.addr == 0xe000);
+	assert_int_equal(pvhdev__bar_get(dev, 1, &bi), -ENOENT);
+	assert_int_equal(pvhdev__bar_get(dev, 5, &bi), -ENOENT);
+	assert_int_equal(pvhdev__bar_get(dev, 6, &bi), 0);
+	assert_true(bi.size == 65536 && !bi.mapped);
+	/* The hardware holds its original values again. */
+	assert_int_equal(rd(f, 0x10, 4), 0xfe000004);
+	assert_int_equal(rd(f, 0x04, 2), 0x0006);
+}
+
+/* Decoding off at add: sizing leaves the command register alone and
+ * nothing is mapped. */
+static void test_add_decode_off(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_string_equal(p2m(f), "");
+	assert_null(strstr(test_events(&f->t), "0x4 2"));
+}
+
+/* Linux's sizing sequence from the guest: decode off, ~0, read, restore,
+ * decode on.  The BAR reads back ~(size-1) | flags from the hardware. */
+static void test_guest_sizing_sequence(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 0x0004);
+	expect_events(&f->t, "unmap 0xfe000 0x4\nunmap 0xd0000 0x100\n"
+	                     "unmap 0xfe100 0x1\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x4\n");
+	wr(f, 0x18, 4, 0xffffffff);
+	assert_int_equal(rd(f, 0x18, 4), 0xfff00008);
+	wr(f, 0x18, 4, 0xd0000008);
+	wr(f, 0x10, 4, 0xffffffff);
+	wr(f, 0x14, 4, 0xffffffff);
+	assert_int_equal(rd(f, 0x10, 4), 0xffffc004);
+	assert_int_equal(rd(f, 0x14, 4), 0xffffffff);
+	wr(f, 0x10, 4, 0xfe000004);
+	wr(f, 0x14, 4, 0);
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 0x0006);
+	expect_events(&f->t, "map 0xfe000 0x4 0xfe000 bar\n"
+	                     "map 0xd0000 0x100 0xd0000 bar\n"
+	                     "map 0xfe100 0x1 0xfe100 bar\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x6\n");
+}
+
+/* Moving a BAR: a write while mapped is ignored; decode off, write,
+ * decode on maps the new place. */
+static void test_move_bar(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	test_events_skip(&f->t);
+	f->t.log_len = 0;
+	f->t.log[0] = '\0';
+	wr(f, 0x20, 4, 0xfe400000);
+	expect_events(&f->t, "");
+	assert_string_equal(f->t.log, "0000:00:02.0: BAR 4: write while mapped: ignored\n");
+	assert_int_equal(rd(f, 0x20, 4), 0xfe100000);
+	wr(f, 0x04, 2, 0x0000);
+	wr(f, 0x20, 4, 0xfe400000);
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 0x0002);
+	expect_events(&f->t, "map 0xfe000 0x4 0xfe000 bar\n"
+	                     "map 0xd0000 0x100 0xd0000 bar\n"
+	                     "map 0xfe400 0x1 0xfe400 bar\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
+	assert_string_equal(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"
+	                            "0xfe000+0x4 0000:00:02.0 bar0\n"
+	                            "0xfe400+0x1 0000:00:02.0 bar4\n");
+}
+
+/* The high half of a 64-bit BAR shares the BAR's state. */
+static void test_bar64_high_half(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	test_events_skip(&f->t);
+	wr(f, 0x14, 4, 0x1);
+	expect_events(&f->t, "");
+	assert_int_equal(rd(f, 0x14, 4), 0);
+	wr(f, 0x04, 2, 0);
+	wr(f, 0x14, 4, 0x1);
+	wr(f, 0x10, 2, 0x8004);
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 0x0002);
+	expect_events(&f->t, "map 0x1fe008 0x4 0x1fe008 bar\n"
+	                     "map 0xd0000 0x100 0xd0000 bar\n"
+	                     "map 0xfe100 0x1 0xfe100 bar\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
+}
+
+/* The ROM maps while enabled and decoding is on, at its own reason. */
+static void test_rom_enable_disable(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	test_events_skip(&f->t);
+	wr(f, 0x30, 4, 0xfe200001);
+	expect_events(&f->t, "map 0xfe200 0x10 0xfe200 rom\n"
+	                     "hw-write 0000:00:02.0 0x30 4 0xfe200001\n");
+	/* Moving it while mapped is ignored. */
+	wr(f, 0x30, 4, 0xfe300001);
+	expect_events(&f->t, "");
+	wr(f, 0x30, 4, 0xfe300000);
+	expect_events(&f->t, "unmap 0xfe200 0x10\n"
+	                     "hw-write 0000:00:02.0 0x30 4 0xfe300000\n");
+	wr(f, 0x04, 2, 0);
+	test_events_skip(&f->t);
+	/* Enabled with decoding off: nothing maps until decode is on. */
+	wr(f, 0x30, 4, 0xfe300001);
+	expect_events(&f->t, "hw-write 0000:00:02.0 0x30 4 0xfe300001\n");
+	wr(f, 0x04, 2, 2);
+	assert_non_null(strstr(test_events(&f->t), "map 0xfe300 0x10 0xfe300 rom\n"));
+}
+
+/* After boot a decode change is deferred: the command write waits for
+ * the p2m work, which drains with a budget in pages. */
+static void test_deferred_budget(void **state)
+{
+	struct fx *f = *state;
+	bool more;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	boot(f);
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 0x0006);
+	expect_events(&f->t, "");
+	assert_int_equal(rd(f, 0x04, 2), 0);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 3, &more), 0);
+	assert_true(more);
+	expect_events(&f->t, "map 0xfe000 0x3 0xfe000 bar\n");
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 200, &more), 0);
+	assert_true(more);
+	expect_events(&f->t, "map 0xfe003 0x1 0xfe003 bar\n"
+	                     "map 0xd0000 0xc7 0xd0000 bar\n");
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, &more), 0);
+	assert_false(more);
+	expect_events(&f->t, "map 0xd00c7 0x39 0xd00c7 bar\n"
+	                     "map 0xfe100 0x1 0xfe100 bar\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x6\n");
+	/* Chunks merged into one record per BAR. */
+	assert_string_equal(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"
+	                            "0xfe000+0x4 0000:00:02.0 bar0\n"
+	                            "0xfe100+0x1 0000:00:02.0 bar4\n");
+	assert_int_equal(rd(f, 0x04, 2), 0x0006);
+}
+
+/* A second decode change while work is pending finishes the first. */
+static void test_deferred_then_toggle(void **state)
+{
+	struct fx *f = *state;
+	bool more;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	boot(f);
+	wr(f, 0x04, 2, 0x0002);
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 0x0000);
+	expect_events(&f->t, "map 0xfe000 0x4 0xfe000 bar\n"
+	                     "map 0xd0000 0x100 0xd0000 bar\n"
+	                     "map 0xfe100 0x1 0xfe100 bar\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, &more), 0);
+	assert_false(more);
+	expect_events(&f->t, "unmap 0xfe000 0x4\nunmap 0xd0000 0x100\n"
+	                     "unmap 0xfe100 0x1\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x0\n");
+	assert_string_equal(p2m(f), "");
+}
+
+/* A BAR over RAM or over another device's BAR maps only what is free. */
+static void test_overlap_other_device(void **state)
+{
+	struct fx *f = *state;
+
+	/* A second device whose BAR0 sits on our BAR4's page. */
+	test_cfg_init(f->cfg2, 0x8086, 0x1234, 0x02000000, 0);
+	test_put(f->cfg2, 0x04, 2, 0x0002);
+	test_put(f->cfg2, 0x10, 4, 0xfe100000);
+	f->d[1] = (struct pvhdev_fake_dev){ .sbdf = DEV2, .cfg = f->cfg2, .cfg_len = 256,
+	                                    .bar_size = { 8192 } };
+	test_dom_fini(&f->t);
+	assert_int_equal(test_dom_init(&f->t, f->d, 2), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	f->t.log_len = 0;
+	f->t.log[0] = '\0';
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV2), 0);
+	assert_string_equal(f->t.log, "0000:00:03.0: BAR 0: pages 0xfe100-0xfe100 "
+	                              "overlap a range already mapped: not mapped\n");
+	assert_string_equal(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"
+	                            "0xfe000+0x4 0000:00:02.0 bar0\n"
+	                            "0xfe100+0x1 0000:00:02.0 bar4\n"
+	                            "0xfe101+0x1 0000:00:03.0 bar0\n");
+	/* Removing the second device takes only what it owned. */
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, DEV2), 0);
+	assert_string_equal(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"
+	                            "0xfe000+0x4 0000:00:02.0 bar0\n"
+	                            "0xfe100+0x1 0000:00:02.0 bar4\n");
+}
+
+static void test_overlap_ram(void **state)
+{
+	struct fx *f = *state;
+	const struct pvhdev_e820_entry e820[] = {
+		{ 0, 0x9f000, PVHDEV_E820_RAM },
+		{ 0x100000, 0xd0080000 - 0x100000, PVHDEV_E820_RAM },
+	};
+	const struct pvhdev_platform plat = { .size = sizeof(plat), .e820 = e820,
+	                                      .nr_e820 = 2 };
+
+	f->t.log_len = 0;
+	f->t.log[0] = '\0';
+	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
+	assert_non_null(strstr(f->t.log, "0000:00:02.0: BAR 2: pages 0xd0000-0xd007f "
+	                                 "overlap RAM: not mapped\n"));
+	assert_non_null(strstr(p2m(f), "0xd0080+0x80 0000:00:02.0 bar2\n"));
+}
+
+/* MSI-X pages (holes) are never mapped, whoever asks. */
+static void test_hole_punched(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
+	wr(f, 0x04, 2, 0);
+	dev->holes[0] = (struct pvhdev__hole){ .bir = 2, .off = 0x3000, .size = 0x800 };
+	dev->holes[1] = (struct pvhdev__hole){ .bir = 2, .off = 0x5000, .size = 0x1010 };
+	dev->nr_holes = 2;
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 2);
+	expect_events(&f->t, "map 0xfe000 0x4 0xfe000 bar\n"
+	                     "map 0xd0000 0x3 0xd0000 bar\n"
+	                     "map 0xd0004 0x1 0xd0004 bar\n"
+	                     "map 0xd0007 0xf9 0xd0007 bar\n"
+	                     "map 0xfe100 0x1 0xfe100 bar\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
+}
+
+/* Hiding a device takes everything it owned out of the p2m. */
+static void test_hide_unmaps(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_dev_hide(f->t.dom, DEV), 0);
+	expect_events(&f->t, "unmap 0xfe000 0x4\nunmap 0xd0000 0x100\n"
+	                     "unmap 0xfe100 0x1\n");
+	assert_string_equal(p2m(f), "");
+}
+
+/* Removal with work pending drops the work and unmaps what was done. */
+static void test_remove_with_pending(void **state)
+{
+	struct fx *f = *state;
+	bool more;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	boot(f);
+	wr(f, 0x04, 2, 0x0002);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 2, &more), 0);
+	assert_true(more);
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, DEV), 0);
+	expect_events(&f->t, "unmap 0xfe000 0x2\ndev-remove 0000:00:02.0\n");
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, &more), 0);
+	assert_false(more);
+	assert_string_equal(p2m(f), "");
+}
+
+/* A 64-bit BAR in the last slot has no high half: ignored. */
+static void test_bar64_last_slot(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+	struct pvhdev__bar_info bi;
+
+	test_put(f->cfg, 0x24, 4, 0xfc000004);
+	test_dom_fini(&f->t);
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	f->t.log_len = 0;
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
+	assert_int_equal(pvhdev__bar_get(dev, 5, &bi), -ENOENT);
+	assert_non_null(strstr(f->t.log, "BAR 5: 64-bit BAR in the last slot: ignored"));
+}
+
+/* Type 1 headers: two BARs and the ROM at 0x38. */
+static void test_bridge_header(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+	struct pvhdev__bar_info bi;
+
+	test_cfg_init(f->cfg2, 0x10b5, 0x8747, 0x06040000, 1);
+	test_put(f->cfg2, 0x04, 2, 0x0002);
+	test_put(f->cfg2, 0x10, 4, 0xfb000000);
+	test_put(f->cfg2, 0x38, 4, 0xfb100000);
+	f->d[1] = (struct pvhdev_fake_dev){ .sbdf = DEV2, .cfg = f->cfg2, .cfg_len = 256,
+	                                    .bar_size = { 0x20000 }, .rom_size = 0x800 };
+	test_dom_fini(&f->t);
+	assert_int_equal(test_dom_init(&f->t, f->d, 2), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV2), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV2, &dev), 0);
+	assert_int_equal(pvhdev__bar_get(dev, 0, &bi), 0);
+	assert_int_equal(bi.size, 0x20000);
+	assert_int_equal(pvhdev__bar_get(dev, 6, &bi), 0);
+	assert_int_equal(bi.size, 0x800);
+	assert_int_equal(bi.addr, 0xfb100000);
+	assert_string_equal(p2m(f), "0xfb000+0x20 0000:00:03.0 bar0\n");
+	test_events_skip(&f->t);
+	test_cfg_write(&f->t, DEV2, 0x38, 4, 0xfb100001);
+	expect_events(&f->t, "map 0xfb100 0x1 0xfb100 rom\n"
+	                     "hw-write 0000:00:03.0 0x38 4 0xfb100001\n");
+}
+
+/* Unassigned BARs (address 0, as firmware leaves some) are not mapped. */
+static void test_unassigned_bar(void **state)
+{
+	struct fx *f = *state;
+
+	test_put(f->cfg, 0x18, 4, 0x00000008);
+	test_dom_fini(&f->t);
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_string_equal(p2m(f), "0xfe000+0x4 0000:00:02.0 bar0\n"
+	                            "0xfe100+0x1 0000:00:02.0 bar4\n");
+	assert_non_null(strstr(f->t.log, "BAR 2: unassigned (address 0): not mapped"));
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test_setup_teardown(test_add_sizes_and_maps, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_add_decode_off, setup_off, teardown),
+	cmocka_unit_test_setup_teardown(test_guest_sizing_sequence, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_move_bar, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_bar64_high_half, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_rom_enable_disable, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_deferred_budget, setup_off, teardown),
+	cmocka_unit_test_setup_teardown(test_deferred_then_toggle, setup_off, teardown),
+	cmocka_unit_test_setup_teardown(test_overlap_other_device, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_overlap_ram, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, teardown),
+	cmocka_unit_test_setup_teardown(test_bar64_last_slot, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_bridge_header, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_unassigned_bar, setup_on, teardown),
+};
+
+PVHDEV_TEST_MAIN("bar", tests)

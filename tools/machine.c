@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pvhdev/host.h>
+
+#include "cli.h"
+#include "machine.h"
+
+#define DEFAULT_MACHINE "machines/intel-nuc-broadwell-u-i218.lspci"
+
+const char *machine_default(char *buf, size_t len)
+{
+	const char *dirs[] = { getenv("PVHDEV_DATADIR"), PVHDEV_SOURCE_DATADIR,
+	                       PVHDEV_DATADIR };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (!dirs[i])
+			continue;
+		snprintf(buf, len, "%s/%s", dirs[i], DEFAULT_MACHINE);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+static int open_lspci(struct machine *m, const char *path)
+{
+	char err[512];
+	int rc = pvhdev_dump_load(path, &m->dump, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "pvhdev: %s\n", err);
+		return CLI_USAGE;
+	}
+	snprintf(m->source, sizeof(m->source), "lspci:%s", path);
+	rc = pvhdev_fake_new(&pvhdev_host_alloc, NULL, pvhdev_dump_devs(m->dump),
+	                     pvhdev_dump_count(m->dump), &m->fake);
+	if (rc) {
+		fprintf(stderr, "pvhdev: %s: %s\n", path, pvhdev_strerror(rc));
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static int boot(struct machine *m, const struct machine_opts *o,
+                const struct pvhdev_platform *plat)
+{
+	const struct pvhdev_backend_ops *ops = &pvhdev_fake_ops;
+	void *ctx = m->fake;
+	int rc = o->wrap ? o->wrap(o->wrap_arg, &ops, &ctx) : 0;
+
+	struct pvhdev_config cfg = {
+		.size = sizeof(cfg),
+		.backend = ops,
+		.backend_ctx = ctx,
+		.alloc = &pvhdev_host_alloc,
+		.log = pvhdev_host_log_stderr,
+		.log_ctx = "pvhdev",
+		.event_capacity = 1u << 20,
+	};
+	if (!rc)
+		rc = pvhdev_domain_new(&cfg, &m->dom);
+	if (!rc)
+		rc = pvhdev_domain_boot(m->dom, plat);
+	if (rc) {
+		fprintf(stderr, "pvhdev: %s: boot failed: %s\n", m->source,
+		        pvhdev_strerror(rc));
+		return CLI_INTERNAL;
+	}
+	return CLI_OK;
+}
+
+int machine_open(struct machine *m, const struct machine_opts *o)
+{
+	static const struct pvhdev_platform empty = { .size = sizeof(empty) };
+	char buf[4096];
+	const char *path = o->lspci;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (o->platform || o->host) {
+		fprintf(stderr, "pvhdev: %s is not supported yet\n",
+		        o->host ? "--host" : "--platform");
+		return CLI_USAGE;
+	}
+	if (!path && !(path = machine_default(buf, sizeof(buf)))) {
+		fprintf(stderr, "pvhdev: bundled machine %s not found\n", DEFAULT_MACHINE);
+		return CLI_USAGE;
+	}
+	rc = open_lspci(m, path);
+	return rc ? rc : boot(m, o, &empty);
+}
+
+void machine_close(struct machine *m)
+{
+	pvhdev_domain_free(m->dom);
+	pvhdev_fake_free(m->fake);
+	pvhdev_dump_free(m->dump);
+	memset(m, 0, sizeof(*m));
+}

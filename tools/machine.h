@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A machine for the CLI: a device source (lspci dump, platform file or
+ * the running host) turned into a booted pvhdev domain.
+ */
+#ifndef PVHDEV_TOOLS_MACHINE_H
+#define PVHDEV_TOOLS_MACHINE_H
+
+#include <stdbool.h>
+
+#include <pvhdev/backend.h>
+#include <pvhdev/dump.h>
+#include <pvhdev/pvhdev.h>
+
+struct machine_opts {
+	const char *lspci;    /* an lspci dump */
+	const char *platform; /* a platform XML file */
+	bool host;            /* the running machine, read-only */
+	bool allow_hw_writes; /* with host: let writes reach the hardware */
+	/* Wraps the backend before the domain is made (trace recording);
+	 * may be NULL. Returns 0 or -errno. */
+	int (*wrap)(void *arg, const struct pvhdev_backend_ops **ops, void **ctx);
+	void *wrap_arg;
+};
+
+struct machine {
+	char source[512];     /* "lspci:FILE", "platform:FILE" or "host" */
+	struct pvhdev_dump *dump;
+	struct pvhdev_fake *fake;
+	struct pvhdev_domain *dom;
+	void *priv;           /* source-specific state */
+};
+
+/* Loads and boots; prints one clear error line on failure and returns
+ * a CLI exit code (0 on success). */
+int machine_open(struct machine *m, const struct machine_opts *o);
+void machine_close(struct machine *m);
+
+/* The bundled default machine's path, or NULL. */
+const char *machine_default(char *buf, size_t len);
+
+#endif
