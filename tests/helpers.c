@@ -90,12 +90,24 @@ void test_dom_fini(struct test_dom *t)
 	assert_int_equal(t->alloc.live_bytes, 0);
 }
 
+void test_check(struct test_dom *t)
+{
+	char msg[256];
+	int rc = pvhdev_check_invariants(t->dom, msg, sizeof(msg));
+
+	if (rc)
+		fail_msg("invariant violated: %s", msg);
+}
+
 const char *test_events(struct test_dom *t)
 {
 	static char buf[1 << 16];
 	size_t len = 0;
 	uint64_t end = pvhdev_event_next_seq(t->dom);
 
+	/* Every step a test checks is also a point where the model must be
+	 * consistent. */
+	test_check(t);
 	buf[0] = '\0';
 	for (; t->mark < end; t->mark++) {
 		struct pvhdev_event ev;

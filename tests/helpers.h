@@ -40,7 +40,10 @@ int test_dom_init(struct test_dom *t, const struct pvhdev_fake_dev *devs,
 /* Frees the domain and the fake; asserts the allocator is back to zero. */
 void test_dom_fini(struct test_dom *t);
 
-/* Events since the mark, formatted one per line, each ending in '\n';
+/* Fails the test when pvhdev_check_invariants finds a violation. */
+void test_check(struct test_dom *t);
+
+/* Events since the mark (after checking the invariants), formatted one per line, each ending in '\n';
  * advances the mark. */
 const char *test_events(struct test_dom *t);
 /* Asserts the events since the mark equal expected ("" for none). */

@@ -108,6 +108,35 @@ int pvhdev_p2m_foreach(const struct pvhdev_domain *dom,
                        void *arg);
 size_t pvhdev_p2m_count(const struct pvhdev_domain *dom);
 
+/* A device's BARs as pvhdev models them. */
+struct pvhdev_bar_info {
+	uint64_t addr; /* bytes: where it is mapped, else what its register holds */
+	uint64_t size; /* bytes (VF BARs: one VF's) */
+	bool mem;      /* memory (else IO) */
+	bool is64;
+	bool prefetch;
+	bool mapped;   /* identity mapping scheduled or done */
+};
+
+/* bir: 0-5 BARs, 6 the expansion ROM, 7-12 SR-IOV VF BARs 0-5.
+ * -ENOENT when that BAR is not implemented. */
+int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
+                   struct pvhdev_bar_info *out);
+
+struct pvhdev_sriov_info {
+	unsigned pos;         /* capability offset */
+	uint16_t total_vfs;
+	uint16_t num_vfs;     /* NumVFs when VFs were enabled */
+	uint16_t nr_vfs;      /* VFs added as devices */
+	uint16_t first_offset, stride; /* routing ID arithmetic, at enable */
+	bool vf_enable, vf_mse;        /* as the hardware says now */
+};
+
+/* -ENOENT when the device has no SR-IOV capability pvhdev found. */
+int pvhdev_dev_sriov(const struct pvhdev_dev *dev, struct pvhdev_sriov_info *out);
+/* Whether dev is an SR-IOV VF, and its PF. */
+bool pvhdev_dev_is_vf(const struct pvhdev_dev *dev, pvhdev_sbdf_t *pf);
+
 /* Drains deferred map/unmap work, at most budget pages of it (0: all),
  * like a preemptible hypercall continuation.  *more says whether work
  * is left.  A command register write that waited for the p2m reaches

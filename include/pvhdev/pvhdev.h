@@ -287,6 +287,18 @@ int pvhdev_mmio_write(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
 int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
                      uint8_t start_bus, uint8_t end_bus);
 
+/*
+ * Invariants a correct model keeps after every access (tests and fuzzers
+ * call this after every step): no identity mapping overlaps RAM, MMCFG,
+ * IO-APIC or LAPIC pages or an MSI-X table/PBA page; no two devices map
+ * the same frame; every mapped BAR has decoding on and matches its BAR
+ * register; MSI/MSI-X bindings exist only for enabled, unmasked vectors
+ * and match the latched address/data; the guest's view of read-only bits
+ * equals the hardware's; hidden devices own nothing.  Returns 0, or
+ * -EPROTO with the first violation as one line in msg (len > 0).
+ */
+int pvhdev_check_invariants(struct pvhdev_domain *dom, char *msg, size_t len);
+
 /* Event log: a ring of the last event_capacity effects. */
 uint64_t pvhdev_event_next_seq(const struct pvhdev_domain *dom);
 /* -ENOENT when seq was overwritten or has not happened yet. */

@@ -374,12 +374,12 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 	return rc ? rc : sriov_start(dev->bar);
 }
 
-int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
-                    struct pvhdev__bar_info *out)
+int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
+                   struct pvhdev_bar_info *out)
 {
 	struct pvhdev__bar_dev *bd = dev->bar;
 
-	if (!bd || bir > BAR_ROM || bd->bars[bir].kind == BAR_NONE ||
+	if (!bd || bir >= NR_BARS || bd->bars[bir].kind == BAR_NONE ||
 	    bd->bars[bir].kind == BAR_MEM64_HI)
 		return -ENOENT;
 	const struct bar *b = &bd->bars[bir];
@@ -392,6 +392,19 @@ int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
 	return b->mapped ? 0 : bar_read_addr(bd, bir, &out->addr);
 }
 
+int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
+                    struct pvhdev__bar_info *out)
+{
+	return bir <= BAR_ROM ? pvhdev_dev_bar(dev, bir, out) : -ENOENT;
+}
+
+bool pvhdev_dev_is_vf(const struct pvhdev_dev *dev, pvhdev_sbdf_t *pf)
+{
+	if (dev->vf && pf)
+		*pf = dev->pf;
+	return dev->vf;
+}
+
 const struct pvhdev__module pvhdev__bar_module = {
 	.name = "bar",
 	.dom_init = bar_dom_init,
@@ -399,4 +412,6 @@ const struct pvhdev__module pvhdev__bar_module = {
 	.dev_add = bar_dev_add,
 	.dev_start = bar_dev_start,
 	.dev_remove = bar_dev_remove,
+	.check_dev = bar_check_dev,
+	.check_dom = bar_check_dom,
 };

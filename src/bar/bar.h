@@ -81,6 +81,10 @@ void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 bool bar_is_mem(const struct bar *b);
 int bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr);
 
+/* check.c: the module's invariants (pvhdev_check_invariants). */
+int bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len);
+int bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len);
+
 /* sriov.c */
 int sriov_add(struct pvhdev__bar_dev *bd);
 /* Adds the VFs (and maps their BARs) when firmware left them enabled. */

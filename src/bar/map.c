@@ -67,11 +67,12 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
                          uint64_t end, uint64_t *skip)
 {
 	struct pvhdev_domain *dom = bd->dev->dom;
-	uint64_t best = end, s, n, he;
+	uint64_t best = end, s = 0, n = 0, he = 0;
 	enum pvhdev__excl_kind kind;
 	struct pvhdev_p2m_range r;
 	const char *why = NULL;
 
+	*skip = end;
 	if (hole_first(bd, bir, gfn, end, &s, &he) && s < best)
 		best = s, *skip = he;
 	if (!pvhdev__excl_first(dom, gfn, end - gfn, &s, &n, &kind) &&

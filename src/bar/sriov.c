@@ -286,6 +286,24 @@ int sriov_start(struct pvhdev__bar_dev *bd)
 	return rc;
 }
 
+int pvhdev_dev_sriov(const struct pvhdev_dev *dev, struct pvhdev_sriov_info *out)
+{
+	struct pvhdev__bar_dev *bd = dev->bar;
+	const struct sriov *sv = bd ? bd->sriov : NULL;
+	uint32_t ctrl;
+
+	if (!sv)
+		return -ENOENT;
+	*out = (struct pvhdev_sriov_info){
+		.pos = sv->pos, .total_vfs = sv->total_vfs, .num_vfs = sv->num_vfs,
+		.nr_vfs = sv->nr_added, .first_offset = sv->offset, .stride = sv->stride,
+	};
+	int rc = rd(bd, SRIOV_CTRL, 2, &ctrl);
+	out->vf_enable = ctrl & SRIOV_CTRL_VFE;
+	out->vf_mse = ctrl & SRIOV_CTRL_MSE;
+	return rc;
+}
+
 void sriov_remove(struct pvhdev__bar_dev *bd)
 {
 	if (!bd->sriov)

@@ -158,6 +158,28 @@ int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size)
 	return 0;
 }
 
+/* Emulated registers must show the hardware's read-only bits. */
+int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len)
+{
+	for (unsigned id = 1; id <= dev->nr_regs; id++) {
+		const struct pvhdev_reg *r = &dev->regs[id];
+		uint32_t g = 0, h;
+		if (!r->ro_mask || r->read(dev, r, &g) != PVHDEV_DONE ||
+		    pvhdev__hw_cfg_read(dev->dom, dev->sbdf, r->off, r->size, &h))
+			continue;
+		if ((g ^ h) & r->ro_mask) {
+			char s[PVHDEV_SBDF_STRLEN];
+			if (len)
+				pvhdev__snprintf(msg, len, "%s: register 0x%x: guest sees "
+				                 "read-only bits 0x%x, the hardware 0x%x",
+				                 pvhdev_sbdf_str(dev->sbdf, s), r->off,
+				                 g & r->ro_mask, h & r->ro_mask);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
 /* ---- Dispatch ---- */
 
 /* The register's value as the guest sees it. */

@@ -113,6 +113,10 @@ struct pvhdev__module {
 	 * 6 = ROM) starts (mapped) or stops decoding at addr (bytes). */
 	void (*bar_moved)(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
 	                  uint64_t size, bool mapped);
+	/* Invariant checks (pvhdev_check_invariants): 0, or -EPROTO with
+	 * the first violation written to msg. */
+	int (*check_dev)(struct pvhdev_dev *dev, char *msg, size_t len);
+	int (*check_dom)(struct pvhdev_domain *dom, char *msg, size_t len);
 };
 
 extern const struct pvhdev__module *const pvhdev__modules[];
@@ -195,6 +199,9 @@ void pvhdev__devices_free(struct pvhdev_domain *dom);
  * releasing one. */
 void pvhdev__regs_init(struct pvhdev_dev *dev);
 void pvhdev__regs_free(struct pvhdev_dev *dev);
+/* Checks that the guest's view of every read-only bit equals the
+ * hardware's: 0, or -EPROTO with the first difference in msg. */
+int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len);
 
 /* Whether an MMCFG region covers sbdf's bus (extended config space is
  * reachable only then). */
@@ -289,14 +296,9 @@ int pvhdev__excl_first(const struct pvhdev_domain *dom, uint64_t gfn,
 
 /* ---- BARs (src/bar) ---- */
 
-struct pvhdev__bar_info {
-	uint64_t addr; /* bytes, from the BAR register now */
-	uint64_t size; /* bytes; 0: not implemented */
-	bool mem;      /* memory (else IO) */
-	bool is64;
-	bool prefetch;
-	bool mapped;   /* identity mapped (decode on, work done) */
-};
+/* The public struct pvhdev_bar_info (platform.h), under the module's
+ * internal name. */
+#define pvhdev__bar_info pvhdev_bar_info
 
 /* bir 0-5, 6 = ROM.  -ENOENT when the BAR is not implemented. */
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,

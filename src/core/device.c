@@ -237,6 +237,7 @@ int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 		modules_remove(dev, pvhdev__nr_modules);
 		pvhdev__regs_free(dev);
 		pvhdev__regs_init(dev);
+		dev->nr_holes = 0;
 	} else if (!(dev = dev_new(dom, sbdf))) {
 		return -ENOMEM;
 	}

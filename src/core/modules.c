@@ -6,12 +6,14 @@ extern const struct pvhdev__module pvhdev__p2m_module;
 extern const struct pvhdev__module pvhdev__bar_module;
 extern const struct pvhdev__module pvhdev__ioapic_module;
 extern const struct pvhdev__module pvhdev__msi_module;
+extern const struct pvhdev__module pvhdev__msix_module;
 
 const struct pvhdev__module *const pvhdev__modules[] = {
 	&pvhdev__p2m_module, /* first: the p2m exists before any dev_add */
 	&pvhdev__bar_module,
 	&pvhdev__ioapic_module,
 	&pvhdev__msi_module,
+	&pvhdev__msix_module,
 	NULL, /* keeps the array non-empty; skipped */
 };
 
