@@ -28,18 +28,21 @@
 
 static uint8_t hw[4096];
 
+/* Loads and stores of a fixed size, so the backend costs a few
+ * instructions, as a real one (an inl / outl) would. */
 static int arr_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size,
                     uint32_t *val)
 {
-	uint32_t v = 0;
-
 	(void)ctx;
 	if (sbdf != DEV) {
 		*val = 0xffffffffu;
 		return 0;
 	}
-	memcpy(&v, hw + reg, size);
-	*val = v;
+	switch (size) {
+	case 1: *val = hw[reg]; break;
+	case 2: { uint16_t v; memcpy(&v, hw + reg, 2); *val = v; break; }
+	default: { uint32_t v; memcpy(&v, hw + reg, 4); *val = v; break; }
+	}
 	return 0;
 }
 
@@ -47,8 +50,13 @@ static int arr_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size,
                      uint32_t val)
 {
 	(void)ctx;
-	if (sbdf == DEV)
-		memcpy(hw + reg, &val, size);
+	if (sbdf != DEV)
+		return 0;
+	switch (size) {
+	case 1: hw[reg] = (uint8_t)val; break;
+	case 2: { uint16_t v = (uint16_t)val; memcpy(hw + reg, &v, 2); break; }
+	default: memcpy(hw + reg, &val, 4); break;
+	}
 	return 0;
 }
 
@@ -98,6 +106,13 @@ static struct pvhdev_domain *setup(unsigned handlers)
 	if (pvhdev_domain_new(&cfg, &dom) || pvhdev_dev_add(dom, DEV) ||
 	    pvhdev_dev_get(dom, DEV, &dev))
 		exit(3);
+	/* The modules trapped what they found (the BAR module: command
+	 * register, BARs and ROM, which the array backend sizes as 16-byte
+	 * BARs): take everything out so the device has exactly the handlers
+	 * asked for. */
+	for (unsigned off = 0; off < 256; off++)
+		for (unsigned size = 1; size <= 4; size *= 2)
+			pvhdev_reg_remove(dev, off, size);
 	for (unsigned i = 0; i < handlers; i++) {
 		/* Beyond the reference 16: dwords from 0x80 up. */
 		struct pvhdev_reg r = {
@@ -105,8 +120,12 @@ static struct pvhdev_domain *setup(unsigned handlers)
 			.size = i < 16 ? layout16[i].size : 4,
 			.read = h_read, .write = h_write, .opaque = &store[i],
 		};
-		if (pvhdev_reg_add(dev, &r))
+		int rc = pvhdev_reg_add(dev, &r);
+		if (rc) {
+			fprintf(stderr, "handler %u at 0x%x: %s\n", i, r.off,
+			        pvhdev_strerror(rc));
 			exit(3);
+		}
 	}
 	return dom;
 }

@@ -173,12 +173,18 @@ static void check_corpus_file(const char *path)
 	pvhdev_dump_free(d);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.lspci in the corpus, in name order. */
 static void corpus_every_file_loads_and_boots(void **state)
 {
 	DIR *dir = opendir(PVHDEV_CORPUS);
+	char *names[512], path[4096];
 	struct dirent *e;
-	size_t files = 0;
-	char path[4096];
+	size_t n = 0;
 
 	(void)state;
 	assert_non_null(dir);
@@ -186,12 +192,18 @@ static void corpus_every_file_loads_and_boots(void **state)
 		size_t len = strlen(e->d_name);
 		if (len < 6 || strcmp(e->d_name + len - 6, ".lspci"))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", PVHDEV_CORPUS, e->d_name);
-		check_corpus_file(path);
-		files++;
+		assert_true(n < 512);
+		names[n] = strdup(e->d_name);
+		assert_non_null(names[n++]);
 	}
 	closedir(dir);
-	assert_true(files >= 1);
+	assert_true(n >= 1);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", PVHDEV_CORPUS, names[i]);
+		check_corpus_file(path);
+		free(names[i]);
+	}
 }
 
 /* ---- Exact values on real dumps ---- */

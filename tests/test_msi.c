@@ -2,10 +2,10 @@
 /*
  * MSI: the trapped capability, bindings, what reaches the hardware, and
  * the guest/host split of the mask bits.  One fake function at 00:03.0
- * with an MSI capability at 0x50 in the variant each case asks for;
- * bytes 0x5a..0x5b (right after a 32-bit capability's data) are a
- * writable device field, so a write that spills past the data register
- * is seen reaching the hardware.
+ * with an MSI capability at 0x50 in the variant each case asks for.
+ * With a 32-bit capability, bytes 0x5a..0x5b (right after the data)
+ * hold 0x5b5a and are writable, so a write that spills past the data
+ * register is seen reaching the hardware.
  */
 #include "helpers.h"
 
@@ -84,12 +84,15 @@ static struct fx *fx_new(void **state, uint16_t ctrl)
 	test_put(f->cfg, 0x34, 1, CAP);
 	test_put(f->cfg, CAP, 2, 0x0005); /* MSI, last in the list */
 	test_put(f->cfg, CAP + 2, 2, ctrl);
-	test_put(f->cfg, 0x5a, 2, 0x5b5a);
-	f->masks[0] = (struct pvhdev_fake_mask){ .off = 0x5a, .size = 2, .rw = 0xffff };
-	f->d = (struct pvhdev_fake_dev){
-		.sbdf = DEV, .cfg = f->cfg, .cfg_len = 256,
-		.masks = f->masks, .nr_masks = 1,
-	};
+	f->d = (struct pvhdev_fake_dev){ .sbdf = DEV, .cfg = f->cfg, .cfg_len = 256 };
+	if (!(ctrl & 0x80)) {
+		/* 32-bit: the two bytes after data, recognisable and writable. */
+		test_put(f->cfg, 0x5a, 2, 0x5b5a);
+		f->masks[0] = (struct pvhdev_fake_mask){ .off = 0x5a, .size = 2,
+		                                         .rw = 0xffff };
+		f->d.masks = f->masks;
+		f->d.nr_masks = 1;
+	}
 	fx_domain(f, &f->d, 1);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	test_events_skip(&f->t);

@@ -13,5 +13,6 @@ enum cli_exit {
 /* argv[0] is the command name. */
 int cli_boot(int argc, char **argv);
 int cli_replay(int argc, char **argv);
+int cli_capture(int argc, char **argv);
 
 #endif

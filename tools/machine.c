@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <pvhdev/host.h>
+#include <pvhdev/platform_file.h>
 
 #include "cli.h"
 #include "machine.h"
@@ -46,6 +47,44 @@ static int open_lspci(struct machine *m, const char *path)
 	return CLI_OK;
 }
 
+/* A platform file: its devices become the fake backend, its platform
+ * boots the domain.  m->priv holds the loaded file until machine_close().
+ * The schema comes from $PVHDEV_DATADIR, the source tree, or the
+ * installed data directory, in that order. */
+static int open_platform(struct machine *m, const char *path)
+{
+	struct pvhdev_platform_file *pf;
+	char schema[4096], err[1024] = "";
+	int rc = pvhdev_platform_file_schema(PVHDEV_SOURCE_DATADIR, schema,
+	                                     sizeof(schema));
+
+	if (rc) {
+		fprintf(stderr, "pvhdev: %s: cannot find the schema %s (set "
+		        "PVHDEV_DATADIR to the directory that holds it)\n", path,
+		        PVHDEV_PLATFORM_SCHEMA);
+		return CLI_INTERNAL;
+	}
+	rc = pvhdev_platform_file_load(path, schema, &pf, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "pvhdev: %s\n", err[0] ? err : pvhdev_strerror(rc));
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	m->priv = pf;
+	snprintf(m->source, sizeof(m->source), "platform:%s", path);
+	rc = pvhdev_fake_new(&pvhdev_host_alloc, NULL, pvhdev_platform_file_devs(pf),
+	                     pvhdev_platform_file_count(pf), &m->fake);
+	if (rc) {
+		fprintf(stderr, "pvhdev: %s: %s\n", path, pvhdev_strerror(rc));
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static bool from_platform(const struct machine *m)
+{
+	return !strncmp(m->source, "platform:", strlen("platform:"));
+}
+
 static int boot(struct machine *m, const struct machine_opts *o,
                 const struct pvhdev_platform *plat)
 {
@@ -82,10 +121,14 @@ int machine_open(struct machine *m, const struct machine_opts *o)
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	if (o->platform || o->host) {
+	if (o->host) {
 		fprintf(stderr, "pvhdev: %s is not supported yet\n",
 		        o->host ? "--host" : "--platform");
 		return CLI_USAGE;
+	}
+	if (o->platform) {
+		rc = open_platform(m, o->platform);
+		return rc ? rc : boot(m, o, pvhdev_platform_file_platform(m->priv));
 	}
 	if (!path && !(path = machine_default(buf, sizeof(buf)))) {
 		fprintf(stderr, "pvhdev: bundled machine %s not found\n", DEFAULT_MACHINE);
@@ -100,5 +143,7 @@ void machine_close(struct machine *m)
 	pvhdev_domain_free(m->dom);
 	pvhdev_fake_free(m->fake);
 	pvhdev_dump_free(m->dump);
+	if (from_platform(m))
+		pvhdev_platform_file_free(m->priv);
 	memset(m, 0, sizeof(*m));
 }

@@ -23,6 +23,7 @@ static const char usage[] =
 	"Commands:\n"
 	"  boot        build the dom0 model of a machine and print it\n"
 	"  replay      run a scenario of guest accesses and check its expectations\n"
+	"  capture     read this machine's platform, read-only, as a platform file\n"
 	"  version     print the version\n"
 	"  help        print this text\n"
 	"\n"
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 		return cli_boot(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return cli_replay(argc - 1, argv + 1);
+	if (!strcmp(cmd, "capture"))
+		return cli_capture(argc - 1, argv + 1);
 	fprintf(stderr, "pvhdev: unknown command '%s'\n\n%s", cmd, usage);
 	return CLI_USAGE;
 }

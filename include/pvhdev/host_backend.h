@@ -30,8 +30,10 @@ extern "C" {
 
 /* ---- The libpci backend ---- */
 
-/* Config writes reach the hardware (libpci through sysfs).  Without it
- * they land in a shadow copy and the hardware never sees them. */
+/* Config writes reach the hardware (libpci through sysfs), except
+ * writes to BAR and ROM registers, which never do (sizing a live
+ * device's BAR under its driver breaks it).  Without the flag every
+ * write lands in a shadow copy and the hardware never sees it. */
 #define PVHDEV_LIBPCI_HW_WRITES (1u << 0)
 
 struct pvhdev_libpci_opts {
@@ -77,10 +79,10 @@ int pvhdev_libpci_write_dump(const struct pvhdev_libpci *lp, FILE *f);
  * Config reads return the shadow's bytes where the domain wrote and the
  * hardware's (live, through libpci) elsewhere; writes go to the shadow,
  * which answers like hardware (BAR sizing, RW1C) from the kernel's BAR
- * sizes.  With PVHDEV_LIBPCI_HW_WRITES reads and writes both go to the
- * hardware.  Device memory is never touched: mmio_read and mmio_write
- * are NULL (reads all-ones, writes dropped).  close is NULL: call
- * pvhdev_libpci_close().
+ * sizes.  With PVHDEV_LIBPCI_HW_WRITES writes other than to BAR and
+ * ROM registers go to the hardware instead.  Device memory is never
+ * touched: mmio_read and mmio_write are NULL (reads all-ones, writes
+ * dropped).  close is NULL: call pvhdev_libpci_close().
  */
 extern const struct pvhdev_backend_ops pvhdev_libpci_ops;
 
@@ -128,13 +130,17 @@ const char *pvhdev_capture_note(const struct pvhdev_capture *cap, size_t i);
 
 /*
  * Writes the capture as a platform file (docs/platform-format.md) with
- * a comment saying where each value came from and what is missing.
- * lspci: the dump file the platform's devices come from, as the XML
- * should name it (relative to the XML file), or NULL for none.
- * Returns 0 or -EIO.
+ * comments saying where each value came from and what is missing.
+ * Devices, either or both:
+ *   lspci  a dump file (pvhdev_libpci_write_dump()) as the XML should
+ *          name it, relative to the XML file's directory; NULL: none
+ *   devs   functions written inline as <device> elements (config bytes
+ *          and BAR sizes), e.g. pvhdev_libpci_devs(); NULL: none
+ * Returns 0, -EINVAL, or -EIO when f has an error.
  */
 int pvhdev_capture_write_xml(const struct pvhdev_capture *cap, FILE *f,
-                             const char *lspci);
+                             const char *lspci,
+                             const struct pvhdev_fake_dev *devs, size_t nr_devs);
 
 #ifdef __cplusplus
 }

@@ -308,6 +308,8 @@ int pvhdev_event_get(const struct pvhdev_domain *dom, uint64_t seq,
  * no newline.  Returns the length, or -ENOSPC when len is too small. */
 int pvhdev_event_format(const struct pvhdev_event *ev, char *buf, size_t len);
 const char *pvhdev_event_name(enum pvhdev_event_kind kind);
+/* "bar", "ram-copy", ... as map events print them; "unknown" otherwise. */
+const char *pvhdev_map_reason_name(enum pvhdev_map_reason reason);
 
 #ifdef __cplusplus
 }

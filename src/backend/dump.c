@@ -18,8 +18,10 @@
  *             dump gave.  libpci's error hook must not return, so ours
  *             longjmps back here; after step 1 it only fires when the
  *             file changed in between or libpci ran out of memory.
- *   3. sizes  BAR and ROM sizes from the text's [size=...], else the
- *             size the BAR address's alignment allows, with a note.
+ *   3. sizes  BAR and ROM sizes from the text's [size=...]; else the
+ *             size the address's alignment allows, cut at the next BAR
+ *             or ROM and at the end of the upstream bridge's window,
+ *             grown to hold the MSI-X table and PBA, with a note.
  *
  * This is a host part: it uses libc and libpci, and one thread-local
  * pointer (libpci's hooks take no context argument).

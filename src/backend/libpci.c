@@ -14,7 +14,9 @@
  *                  read                          write
  *   read-only      byte written before: shadow   shadow only; the byte
  *                  otherwise: hardware (live)    becomes "written"
- *   HW_WRITES      hardware                      hardware
+ *   HW_WRITES      the same                      hardware, except BAR
+ *                                                and ROM registers:
+ *                                                those as read-only
  *
  * A byte's shadow value starts as the snapshot taken at open, not as
  * the hardware's value at the first write: bits the hardware changed in
@@ -29,6 +31,7 @@
  * which points one thread-local at the open handle and turns the hook's
  * longjmp into -EIO plus a note.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -418,7 +421,69 @@ static int lp_scan(struct pvhdev_libpci *lp, void *arg)
 	return rc;
 }
 
-/* A clear message before libpci's "Cannot open ..." */
+/* Can libpci's sysfs scan read function dir's resource file?  It
+ * parses the first 7 lines as "%llx %llx %llx". */
+static int check_resource(struct pvhdev_libpci *lp, const char *path)
+{
+	unsigned long long a, b, c;
+	char line[256];
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (!f)
+		return note(lp, -errno, "%s: %s", path, strerror(errno));
+	for (unsigned i = 0; i < 7 && fgets(line, sizeof(line), f) && !rc; i++)
+		if (sscanf(line, "%llx %llx %llx", &a, &b, &c) != 3)
+			rc = note(lp, -EINVAL, "%s: line %u is not \"start end flags\"",
+			          path, i + 1);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * libpci's scan reads these for every function and calls its error hook
+ * when one is missing or malformed.  The hook cannot return, so libpci
+ * leaks the function it was reading: look first, and say which file.
+ */
+static int check_fn(struct pvhdev_libpci *lp, const char *dir,
+                    const char *name)
+{
+	static const char *const attrs[] = { "vendor", "device", "class", "irq" };
+	unsigned dom, bus, dev, fn;
+	char path[LP_PATH_MAX + 300];
+	struct stat st;
+
+	if (sscanf(name, "%x:%x:%x.%u", &dom, &bus, &dev, &fn) != 4)
+		return note(lp, -EINVAL, "%s/%s: not a PCI function's name",
+		            dir, name);
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", dir, name, attrs[i]);
+		if (stat(path, &st))
+			return note(lp, -errno, "%s: %s (libpci needs it for every "
+			            "function)", path, strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return note(lp, -EINVAL, "%s: not a file", path);
+	}
+	snprintf(path, sizeof(path), "%s/%s/resource", dir, name);
+	return check_resource(lp, path);
+}
+
+static int check_fns(struct pvhdev_libpci *lp, const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (!d)
+		return note(lp, -errno, "%s: %s", dir, strerror(errno));
+	while (!rc && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			rc = check_fn(lp, dir, de->d_name);
+	closedir(d);
+	return rc;
+}
+
+/* Clear messages before libpci's own "Cannot open ...". */
 static int check_sysfs(struct pvhdev_libpci *lp, const char *root)
 {
 	char dir[LP_PATH_MAX + 16];
@@ -433,7 +498,7 @@ static int check_sysfs(struct pvhdev_libpci *lp, const char *root)
 		            "Linux, or sysfs not mounted?)", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return note(lp, -ENOTDIR, "%s: not a directory", dir);
-	return 0;
+	return check_fns(lp, dir);
 }
 
 static int open_steps(struct pvhdev_libpci *lp,
@@ -668,6 +733,21 @@ static void written_set(struct lp_fn *fn, unsigned reg, unsigned size)
 		fn->written[(reg + k) / 8] |= (uint8_t)(1u << ((reg + k) % 8));
 }
 
+/* Is reg in a BAR or ROM register (CardBus: its socket base)?  Those
+ * writes stay in the shadow even with PVHDEV_LIBPCI_HW_WRITES: sizing
+ * a BAR of a live machine under its driver's feet would break the
+ * device, and the shadow sizes it from the kernel's sizes anyway. */
+static bool is_bar_reg(const struct pvhdev_fake_dev *d, unsigned reg)
+{
+	static const unsigned nr[3] = { 6, 2, 1 };
+	unsigned hdr = d->cfg[0x0e] & 0x7fu;
+
+	if (hdr > 2)
+		return false;
+	return (reg >= 0x10 && reg < 0x10 + 4 * nr[hdr]) ||
+	       (hdr_rom(hdr) && reg >= hdr_rom(hdr) && reg < hdr_rom(hdr) + 4);
+}
+
 /* Runs guarded.  libpci reads all-ones where the read fails. */
 static int hw_read(struct pvhdev_libpci *lp, void *arg)
 {
@@ -716,7 +796,7 @@ static int lp_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 
 	if (!lp || !val)
 		return -EINVAL;
-	*val = access_ok(reg, size) ? ones(size) : 0xffffffffu;
+	*val = size == 1 || size == 2 || size == 4 ? ones(size) : 0xffffffffu;
 	if ((idx = fn_find(lp, sbdf)) < 0 || !access_ok(reg, size))
 		return 0;
 	a.idx = (size_t)idx;
@@ -743,7 +823,8 @@ static int lp_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	if ((idx = fn_find(lp, sbdf)) < 0 || !access_ok(reg, size))
 		return 0; /* nothing there: the write is dropped */
 	a.idx = (size_t)idx;
-	if (lp->flags & PVHDEV_LIBPCI_HW_WRITES)
+	if ((lp->flags & PVHDEV_LIBPCI_HW_WRITES) &&
+	    !is_bar_reg(&lp->devs[idx], reg))
 		return guarded(lp, hw_write, &a);
 	rc = pvhdev_fake_ops.cfg_write(lp->fake, sbdf, reg, size, val);
 	if (!rc)

@@ -276,12 +276,25 @@ static char *squeeze(const char *s)
 	return out;
 }
 
+/* expect-event keeps its event line; a skipped qtest command keeps
+ * itself, arguments included, for the transcript. */
 static int parse_text(struct parser *p, const struct cmd *c, const char *tail,
                       struct step *st)
 {
+	char *args;
+
 	if (c->op == OP_EXPECT_EVENT && !*tail)
 		return perr(p, "expected an event line after expect-event");
-	st->text = c->op == OP_SKIP ? strdup(c->name) : squeeze(tail);
+	if (!(args = squeeze(tail)))
+		return -ENOMEM;
+	if (c->op == OP_EXPECT_EVENT) {
+		st->text = args;
+		return 0;
+	}
+	st->text = malloc(strlen(c->name) + strlen(args) + 2);
+	if (st->text)
+		sprintf(st->text, "%s%s%s", c->name, *args ? " " : "", args);
+	free(args);
 	return st->text ? 0 : -ENOMEM;
 }
 

@@ -78,7 +78,9 @@ int bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
 	for (uint64_t gfn = 0; !pvhdev__p2m_first_from(dom, gfn, &r); gfn = r.gfn + r.nr) {
 		struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, r.owner);
 		if (r.bar >= 0) {
-			if (!dev || !dev->bar || r.bar >= NR_BARS || !dev->bar->bars[r.bar].mapped)
+			/* An unmap still queued owns its pages until it runs. */
+			if (!dev || !dev->bar || r.bar >= NR_BARS ||
+			    (!dev->bar->bars[r.bar].mapped && !dev->bar->bars[r.bar].work.queued))
 				return fail(dev ? dev : &(struct pvhdev_dev){ .sbdf = r.owner },
 				            msg, len, (unsigned)r.bar, "p2m range of no mapped BAR",
 				            r.gfn, r.nr);

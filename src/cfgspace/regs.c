@@ -16,6 +16,10 @@
  */
 #include "cfgspace/cfgspace.h"
 
+/* Keeps the rare paths out of the access path's registers and cache. */
+#define NOINLINE __attribute__((noinline))
+#define COLD __attribute__((noinline, cold))
+
 static const uint8_t zero_page[256];
 
 static enum pvhdev_verdict read_ones(struct pvhdev_dev *dev,
@@ -41,9 +45,12 @@ static inline unsigned idx_at(const struct pvhdev_dev *dev, unsigned off)
 	return dev->idx[off >> 8][off & 0xff];
 }
 
+/* All-ones of n bytes, n = 1..4. */
 static inline uint32_t bytes_mask(unsigned n)
 {
-	return (uint32_t)pvhdev__ones(n);
+	static const uint32_t mask[5] = { 0, 0xff, 0xffff, 0xffffff, 0xffffffff };
+
+	return mask[n];
 }
 
 void pvhdev__regs_init(struct pvhdev_dev *dev)
@@ -182,24 +189,94 @@ int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len)
 
 /* ---- Dispatch ---- */
 
-/* The register's value as the guest sees it. */
-static int reg_read(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                    uint32_t *val)
+/*
+ * Every guest access is naturally aligned, so it lies inside one dword
+ * and the register ids of its bytes fit in one uint32_t, byte i of the
+ * access in bits 8i..8i+7.  That word classifies the access at once:
+ *
+ *   0                         a gap: straight to the hardware
+ *   the same id in each byte  inside one register (most often exactly it)
+ *   anything else             split along registers and gaps
+ *
+ * The entry points only classify; each kind of access is a function of
+ * its own that they tail-call, so the common paths carry no frame for
+ * the rare ones.
+ */
+static inline uint32_t access_ids(const struct pvhdev_dev *dev, unsigned off,
+                                  unsigned size)
+{
+	const uint8_t *p = dev->idx[off >> 8] + (off & 0xfc);
+	uint32_t ids = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+	               (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+
+	return (ids >> 8 * (off & 3)) & bytes_mask(size);
+}
+
+/* Whether every byte of ids (an access of size bytes) has one id. */
+static inline bool one_reg(uint32_t ids, unsigned size)
+{
+	return ids == ((ids & 0xff) * 0x01010101u & bytes_mask(size));
+}
+
+/* The hardware, for accesses already validated (pvhdev__hw_cfg_* check
+ * again for everyone else). */
+static NOINLINE int hw_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                            unsigned off, unsigned size, uint32_t *val)
+{
+	int rc = dom->be->cfg_read(dom->be_ctx, sbdf, off, size, val);
+
+	if (PVHDEV__UNLIKELY(rc))
+		*val = bytes_mask(size);
+	return rc;
+}
+
+static NOINLINE int hw_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                             unsigned off, unsigned size, uint32_t val)
+{
+	struct pvhdev_event ev = {
+		.kind = PVHDEV_EV_HW_WRITE,
+		.sbdf = sbdf,
+		.u.hw = { .addr = off, .val = val, .size = (uint8_t)size },
+	};
+
+	pvhdev__emit(dom, &ev);
+	return dom->be->cfg_write(dom->be_ctx, sbdf, off, size, val);
+}
+
+/* The register's value as the guest sees it.  On a backend failure,
+ * the error with *val all-ones. */
+static inline int reg_read(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                           uint32_t *val)
 {
 	uint32_t v = 0;
-	int rc = 0;
+	int rc;
 
 	switch (r->read(dev, r, &v)) {
 	case PVHDEV_DONE:
 		break;
 	case PVHDEV_PASS:
-		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, r->off, r->size, &v);
+		if (PVHDEV__UNLIKELY(rc = hw_read(dev->dom, dev->sbdf, r->off, r->size, &v))) {
+			*val = v;
+			return rc;
+		}
 		break;
 	default:
 		*val = bytes_mask(r->size);
 		return 0;
 	}
 	*val = v & bytes_mask(r->size) & ~(r->rsvdp_mask | r->rsvdz_mask);
+	return 0;
+}
+
+/* Bytes [off, off + size) of register r, which holds them all. */
+static NOINLINE int reg_read_bytes(struct pvhdev_dev *dev,
+                                   const struct pvhdev_reg *r, unsigned off,
+                                   unsigned size, uint32_t *val)
+{
+	uint32_t v;
+	int rc = reg_read(dev, r, &v);
+
+	*val = rc ? bytes_mask(size) : (v >> 8 * (off - r->off)) & bytes_mask(size);
 	return rc;
 }
 
@@ -216,7 +293,7 @@ static int reg_current(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
 	case PVHDEV_DONE:
 		break;
 	case PVHDEV_PASS:
-		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, r->off, r->size, &v);
+		rc = hw_read(dev->dom, dev->sbdf, r->off, r->size, &v);
 		break;
 	default:
 		v = 0;
@@ -227,142 +304,180 @@ static int reg_current(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
 
 /* Writes bytes [boff, boff + n) of register r; data is aligned to the
  * register (byte boff of the register is data's byte boff). */
-static int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                     unsigned boff, unsigned n, uint32_t data)
+static NOINLINE int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                              unsigned boff, unsigned n, uint32_t data)
 {
 	uint32_t full = bytes_mask(r->size);
 	uint32_t wmask = bytes_mask(n) << (8 * boff);
 	uint32_t keep = r->ro_mask | r->rsvdp_mask;
 	uint32_t cur = 0;
-	int rc = 0;
 
-	if (wmask != full || keep)
-		rc = reg_current(dev, r, &cur);
-	if (rc)
-		return rc;
+	if (wmask != full || keep) {
+		int rc = reg_current(dev, r, &cur);
+		if (rc)
+			return rc;
+	}
 	uint32_t v = (cur & ~wmask) | (data & wmask);
 	v = (v & ~(keep | r->rsvdz_mask)) | (cur & keep);
 	v &= full;
 	if (r->write(dev, r, v) == PVHDEV_PASS)
-		rc = pvhdev__hw_cfg_write(dev->dom, dev->sbdf, r->off, r->size, v);
-	return rc;
+		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
+	return 0;
 }
 
-/* The largest naturally aligned piece of [off, end) that starts at off. */
-static unsigned chunk(unsigned off, unsigned end)
+/* The largest naturally aligned piece of n bytes that starts at off. */
+static unsigned chunk(unsigned off, unsigned n)
 {
-	if (!(off & 3) && end - off >= 4)
+	if (!(off & 3) && n >= 4)
 		return 4;
-	if (!(off & 1) && end - off >= 2)
+	if (!(off & 1) && n >= 2)
 		return 2;
 	return 1;
 }
 
-/* End of the gap that starts at off, bounded by end. */
-static unsigned gap_end(const struct pvhdev_dev *dev, unsigned off, unsigned end)
+/* Bytes of the gap at byte pos of an access of size bytes (ids >> 8 * pos
+ * has a zero low byte). */
+static unsigned gap_len(uint32_t ids, unsigned pos, unsigned size)
 {
-	while (off < end && !idx_at(dev, off))
-		off++;
-	return off;
+	uint32_t rest = ids >> 8 * pos;
+
+	return rest ? (unsigned)__builtin_ctz(rest) / 8 : size - pos;
 }
 
-static int split_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                      uint32_t *val)
+/* An access over several registers, or registers and gaps: each
+ * register is read whole, gaps go to the hardware, the bytes merge. */
+static COLD int split_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                           uint32_t ids, uint32_t *val)
 {
-	unsigned end = off + size, pos = off;
 	uint32_t out = 0;
 	int rc = 0;
 
-	while (pos < end) {
-		unsigned id = idx_at(dev, pos), to, n;
+	for (unsigned pos = 0, n; pos < size && !rc; pos += n) {
+		unsigned id = (ids >> 8 * pos) & 0xff;
 		uint32_t v;
 		if (id) {
 			const struct pvhdev_reg *r = &dev->regs[id];
-			to = r->off + r->size < end ? r->off + r->size : end;
-			rc = rc ? rc : reg_read(dev, r, &v);
-			v >>= 8 * (pos - r->off);
-			n = to - pos;
+			unsigned from = off + pos - r->off;
+			n = r->size - from < size - pos ? r->size - from : size - pos;
+			rc = reg_read(dev, r, &v);
+			v >>= 8 * from;
 		} else {
-			to = gap_end(dev, pos, end);
-			n = chunk(pos, to);
-			rc = rc ? rc : pvhdev__hw_cfg_read(dev->dom, dev->sbdf, pos, n, &v);
-			to = pos + n;
+			n = chunk(off + pos, gap_len(ids, pos, size));
+			rc = hw_read(dev->dom, dev->sbdf, off + pos, n, &v);
 		}
-		out |= (v & bytes_mask(n)) << (8 * (pos - off));
-		pos = to;
+		out |= (v & bytes_mask(n)) << (8 * pos);
 	}
-	*val = rc ? (uint32_t)pvhdev__ones(size) : out;
+	*val = rc ? bytes_mask(size) : out;
 	return rc;
 }
 
-static int split_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                       uint32_t val)
+static COLD int split_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                            uint32_t ids, uint32_t val)
 {
-	unsigned end = off + size, pos = off;
 	int rc = 0;
 
-	while (pos < end && !rc) {
-		unsigned id = idx_at(dev, pos), to;
-		uint32_t part = val >> (8 * (pos - off));
+	for (unsigned pos = 0, n; pos < size && !rc; pos += n) {
+		unsigned id = (ids >> 8 * pos) & 0xff;
+		uint32_t part = val >> (8 * pos);
 		if (id) {
 			const struct pvhdev_reg *r = &dev->regs[id];
-			unsigned boff = pos - r->off;
-			to = r->off + r->size < end ? r->off + r->size : end;
-			rc = reg_write(dev, r, boff, to - pos, part << (8 * boff));
+			unsigned from = off + pos - r->off;
+			n = r->size - from < size - pos ? r->size - from : size - pos;
+			rc = reg_write(dev, r, from, n, part << (8 * from));
 		} else {
-			unsigned n = chunk(pos, gap_end(dev, pos, end));
-			rc = pvhdev__hw_cfg_write(dev->dom, dev->sbdf, pos, n,
-			                          part & bytes_mask(n));
-			to = pos + n;
+			n = chunk(off + pos, gap_len(ids, pos, size));
+			rc = hw_write(dev->dom, dev->sbdf, off + pos, n,
+			              part & bytes_mask(n));
 		}
-		pos = to;
 	}
 	return rc;
+}
+
+/* A well-formed config access: 1, 2 or 4 bytes, naturally aligned,
+ * inside the 4 KiB of extended config space. */
+static inline bool cfg_access_ok(unsigned off, unsigned size)
+{
+	unsigned m = size - 1; /* 0, 1 or 3 */
+
+	return m < 4 && ((0xbu >> m) & 1) && !(off & (m | ~(PVHDEV_CFG_EXP_SIZE - 1)));
+}
+
+static inline int dev_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                           uint32_t *val)
+{
+	uint32_t ids = access_ids(dev, off, size);
+
+	if (!ids)
+		return hw_read(dev->dom, dev->sbdf, off, size, val);
+	if (PVHDEV__UNLIKELY(!one_reg(ids, size)))
+		return split_read(dev, off, size, ids, val);
+	return reg_read_bytes(dev, &dev->regs[ids & 0xff], off, size, val);
+}
+
+static inline int dev_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                            uint32_t val)
+{
+	uint32_t ids = access_ids(dev, off, size);
+
+	if (!ids)
+		return hw_write(dev->dom, dev->sbdf, off, size, val);
+	if (PVHDEV__UNLIKELY(!one_reg(ids, size)))
+		return split_write(dev, off, size, ids, val);
+	const struct pvhdev_reg *r = &dev->regs[ids & 0xff];
+	unsigned boff = off - r->off;
+	return reg_write(dev, r, boff, size, val << 8 * boff);
+}
+
+/* Not the cached device.  One the domain never added is the hardware's,
+ * a hidden one reads as absent. */
+static COLD int read_miss(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                          unsigned off, unsigned size, uint32_t *val)
+{
+	struct pvhdev_dev *dev = pvhdev__dev_visible(dom, sbdf);
+
+	if (dev)
+		return dev_read(dev, off, size, val);
+	if (!pvhdev__dev_lookup(dom, sbdf))
+		return hw_read(dom, sbdf, off, size, val);
+	*val = bytes_mask(size);
+	return 0;
+}
+
+static COLD int write_miss(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                           unsigned off, unsigned size, uint32_t val)
+{
+	struct pvhdev_dev *dev = pvhdev__dev_visible(dom, sbdf);
+
+	if (dev)
+		return dev_write(dev, off, size, val);
+	if (!pvhdev__dev_lookup(dom, sbdf))
+		return hw_write(dom, sbdf, off, size, val);
+	return 0;
 }
 
 int pvhdev_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
                     unsigned size, uint32_t *val)
 {
-	if (PVHDEV__UNLIKELY(!pvhdev__access_ok(off, size, 0) ||
-	                     off >= PVHDEV_CFG_EXP_SIZE)) {
+	if (PVHDEV__UNLIKELY(!cfg_access_ok(off, size))) {
 		*val = (uint32_t)pvhdev__ones(size);
 		return 0;
 	}
-	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
-	if (!dev)
-		return pvhdev__hw_cfg_read(dom, sbdf, off, size, val);
-	if (PVHDEV__UNLIKELY(dev->hidden || !dev->present)) {
-		*val = (uint32_t)pvhdev__ones(size);
-		return 0;
-	}
-	unsigned id = idx_at(dev, off);
-	if (PVHDEV__LIKELY(id)) {
-		const struct pvhdev_reg *r = &dev->regs[id];
-		if (PVHDEV__LIKELY(r->off == off && r->size == size))
-			return reg_read(dev, r, val);
-	}
-	return split_read(dev, off, size, val);
+	struct pvhdev_dev *dev = pvhdev__dev_cached(dom, sbdf);
+	if (PVHDEV__UNLIKELY(!dev))
+		return read_miss(dom, sbdf, off, size, val);
+	return dev_read(dev, off, size, val);
 }
 
 int pvhdev_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
                      unsigned size, uint32_t val)
 {
-	if (PVHDEV__UNLIKELY(!pvhdev__access_ok(off, size, 0) ||
-	                     off >= PVHDEV_CFG_EXP_SIZE))
+	if (PVHDEV__UNLIKELY(!cfg_access_ok(off, size)))
 		return 0;
+	struct pvhdev_dev *dev = pvhdev__dev_cached(dom, sbdf);
 	val &= bytes_mask(size);
-	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
-	if (!dev)
-		return pvhdev__hw_cfg_write(dom, sbdf, off, size, val);
-	if (PVHDEV__UNLIKELY(dev->hidden || !dev->present))
-		return 0;
-	unsigned id = idx_at(dev, off);
-	if (PVHDEV__LIKELY(id)) {
-		const struct pvhdev_reg *r = &dev->regs[id];
-		if (PVHDEV__LIKELY(r->off == off && r->size == size))
-			return reg_write(dev, r, 0, size, val);
-	}
-	return split_write(dev, off, size, val);
+	if (PVHDEV__UNLIKELY(!dev))
+		return write_miss(dom, sbdf, off, size, val);
+	return dev_write(dev, off, size, val);
 }
 
 int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,

@@ -244,6 +244,12 @@ struct pvhdev_domain {
 
 	uint32_t cf8; /* latched CONFIG_ADDRESS */
 
+	/* The access path's one-entry device cache: the last device dom0
+	 * reached that is added and not hidden, or NULL.  device.c forgets
+	 * it as soon as that stops being true (remove, hide, free). */
+	struct pvhdev_dev *hit_dev;
+	pvhdev_sbdf_t hit_sbdf;
+
 	struct pvhdev__segment *segs; /* sorted by seg */
 	unsigned nr_segs;
 	struct pvhdev__mmcfg *mmcfg;
@@ -258,6 +264,19 @@ struct pvhdev_domain {
 	struct pvhdev__p2m *p2m;
 	struct pvhdev__bar_queue *bar_queue;
 };
+
+/* The device dom0 sees at sbdf (added and not hidden) or NULL; it
+ * becomes the domain's one-entry cache, which pvhdev__dev_cached()
+ * reads: dom0 tends to reach one function many times in a row (CF8/CFC
+ * pairs, a driver's probe), and a hit costs two loads. */
+struct pvhdev_dev *pvhdev__dev_visible(struct pvhdev_domain *dom,
+                                       pvhdev_sbdf_t sbdf);
+
+static inline struct pvhdev_dev *pvhdev__dev_cached(const struct pvhdev_domain *dom,
+                                                    pvhdev_sbdf_t sbdf)
+{
+	return dom->hit_sbdf == sbdf ? dom->hit_dev : NULL;
+}
 
 /* ---- p2m model (src/p2m_model) ---- */
 

@@ -36,6 +36,26 @@ struct pvhdev_dev *pvhdev__dev_lookup(const struct pvhdev_domain *dom,
 	return b ? b->fn[sbdf & 0xff] : NULL;
 }
 
+struct pvhdev_dev *pvhdev__dev_visible(struct pvhdev_domain *dom,
+                                       pvhdev_sbdf_t sbdf)
+{
+	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
+
+	if (!dev || dev->hidden || !dev->present)
+		return NULL;
+	dom->hit_dev = dev;
+	dom->hit_sbdf = sbdf;
+	return dev;
+}
+
+/* dev stops being visible to dom0 (or stops existing): the access
+ * path's cache must not hand it out any more. */
+static void dev_forget(struct pvhdev_dev *dev)
+{
+	if (dev->dom->hit_dev == dev)
+		dev->dom->hit_dev = NULL;
+}
+
 /* Finds or makes the slot for sbdf. */
 static struct pvhdev_dev **slot_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 {
@@ -102,6 +122,7 @@ static void dev_free(struct pvhdev_dev *dev)
 {
 	struct pvhdev_domain *dom = dev->dom;
 
+	dev_forget(dev);
 	slot_put(dom, dev->sbdf);
 	pvhdev__regs_free(dev);
 	pvhdev__free(dom, dev, sizeof(*dev));
@@ -216,6 +237,7 @@ int pvhdev_dev_remove(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 	if (!dev || !dev->present)
 		return -ENODEV;
 	if (dev->hidden) {
+		dev_forget(dev);
 		dev->present = false;
 	} else {
 		modules_remove(dev, pvhdev__nr_modules);
@@ -234,6 +256,7 @@ int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 	if (dev) {
 		/* It owns nothing from now on: let the modules release it,
 		 * and forget its registers. */
+		dev_forget(dev);
 		modules_remove(dev, pvhdev__nr_modules);
 		pvhdev__regs_free(dev);
 		pvhdev__regs_init(dev);

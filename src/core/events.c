@@ -44,6 +44,11 @@ const char *pvhdev_event_name(enum pvhdev_event_kind kind)
 	return (unsigned)kind < PVHDEV_EV__COUNT ? event_names[kind] : "unknown";
 }
 
+const char *pvhdev_map_reason_name(enum pvhdev_map_reason reason)
+{
+	return (unsigned)reason < PVHDEV_MAP__COUNT ? reason_names[reason] : "unknown";
+}
+
 static int format_irq(const struct pvhdev_event *ev, const char *sbdf, char *buf,
                       size_t len)
 {
@@ -80,8 +85,7 @@ static int format_body(const struct pvhdev_event *ev, char *buf, size_t len)
 		                        (unsigned long long)ev->u.map.gfn,
 		                        (unsigned long long)ev->u.map.nr,
 		                        (unsigned long long)ev->u.map.mfn,
-		                        reason < PVHDEV_MAP__COUNT ? reason_names[reason]
-		                                                   : "unknown");
+		                        pvhdev_map_reason_name(reason));
 	case PVHDEV_EV_UNMAP:
 		return pvhdev__snprintf(buf, len, "unmap 0x%llx 0x%llx",
 		                        (unsigned long long)ev->u.map.gfn,

@@ -11,7 +11,7 @@
  *   4. below 1 MiB: RAM pages are copied (ram-copy), every other page
  *      is identity mapped (low-mem)
  *   5. e820 ACPI (3) and NVS (4) regions, in address order
- *   6. top-level ACPI tables not wholly inside RAM, in the order given
+ *   6. top-level ACPI tables not wholly in RAM pages, in the order given
  *   7. every device is added (the BAR module maps decode-enabled BARs
  *      synchronously, since boot is not complete), and boot completes
  *
@@ -318,28 +318,20 @@ static int map_acpi_regions(struct pvhdev_domain *dom, const struct pvhdev_platf
 	return rc;
 }
 
-/* Whether e820 RAM holds every byte of [addr, addr + len). */
-static bool ram_holds(const struct pvhdev_platform *p, const size_t *order,
-                      uint64_t addr, uint64_t len)
+/* Whether every page of [gfn, gfn + nr) is a RAM page. */
+static bool all_ram(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr)
 {
-	uint64_t at = addr, last = addr + (len - 1);
+	uint64_t s, n;
+	enum pvhdev__excl_kind kind;
 
-	for (size_t i = 0; i < p->nr_e820; i++) {
-		const struct pvhdev_e820_entry *e = &p->e820[order[i]];
-		uint64_t elast = e->addr + (e->size - 1);
-		if (e->type != PVHDEV_E820_RAM || elast < at)
-			continue;
-		if (e->addr > at)
-			return false;
-		if (elast >= last)
-			return true;
-		at = elast + 1;
-	}
-	return false;
+	/* Same-kind exclusions merge, so one RAM record holds it all. */
+	return !pvhdev__excl_first(dom, gfn, nr, &s, &n, &kind) &&
+	       kind == PVHDEV__EXCL_RAM && s <= gfn && s + n >= gfn + nr;
 }
 
-static int map_table(struct pvhdev_domain *dom, const struct pvhdev_platform *p,
-                     const size_t *order, const struct pvhdev_acpi_table *t)
+/* A table in RAM pages reaches dom0 with the RAM (copied below 1 MiB,
+ * populated above); any other page of it is identity mapped. */
+static int map_table(struct pvhdev_domain *dom, const struct pvhdev_acpi_table *t)
 {
 	char what[48], sig[5];
 	uint64_t gfn, nr;
@@ -350,12 +342,11 @@ static int map_table(struct pvhdev_domain *dom, const struct pvhdev_platform *p,
 	sig[4] = '\0';
 	pvhdev__snprintf(what, sizeof(what), "ACPI table %s at 0x%llx", sig,
 	                 (unsigned long long)t->addr);
-	if (ram_holds(p, order, t->addr, t->len)) {
-		/* dom0 finds it in its RAM, which the builder copies. */
+	pages_touched(t->addr, t->len, &gfn, &nr);
+	if (all_ram(dom, gfn, nr)) {
 		pvhdev__log(dom, PVHDEV_LOG_INFO, "boot: %s: inside RAM, not mapped", what);
 		return 0;
 	}
-	pages_touched(t->addr, t->len, &gfn, &nr);
 	return map_free(dom, gfn, nr, PVHDEV_MAP_ACPI_TABLE, what);
 }
 
@@ -367,7 +358,7 @@ static int boot_map(struct pvhdev_domain *dom, const struct pvhdev_platform *p,
 	if (!rc)
 		rc = map_acpi_regions(dom, p, order);
 	for (size_t i = 0; i < p->nr_acpi && !rc; i++)
-		rc = map_table(dom, p, order, &p->acpi[i]);
+		rc = map_table(dom, &p->acpi[i]);
 	return rc;
 }
 

@@ -113,10 +113,13 @@ static int emit(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
 /* ---- Map ---- */
 
 /* -EEXIST when a page of want is mapped, -EPERM when an identity range
- * would cover an excluded page; either way says which, and why. */
-static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want)
+ * would cover an excluded page; either way says which, and why.  Hands
+ * back the first record after want (NULL when none): the lookup that
+ * proves the pages free also finds the right neighbour. */
+static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want,
+                      struct pvhdev__p2m_rec **after)
 {
-	const struct pvhdev__p2m_rec *old =
+	struct pvhdev__p2m_rec *old =
 		rec_of(pvhdev__rtree_first_from(&dom->p2m->map, want->node.start));
 	char a[64], b[64];
 	uint64_t s, n;
@@ -132,6 +135,7 @@ static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *w
 		            (unsigned long long)old->node.last, rec_str(old, b, sizeof(b)));
 		return -EEXIST;
 	}
+	*after = old;
 	if (want->type == PVHDEV_P2M_RAM ||
 	    pvhdev__excl_first(dom, want->node.start, rec_nr(want), &s, &n, &kind))
 		return 0;
@@ -150,22 +154,26 @@ static bool same_kind(const struct pvhdev__p2m_rec *a, const struct pvhdev__p2m_
 	       a->bar == b->bar;
 }
 
-/* The record right before (left) or after want that want can join. */
-static struct pvhdev__p2m_rec *mergeable(const struct pvhdev__p2m *p,
-                                         const struct pvhdev__p2m_rec *want,
-                                         bool left)
+/* The record right before want that want can continue, or NULL. */
+static struct pvhdev__p2m_rec *join_left(const struct pvhdev__p2m *p,
+                                         const struct pvhdev__p2m_rec *want)
 {
 	struct pvhdev__p2m_rec *r;
 
-	if (left ? !want->node.start : want->node.last == PVHDEV__P2M_PAGES - 1)
+	if (!want->node.start)
 		return NULL;
-	r = rec_of(pvhdev__rtree_find(&p->map, left ? want->node.start - 1
-	                                            : want->node.last + 1));
-	if (!r || !same_kind(r, want))
-		return NULL;
-	if (left)
-		return r->mfn + rec_nr(r) == want->mfn ? r : NULL;
-	return want->mfn + rec_nr(want) == r->mfn ? r : NULL;
+	r = rec_of(pvhdev__rtree_find(&p->map, want->node.start - 1));
+	return r && same_kind(r, want) && r->mfn + rec_nr(r) == want->mfn ? r : NULL;
+}
+
+/* after, the first record past want, when want runs right into it. */
+static struct pvhdev__p2m_rec *join_right(struct pvhdev__p2m_rec *after,
+                                          const struct pvhdev__p2m_rec *want)
+{
+	return after && after->node.start == want->node.last + 1 &&
+	               same_kind(after, want) && want->mfn + rec_nr(want) == after->mfn
+	               ? after
+	               : NULL;
 }
 
 /* Takes want's pages out of rec again (the hypervisor refused them). */
@@ -188,12 +196,13 @@ static void map_undo(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *rec,
 static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want)
 {
 	struct pvhdev__p2m *p = dom->p2m;
-	int rc = room_check(dom, want);
+	struct pvhdev__p2m_rec *after = NULL;
+	int rc = room_check(dom, want, &after);
 
 	if (rc)
 		return rc;
-	struct pvhdev__p2m_rec *prev = mergeable(p, want, true);
-	struct pvhdev__p2m_rec *next = mergeable(p, want, false);
+	struct pvhdev__p2m_rec *prev = join_left(p, want);
+	struct pvhdev__p2m_rec *next = join_right(after, want);
 	struct pvhdev__p2m_rec *rec = prev ? prev : next;
 	/* Growing in place keeps the tree ordered: the pages were free. */
 	if (prev) {

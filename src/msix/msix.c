@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MSI-X: the capability's control register, and the table and PBA in
+ * MMIO.  dom0 reads back what it wrote; the hardware holds what the
+ * hypervisor decided, written by this module and nobody else:
+ *
+ *   dom0 writes                  reaches the hardware
+ *   control enable, fmask        as written (entries are masked in the
+ *                                device unless bound, so this is safe)
+ *   table/PBA offset registers   nothing (read-only)
+ *   entry address / data         only through a binding: the bound
+ *                                message, written with the entry masked
+ *   entry mask bit               dom0's | the host's | not bound
+ *   table bytes past the last    as written: they are the device's
+ *   entry, other registers on    other registers
+ *   the trapped pages
+ *   PBA                          nothing (read-only; reads pass)
+ *
+ * Bindings: clearing an entry's mask while MSI-X is enabled and the
+ * function unmasked binds it (or rebinds it when its message changed
+ * since it was bound: address/data writes take effect at the next
+ * unmask); enabling or clearing the function mask binds every unmasked
+ * entry not bound yet or changed; masking a bound entry is a mask
+ * effect; disabling unbinds all.  pvhdev allocates no host vectors, so
+ * the message the hypervisor programs is the one it bound: dom0's, once
+ * validated (docs/interrupts.md).
+ */
+#include "msix/msix.h"
+
+static void msix_log(const struct pvhdev_dev *dev, enum pvhdev_log_level lvl,
+                     const char *fmt, ...) PVHDEV__PRINTF(3, 4);
+
+static void msix_log(const struct pvhdev_dev *dev, enum pvhdev_log_level lvl,
+                     const char *fmt, ...)
+{
+	char msg[192], s[PVHDEV_SBDF_STRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	pvhdev__vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pvhdev__log(dev->dom, lvl, "%s: MSI-X: %s", pvhdev_sbdf_str(dev->sbdf, s), msg);
+}
+
+static uint64_t page_down(uint64_t off)
+{
+	return off & ~(uint64_t)(MSIX_PAGE - 1);
+}
+
+static uint64_t page_up(uint64_t off)
+{
+	return page_down(off + MSIX_PAGE - 1);
+}
+
+/* ---- Entries ---- */
+
+static bool eff_masked(const struct msix_entry *e)
+{
+	return e->flags & (MSIX_E_GMASK | MSIX_E_HMASK);
+}
+
+/* Bound, and dom0 has not written a new message since. */
+static bool bound_same(const struct msix_entry *e)
+{
+	return (e->flags & MSIX_E_BOUND) && e->b_addr == e->addr &&
+	       e->b_data == e->data;
+}
+
+static bool active(const struct pvhdev__msix_dev *m)
+{
+	return m->enabled && !m->fmasked;
+}
+
+static int emit_entry(struct pvhdev__msix_dev *m, enum pvhdev_event_kind kind,
+                      unsigned i, uint64_t addr, uint32_t data, bool masked)
+{
+	struct pvhdev_event ev = {
+		.kind = kind,
+		.sbdf = m->dev->sbdf,
+		.u.irq = { .index = i, .addr = addr, .data = data, .masked = masked },
+	};
+
+	pvhdev__msi_decode(addr, data, &ev);
+	return pvhdev__emit(m->dev->dom, &ev);
+}
+
+/* Where entry i is in the device now (the table's trap is on). */
+static uint64_t entry_hw(const struct pvhdev__msix_dev *m, unsigned i)
+{
+	return m->trap[0].base + m->table_off + (uint64_t)i * MSIX_ENTRY_SIZE;
+}
+
+/* The device's mask bit of entry i, read-modify-write so that reserved
+ * bits keep their value.  Only while the table decodes. */
+static void hw_vctrl(struct pvhdev__msix_dev *m, unsigned i, bool masked)
+{
+	struct pvhdev_domain *dom = m->dev->dom;
+	uint64_t a = entry_hw(m, i) + 0xc, v;
+
+	if (!m->trap[0].on || pvhdev__hw_mmio_read(dom, a, 4, &v))
+		return;
+	if (!(v & MSIX_VCTRL_MASK) != !masked)
+		pvhdev__hw_mmio_write(dom, a, 4, masked ? v | MSIX_VCTRL_MASK
+		                                        : v & ~(uint64_t)MSIX_VCTRL_MASK);
+}
+
+/* The bound message into the device: masked while it changes, then the
+ * entry's effective mask. */
+static void hw_program(struct pvhdev__msix_dev *m, unsigned i)
+{
+	struct pvhdev_domain *dom = m->dev->dom;
+	const struct msix_entry *e = &m->entries[i];
+	uint64_t a = entry_hw(m, i);
+
+	hw_vctrl(m, i, true);
+	pvhdev__hw_mmio_write(dom, a, 4, (uint32_t)e->b_addr);
+	pvhdev__hw_mmio_write(dom, a + 4, 4, (uint32_t)(e->b_addr >> 32));
+	pvhdev__hw_mmio_write(dom, a + 8, 4, e->b_data);
+	if (!eff_masked(e))
+		hw_vctrl(m, i, false);
+}
+
+static void entry_unbind(struct pvhdev__msix_dev *m, unsigned i)
+{
+	struct msix_entry *e = &m->entries[i];
+
+	emit_entry(m, PVHDEV_EV_MSIX_UNBIND, i, e->b_addr, e->b_data, false);
+	e->flags &= (uint8_t)~MSIX_E_BOUND;
+	hw_vctrl(m, i, true);
+}
+
+/* Binds entry i to dom0's message.  The hypervisor writes the table, so
+ * the table must decode; the address must be an interrupt address. */
+static void entry_bind(struct pvhdev__msix_dev *m, unsigned i)
+{
+	struct msix_entry *e = &m->entries[i];
+	struct pvhdev_event probe;
+
+	if (!m->trap[0].on) {
+		msix_log(m->dev, PVHDEV_LOG_WARN, "entry %u: table in BAR %u not "
+		         "decoding: not bound", i, m->table_bir);
+		return;
+	}
+	if (pvhdev__msi_decode(e->addr, e->data, &probe)) {
+		msix_log(m->dev, PVHDEV_LOG_WARN, "entry %u: address 0x%llx is not an "
+		         "interrupt address (0xfeexxxxx): not bound", i,
+		         (unsigned long long)e->addr);
+		return;
+	}
+	if (emit_entry(m, PVHDEV_EV_MSIX_BIND, i, e->addr, e->data, false)) {
+		msix_log(m->dev, PVHDEV_LOG_WARN, "entry %u: refused by the "
+		         "hypervisor: not bound", i);
+		return;
+	}
+	e->flags |= MSIX_E_BOUND;
+	e->b_addr = e->addr;
+	e->b_data = e->data;
+	hw_program(m, i);
+}
+
+static void entry_rebind(struct pvhdev__msix_dev *m, unsigned i)
+{
+	if (m->entries[i].flags & MSIX_E_BOUND)
+		entry_unbind(m, i);
+	entry_bind(m, i);
+}
+
+/* A bound entry's effective mask (dom0's | the host's) may have
+ * changed from was: a mask effect, then the device's bit. */
+static void mask_effect(struct pvhdev__msix_dev *m, unsigned i, bool was)
+{
+	const struct msix_entry *e = &m->entries[i];
+	bool now = eff_masked(e);
+
+	if (!(e->flags & MSIX_E_BOUND) || now == was)
+		return;
+	emit_entry(m, PVHDEV_EV_MSIX_MASK, i, e->b_addr, e->b_data, now);
+	hw_vctrl(m, i, now);
+}
+
+/* dom0 writes an entry's mask bit.  Unmasking a binding whose message
+ * is unchanged unmasks it; otherwise, while active, it (re)binds. */
+static void vctrl_write(struct pvhdev__msix_dev *m, unsigned i, bool masked)
+{
+	struct msix_entry *e = &m->entries[i];
+	bool was = eff_masked(e);
+
+	if (masked == !!(e->flags & MSIX_E_GMASK))
+		return;
+	if (masked) {
+		e->flags |= MSIX_E_GMASK;
+		mask_effect(m, i, was);
+		return;
+	}
+	e->flags &= (uint8_t)~MSIX_E_GMASK;
+	if (bound_same(e))
+		mask_effect(m, i, was);
+	else if (active(m))
+		entry_rebind(m, i);
+}
+
+/* MSI-X just became active: every unmasked entry that is not bound with
+ * its current message binds. */
+static void arm_all(struct pvhdev__msix_dev *m)
+{
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct msix_entry *e = &m->entries[i];
+		if (!(e->flags & MSIX_E_GMASK) && !bound_same(e))
+			entry_rebind(m, i);
+	}
+}
+
+static void unbind_all(struct pvhdev__msix_dev *m)
+{
+	for (unsigned i = 0; i < m->nr; i++)
+		if (m->entries[i].flags & MSIX_E_BOUND)
+			entry_unbind(m, i);
+}
+
+/* ---- The table in MMIO ---- */
+
+/* Dword k (0..3) of an entry as dom0 sees it. */
+static uint32_t entry_dword(const struct msix_entry *e, unsigned k)
+{
+	switch (k) {
+	case 0: return (uint32_t)e->addr;
+	case 1: return (uint32_t)(e->addr >> 32);
+	case 2: return e->data;
+	default: return e->flags & MSIX_E_GMASK ? MSIX_VCTRL_MASK : 0;
+	}
+}
+
+static void entry_dword_write(struct pvhdev__msix_dev *m, unsigned i,
+                              unsigned k, uint32_t v)
+{
+	struct msix_entry *e = &m->entries[i];
+
+	switch (k) {
+	case 0: e->addr = (e->addr & ~(uint64_t)0xffffffffu) | v; break;
+	case 1: e->addr = (uint32_t)e->addr | (uint64_t)v << 32; break;
+	case 2: e->data = v; break;
+	default: vctrl_write(m, i, v & MSIX_VCTRL_MASK); break;
+	}
+}
+
+/* rel: bytes from the table's start, inside it, naturally aligned (the
+ * table offset is 8-aligned, so an 8-byte access is dwords 0-1 or 2-3
+ * of one entry).  Only 4- and 8-byte accesses are the table's. */
+static void table_read(const struct pvhdev__msix_dev *m, uint64_t rel,
+                       unsigned size, uint64_t *val)
+{
+	const struct msix_entry *e = &m->entries[rel / MSIX_ENTRY_SIZE];
+	unsigned k = (unsigned)(rel % MSIX_ENTRY_SIZE) / 4;
+
+	if (size != 4 && size != 8) {
+		*val = pvhdev__ones(size);
+		return;
+	}
+	*val = entry_dword(e, k);
+	if (size == 8)
+		*val |= (uint64_t)entry_dword(e, k + 1) << 32;
+}
+
+static void table_write(struct pvhdev__msix_dev *m, uint64_t rel,
+                        unsigned size, uint64_t val)
+{
+	unsigned i = (unsigned)(rel / MSIX_ENTRY_SIZE);
+	unsigned k = (unsigned)(rel % MSIX_ENTRY_SIZE) / 4;
+
+	if (size != 4 && size != 8)
+		return;
+	entry_dword_write(m, i, k, (uint32_t)val);
+	if (size == 8)
+		entry_dword_write(m, i, k + 1, (uint32_t)(val >> 32));
+}
+
+/* Is off (bytes from the start of t's BAR) in the table, and where? */
+static bool in_table(const struct pvhdev__msix_dev *m, const struct msix_trap *t,
+                     uint64_t off, uint64_t *rel)
+{
+	*rel = off - m->table_off;
+	return t->bir == m->table_bir && off >= m->table_off &&
+	       *rel < (uint64_t)m->nr * MSIX_ENTRY_SIZE;
+}
+
+static bool in_pba(const struct pvhdev__msix_dev *m, const struct msix_trap *t,
+                   uint64_t off)
+{
+	return t->bir == m->pba_bir && off >= m->pba_off &&
+	       off - m->pba_off < m->pba_size;
+}
+
+/* Anything on the trapped pages that is not a table entry (the PBA,
+ * bytes past the last entry, the device's other registers) is read
+ * from the device. */
+static int trap_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
+{
+	const struct msix_trap *t = opaque;
+	const struct pvhdev__msix_dev *m = t->m;
+	uint64_t rel;
+
+	if (in_table(m, t, addr - t->base, &rel)) {
+		table_read(m, rel, size, val);
+		return 0;
+	}
+	return pvhdev__hw_mmio_read(m->dev->dom, addr, size, val);
+}
+
+/* The PBA is read-only: writes to it are dropped.  Other registers on
+ * the pages are the device's: writes reach it. */
+static int trap_write(void *opaque, uint64_t addr, unsigned size, uint64_t val)
+{
+	const struct msix_trap *t = opaque;
+	struct pvhdev__msix_dev *m = t->m;
+	uint64_t rel, off = addr - t->base;
+
+	if (in_table(m, t, off, &rel)) {
+		table_write(m, rel, size, val);
+		return 0;
+	}
+	if (in_pba(m, t, off))
+		return 0;
+	return pvhdev__hw_mmio_write(m->dev->dom, addr, size, val);
+}
+
+static const struct pvhdev__mmio_ops msix_mmio_ops = {
+	.read = trap_read,
+	.write = trap_write,
+};
+
+/* ---- Traps follow the BAR ---- */
+
+static void trap_stop(struct pvhdev__msix_dev *m, struct msix_trap *t)
+{
+	if (!t->on)
+		return;
+	pvhdev__mmio_remove(m->dev->dom, &t->region);
+	t->on = false;
+}
+
+static void trap_start(struct pvhdev__msix_dev *m, struct msix_trap *t,
+                       uint64_t bar_addr)
+{
+	int rc = pvhdev__mmio_add(m->dev->dom, &t->region, bar_addr + t->off,
+	                          t->size, &msix_mmio_ops, t);
+
+	if (rc) {
+		msix_log(m->dev, PVHDEV_LOG_ERROR, "cannot trap 0x%llx bytes at 0x%llx "
+		         "(BAR %u): %s", (unsigned long long)t->size,
+		         (unsigned long long)(bar_addr + t->off), t->bir,
+		         pvhdev_strerror(rc));
+		return;
+	}
+	t->base = bar_addr;
+	t->on = true;
+}
+
+static void msix_bar_moved(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
+                           uint64_t size, bool mapped)
+{
+	struct pvhdev__msix_dev *m = dev->msix;
+
+	(void)size;
+	if (!m)
+		return;
+	for (unsigned k = 0; k < PVHDEV__ARRAY_SIZE(m->trap); k++) {
+		struct msix_trap *t = &m->trap[k];
+		if (!t->size || t->bir != bir)
+			continue;
+		trap_stop(m, t);
+		if (mapped)
+			trap_start(m, t, addr);
+	}
+}
+
+/* ---- Capability registers ---- */
+
+static enum pvhdev_verdict ctrl_read(struct pvhdev_dev *dev,
+                                     const struct pvhdev_reg *reg, uint32_t *val)
+{
+	const struct pvhdev__msix_dev *m = reg->opaque;
+
+	(void)dev;
+	*val = (m->hw_ctrl & MSIX_CTRL_QSIZE) |
+	       (m->enabled ? MSIX_CTRL_ENABLE : 0) | (m->fmasked ? MSIX_CTRL_FMASK : 0);
+	return PVHDEV_DONE;
+}
+
+/* Entries first, then the device's control (as Xen's vPCI does): a
+ * device enabled or unmasked finds its entries already programmed. */
+static enum pvhdev_verdict ctrl_write(struct pvhdev_dev *dev,
+                                      const struct pvhdev_reg *reg, uint32_t val)
+{
+	struct pvhdev__msix_dev *m = reg->opaque;
+	bool en = val & MSIX_CTRL_ENABLE, fm = val & MSIX_CTRL_FMASK;
+	bool was_active = active(m);
+	uint16_t want;
+
+	if (en == m->enabled && fm == m->fmasked)
+		return PVHDEV_DONE;
+	if (m->enabled && !en)
+		unbind_all(m);
+	m->enabled = en;
+	m->fmasked = fm;
+	if (!was_active && active(m))
+		arm_all(m);
+	want = (uint16_t)((m->hw_ctrl & ~(MSIX_CTRL_ENABLE | MSIX_CTRL_FMASK)) |
+	                  (en ? MSIX_CTRL_ENABLE : 0) | (fm ? MSIX_CTRL_FMASK : 0));
+	if (want != m->hw_ctrl && !pvhdev_dev_hw_write(dev, m->cap + MSIX_CTRL, 2, want))
+		m->hw_ctrl = want;
+	return PVHDEV_DONE;
+}
+
+/* Table and PBA offset/BIR: read-only, as validated. */
+static enum pvhdev_verdict table_reg_read(struct pvhdev_dev *dev,
+                                          const struct pvhdev_reg *reg,
+                                          uint32_t *val)
+{
+	(void)dev;
+	*val = ((const struct pvhdev__msix_dev *)reg->opaque)->table_reg;
+	return PVHDEV_DONE;
+}
+
+static enum pvhdev_verdict pba_reg_read(struct pvhdev_dev *dev,
+                                        const struct pvhdev_reg *reg, uint32_t *val)
+{
+	(void)dev;
+	*val = ((const struct pvhdev__msix_dev *)reg->opaque)->pba_reg;
+	return PVHDEV_DONE;
+}
+
+static enum pvhdev_verdict zero_read(struct pvhdev_dev *dev,
+                                     const struct pvhdev_reg *reg, uint32_t *val)
+{
+	(void)dev;
+	(void)reg;
+	*val = 0;
+	return PVHDEV_DONE;
+}
+
+static int regs_add(struct pvhdev__msix_dev *m)
+{
+	unsigned c = m->cap;
+	const struct pvhdev_reg regs[] = {
+		{ .off = (uint16_t)(c + MSIX_CTRL), .size = 2,
+		  .ro_mask = MSIX_CTRL_QSIZE, .rsvdp_mask = MSIX_CTRL_RSVD,
+		  .read = ctrl_read, .write = ctrl_write, .opaque = m },
+		{ .off = (uint16_t)(c + MSIX_TABLE), .size = 4,
+		  .read = table_reg_read, .opaque = m },
+		{ .off = (uint16_t)(c + MSIX_PBA), .size = 4,
+		  .read = pba_reg_read, .opaque = m },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < PVHDEV__ARRAY_SIZE(regs) && !rc; i++)
+		rc = pvhdev_reg_add(m->dev, &regs[i]);
+	return rc;
+}
+
+/* A device whose MSI-X cannot be trusted gets none: the capability
+ * reads as a Null Capability (ID 0, so dom0's walk passes over it) and
+ * its control reads 0 and ignores writes, so it is never enabled. */
+static int cap_hide(struct pvhdev_dev *dev, unsigned cap)
+{
+	const struct pvhdev_reg regs[] = {
+		{ .off = (uint16_t)cap, .size = 1, .read = zero_read },
+		{ .off = (uint16_t)(cap + MSIX_CTRL), .size = 2, .read = zero_read },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < PVHDEV__ARRAY_SIZE(regs) && !rc; i++)
+		rc = pvhdev_reg_add(dev, &regs[i]);
+	return rc;
+}
+
+/* ---- Device add ---- */
+
+/* BIR must name an implemented memory BAR. */
+static int bar_check(const struct pvhdev__msix_dev *m, unsigned bir,
+                     const char *what, struct pvhdev__bar_info *info)
+{
+	if (bir <= 5 && !pvhdev__bar_get(m->dev, bir, info) && info->mem)
+		return 0;
+	msix_log(m->dev, PVHDEV_LOG_ERROR, "%s BIR %u names no memory BAR: no MSI-X",
+	         what, bir);
+	return -EINVAL;
+}
+
+static int fits(const struct pvhdev__msix_dev *m, const char *what, unsigned bir,
+                uint64_t off, uint64_t size, const struct pvhdev__bar_info *info)
+{
+	if (off + size <= info->size)
+		return 0;
+	msix_log(m->dev, PVHDEV_LOG_ERROR, "%s (0x%llx bytes at 0x%llx) does not fit "
+	         "BAR %u (0x%llx bytes): no MSI-X", what, (unsigned long long)size,
+	         (unsigned long long)off, bir, (unsigned long long)info->size);
+	return -EINVAL;
+}
+
+/* Table and PBA must lie in memory BARs and not overlap. */
+static int layout_check(const struct pvhdev__msix_dev *m)
+{
+	struct pvhdev__bar_info tb, pb;
+	uint64_t tsize = (uint64_t)m->nr * MSIX_ENTRY_SIZE;
+
+	if (bar_check(m, m->table_bir, "table", &tb) ||
+	    bar_check(m, m->pba_bir, "PBA", &pb) ||
+	    fits(m, "table", m->table_bir, m->table_off, tsize, &tb) ||
+	    fits(m, "PBA", m->pba_bir, m->pba_off, m->pba_size, &pb))
+		return -EINVAL;
+	if (m->table_bir == m->pba_bir && m->pba_off < m->table_off + tsize &&
+	    m->table_off < m->pba_off + m->pba_size) {
+		msix_log(m->dev, PVHDEV_LOG_ERROR, "table and PBA overlap: no MSI-X");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The pages to trap (and never map): the table's, the PBA's; one run
+ * when they share pages. */
+static void traps_plan(struct pvhdev__msix_dev *m)
+{
+	uint64_t ts = page_down(m->table_off);
+	uint64_t te = page_up(m->table_off + (uint64_t)m->nr * MSIX_ENTRY_SIZE);
+	uint64_t ps = page_down(m->pba_off), pe = page_up(m->pba_off + m->pba_size);
+	struct msix_trap *t = m->trap;
+
+	t[0] = (struct msix_trap){ .m = m, .bir = m->table_bir, .off = ts,
+	                           .size = te - ts };
+	if (m->pba_bir == m->table_bir && ps < te && ts < pe) {
+		t[0].off = ps < ts ? ps : ts;
+		t[0].size = (pe > te ? pe : te) - t[0].off;
+	} else {
+		t[1] = (struct msix_trap){ .m = m, .bir = m->pba_bir, .off = ps,
+		                           .size = pe - ps };
+	}
+}
+
+static int holes_add(struct pvhdev__msix_dev *m)
+{
+	struct pvhdev_dev *dev = m->dev;
+	unsigned need = m->trap[1].size ? 2 : 1;
+
+	if (dev->nr_holes + need > PVHDEV__MAX_HOLES) {
+		msix_log(dev, PVHDEV_LOG_ERROR, "no room for the table's holes: no MSI-X");
+		return -ENOSPC;
+	}
+	m->hole0 = dev->nr_holes;
+	m->nr_holes = need;
+	for (unsigned k = 0; k < need; k++)
+		dev->holes[dev->nr_holes++] = (struct pvhdev__hole){
+			.bir = m->trap[k].bir, .off = m->trap[k].off, .size = m->trap[k].size,
+		};
+	return 0;
+}
+
+/* Capability registers, as the device has them. */
+static int hw_load(struct pvhdev__msix_dev *m)
+{
+	uint32_t ctrl, table, pba;
+	int rc = pvhdev_dev_hw_read(m->dev, m->cap + MSIX_CTRL, 2, &ctrl);
+
+	if (!rc)
+		rc = pvhdev_dev_hw_read(m->dev, m->cap + MSIX_TABLE, 4, &table);
+	if (!rc)
+		rc = pvhdev_dev_hw_read(m->dev, m->cap + MSIX_PBA, 4, &pba);
+	if (rc)
+		return rc;
+	m->hw_ctrl = (uint16_t)ctrl;
+	m->enabled = ctrl & MSIX_CTRL_ENABLE;
+	m->fmasked = ctrl & MSIX_CTRL_FMASK;
+	m->nr = (uint16_t)((ctrl & MSIX_CTRL_QSIZE) + 1);
+	m->table_reg = table;
+	m->pba_reg = pba;
+	m->table_bir = table & MSIX_BIR;
+	m->pba_bir = pba & MSIX_BIR;
+	m->table_off = table & ~MSIX_BIR;
+	m->pba_off = pba & ~MSIX_BIR;
+	m->pba_size = (m->nr + 63u) / 64u * 8u;
+	return 0;
+}
+
+static void msix_free(struct pvhdev__msix_dev *m)
+{
+	struct pvhdev_domain *dom = m->dev->dom;
+
+	pvhdev__free(dom, m->entries, (size_t)m->nr * sizeof(*m->entries));
+	pvhdev__free(dom, m, sizeof(*m));
+}
+
+/* Entries start masked with no message, as after reset.  The BAR module
+ * maps (and reports) decoding BARs after every dev_add; a BAR mapped
+ * already is trapped now. */
+static int msix_start(struct pvhdev__msix_dev *m)
+{
+	struct pvhdev__bar_info info;
+
+	m->entries = pvhdev__zalloc(m->dev->dom, (size_t)m->nr * sizeof(*m->entries));
+	if (!m->entries)
+		return -ENOMEM;
+	for (unsigned i = 0; i < m->nr; i++)
+		m->entries[i].flags = MSIX_E_GMASK;
+	for (unsigned k = 0; k < PVHDEV__ARRAY_SIZE(m->trap); k++)
+		if (m->trap[k].size && !pvhdev__bar_get(m->dev, m->trap[k].bir, &info) &&
+		    info.mapped)
+			trap_start(m, &m->trap[k], info.addr);
+	return 0;
+}
+
+static int msix_dev_add(struct pvhdev_dev *dev)
+{
+	struct pvhdev__msix_dev *m;
+	unsigned cap;
+	int rc;
+
+	if (pvhdev_dev_find_cap(dev, PCI_CAP_ID_MSIX, &cap))
+		return 0;
+	m = pvhdev__zalloc(dev->dom, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->dev = dev;
+	m->cap = (uint16_t)cap;
+	rc = hw_load(m);
+	if (!rc && layout_check(m)) {
+		msix_free(m);
+		return cap_hide(dev, cap);
+	}
+	if (!rc) {
+		traps_plan(m);
+		rc = holes_add(m);
+	}
+	if (!rc)
+		rc = regs_add(m);
+	if (!rc)
+		rc = msix_start(m);
+	if (rc) {
+		/* The device add fails: its registers go with it. */
+		if (m->nr_holes)
+			dev->nr_holes = m->hole0;
+		msix_free(m);
+		return rc;
+	}
+	dev->msix = m;
+	return 0;
+}
+
+/* The hypervisor releases the entries; the device is leaving, so
+ * nothing is written to it (the traps stop first). */
+static void msix_dev_remove(struct pvhdev_dev *dev)
+{
+	struct pvhdev__msix_dev *m = dev->msix;
+
+	if (!m)
+		return;
+	for (unsigned k = 0; k < PVHDEV__ARRAY_SIZE(m->trap); k++)
+		trap_stop(m, &m->trap[k]);
+	unbind_all(m);
+	if (dev->nr_holes == m->hole0 + m->nr_holes)
+		dev->nr_holes = m->hole0;
+	dev->msix = NULL;
+	msix_free(m);
+}
+
+/* ---- Public API ---- */
+
+static struct pvhdev__msix_dev *msix_of(const struct pvhdev_domain *dom,
+                                        pvhdev_sbdf_t sbdf, unsigned entry,
+                                        int *rc)
+{
+	const struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
+
+	*rc = -ENODEV;
+	if (!dev || !dev->present || dev->hidden)
+		return NULL;
+	*rc = -ENOENT;
+	if (!dev->msix)
+		return NULL;
+	*rc = -ERANGE;
+	if (entry >= dev->msix->nr)
+		return NULL;
+	*rc = 0;
+	return dev->msix;
+}
+
+int pvhdev_msix_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                          unsigned entry, bool masked)
+{
+	int rc;
+	struct pvhdev__msix_dev *m = msix_of(dom, sbdf, entry, &rc);
+	struct msix_entry *e;
+	bool was;
+
+	if (!m)
+		return rc;
+	e = &m->entries[entry];
+	was = eff_masked(e);
+	if (masked)
+		e->flags |= MSIX_E_HMASK;
+	else
+		e->flags &= (uint8_t)~MSIX_E_HMASK;
+	mask_effect(m, entry, was);
+	return 0;
+}
+
+int pvhdev_msix_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                        unsigned entry, struct pvhdev_irq_binding *out)
+{
+	int rc;
+	const struct pvhdev__msix_dev *m = msix_of(dom, sbdf, entry, &rc);
+	const struct msix_entry *e;
+	struct pvhdev_event ev;
+
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return rc;
+	e = &m->entries[entry];
+	out->bound = e->flags & MSIX_E_BOUND;
+	out->guest_masked = e->flags & MSIX_E_GMASK;
+	out->host_masked = e->flags & MSIX_E_HMASK;
+	out->addr = out->bound ? e->b_addr : e->addr;
+	out->data = out->bound ? e->b_data : e->data;
+	if (!pvhdev__msi_decode(out->addr, out->data, &ev)) {
+		out->dest = ev.u.irq.dest;
+		out->vector = ev.u.irq.vector;
+		out->delivery = ev.u.irq.delivery;
+	}
+	return 0;
+}
+
+const struct pvhdev__module pvhdev__msix_module = {
+	.name = "msix",
+	.dev_add = msix_dev_add,
+	.dev_remove = msix_dev_remove,
+	.bar_moved = msix_bar_moved,
+};

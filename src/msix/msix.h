@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/msix's private header: the MSI-X capability (PCI Local Bus 3.0,
+ * 6.8.2) and its table and PBA, trapped in MMIO.
+ *
+ * Capability, offsets from its start:
+ *
+ *   +0x00  id 0x11 | next | message control
+ *   +0x04  table offset (31:3, bytes, 8-aligned) | table BIR (2:0)
+ *   +0x08  PBA offset   (31:3)                   | PBA BIR   (2:0)
+ *
+ * Message control:
+ *
+ *     15      14     13  11 10          0
+ *  +------+-------+-------+-------------+
+ *  |enable| fmask |  rsvd | table size-1|
+ *  +------+-------+-------+-------------+
+ *
+ * Table entry i, 16 bytes at table offset + 16 * i:
+ *
+ *   +0x0 address low   +0x4 address high   +0x8 data
+ *   +0xc vector control: bit 0 mask, bits 31:1 reserved (preserved)
+ *
+ * PBA: one pending bit per entry, in 64-bit words.
+ *
+ * The pages holding the table and the PBA are holes in dom0's identity
+ * map (dev->holes); while their BAR decodes, they are trapped MMIO
+ * ranges at the BAR's address, so the trap follows the BAR.
+ */
+#ifndef PVHDEV_MSIX_PRIV_H
+#define PVHDEV_MSIX_PRIV_H
+
+#include "core/core.h"
+
+#include <pvhdev/irq.h>
+
+#define PCI_CAP_ID_MSIX 0x11
+
+/* Capability offsets. */
+#define MSIX_CTRL 0x02u
+#define MSIX_TABLE 0x04u
+#define MSIX_PBA 0x08u
+
+#define MSIX_CTRL_ENABLE 0x8000u
+#define MSIX_CTRL_FMASK 0x4000u
+#define MSIX_CTRL_RSVD 0x3800u
+#define MSIX_CTRL_QSIZE 0x07ffu
+#define MSIX_BIR 0x7u
+
+/* Table entries. */
+#define MSIX_ENTRY_SIZE 16u
+#define MSIX_VCTRL_MASK 0x1u
+#define MSIX_PAGE 4096u /* bytes: the identity map's granule */
+
+/* Entry flags. */
+#define MSIX_E_GMASK 0x1u /* dom0's mask bit */
+#define MSIX_E_HMASK 0x2u /* the host's mask */
+#define MSIX_E_BOUND 0x4u /* bound to dom0 */
+
+struct msix_entry {
+	uint64_t addr;   /* dom0's message address */
+	uint64_t b_addr; /* the binding's (while bound) */
+	uint32_t data;   /* dom0's message data */
+	uint32_t b_data;
+	uint8_t flags;   /* MSIX_E_* */
+};
+
+/* Pages of one BAR trapped as MMIO: the table's, and the PBA's unless
+ * they share pages with the table. */
+struct msix_trap {
+	struct pvhdev__mmio_region region;
+	struct pvhdev__msix_dev *m;
+	uint64_t off, size; /* page-aligned bytes from the BAR's start; 0: unused */
+	uint64_t base;      /* the BAR's address while trapped */
+	uint8_t bir;
+	bool on;
+};
+
+struct pvhdev__msix_dev {
+	struct pvhdev_dev *dev;
+	uint16_t cap;       /* config offset of the capability */
+	uint16_t hw_ctrl;   /* message control as the hardware holds it */
+	uint16_t nr;        /* table entries, 1..2048 */
+	bool enabled;       /* dom0's enable bit */
+	bool fmasked;       /* dom0's function mask */
+	uint8_t table_bir, pba_bir;
+	uint32_t table_reg, pba_reg;  /* the registers, as the device has them */
+	uint64_t table_off, pba_off;  /* bytes from their BAR's start */
+	uint64_t pba_size;            /* bytes */
+	unsigned hole0, nr_holes;     /* dev->holes[hole0..] are ours */
+	struct msix_trap trap[2];     /* [0]: the table's pages */
+	struct msix_entry *entries;   /* nr of them */
+};
+
+extern const struct pvhdev__module pvhdev__msix_module;
+
+#endif
