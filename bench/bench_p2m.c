@@ -5,8 +5,8 @@
  * the range is.
  *
  *   bench_p2m time
- *       ns per map and per unmap (median of 7 runs of at least 100,000
- *       of each), for 10 .. 1,000,000
+ *       ns per map and per unmap (median over batches of 100, 7 runs
+ *       of at least 100,000 of each), for 10 .. 1,000,000
  *       ranges already in the p2m (1-page ranges), then for 4 KiB ..
  *       64 GiB ranges with 1,000 ranges in the p2m
  *   bench_p2m count RANGES PAGES N
@@ -118,41 +118,66 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median ns per map and per unmap over RUNS runs of n of each. */
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static void shuffle(uint64_t *v, size_t n, uint64_t *x)
+{
+	for (size_t i = n; i > 1; i--) {
+		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+		size_t j = (size_t)(*x % i);
+		uint64_t t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/* Measured ranges per timed batch: short enough that most batches run
+ * uninterrupted on a busy machine, long enough to dwarf the clock. */
+#define BATCH 100
+
+/*
+ * ns per map and per unmap: the median, over batches of up to BATCH maps
+ * (then as many unmaps) in RUNS runs of at least 100,000 of each, at n
+ * distinct spots.  A median of short batches, rather than a total,
+ * leaves out the batches another process on the machine interrupted.
+ */
 static void time_one(size_t ranges, uint64_t pages, size_t n, double *map_ns,
                      double *unmap_ns)
 {
 	uint64_t stride = stride_for(pages);
 	struct pvhdev_domain *dom = setup(ranges, stride);
-	uint64_t *spot = malloc(n * sizeof(*spot));
-	double m[RUNS], u[RUNS];
+	size_t b = n < BATCH ? n : BATCH, batches = RUNS * ((100000 + b - 1) / b);
+	uint64_t *spot = malloc(n * sizeof(*spot)), x = 0x2545f4914f6cdd1dull;
+	double *m = malloc(batches * sizeof(*m)), *u = malloc(batches * sizeof(*u));
 
-	if (!spot)
+	if (!spot || !m || !u)
 		exit(3);
 	make_spots(spot, n, ranges, stride);
-	/* Enough rounds of n maps then n unmaps for 100,000 of each. */
-	size_t rounds = (100000 + n - 1) / n;
-	for (int r = 0; r < RUNS; r++) {
-		double tm = 0, tu = 0;
-		for (size_t k = 0; k < rounds; k++) {
-			double t0 = now_ns();
-			for (size_t i = 0; i < n; i++)
-				pvhdev__p2m_identity_map(dom, spot[i], pages, PVHDEV_MAP_BAR,
-				                         OWNER_TEST, 0);
-			double t1 = now_ns();
-			for (size_t i = 0; i < n; i++)
-				pvhdev__p2m_identity_unmap(dom, spot[i], pages, OWNER_TEST, 0);
-			tm += t1 - t0;
-			tu += now_ns() - t1;
-		}
-		m[r] = tm / (double)(n * rounds);
-		u[r] = tu / (double)(n * rounds);
+	for (size_t k = 0; k < batches; k++) {
+		size_t first = (k * b) % (n - n % b);
+		const uint64_t *at = spot + first;
+		/* A new order on every pass, so that a small p2m's few spots do
+		 * not become a pattern the branch predictor learns. */
+		if (!first)
+			shuffle(spot, n, &x);
+		double t0 = now_ns();
+		for (size_t i = 0; i < b; i++)
+			pvhdev__p2m_identity_map(dom, at[i], pages, PVHDEV_MAP_BAR, OWNER_TEST, 0);
+		double t1 = now_ns();
+		for (size_t i = 0; i < b; i++)
+			pvhdev__p2m_identity_unmap(dom, at[i], pages, OWNER_TEST, 0);
+		m[k] = (t1 - t0) / (double)b;
+		u[k] = (now_ns() - t1) / (double)b;
 	}
-	qsort(m, RUNS, sizeof(double), cmp_double);
-	qsort(u, RUNS, sizeof(double), cmp_double);
-	*map_ns = m[RUNS / 2];
-	*unmap_ns = u[RUNS / 2];
+	*map_ns = median(m, batches);
+	*unmap_ns = median(u, batches);
 	free(spot);
+	free(m);
+	free(u);
 	pvhdev_domain_free(dom);
 }
 
@@ -165,14 +190,14 @@ static void time_all(void)
 	};
 	double m, u;
 
-	printf("ranges in the p2m (1-page ranges), median of %d runs\n", RUNS);
+	printf("ranges in the p2m (1-page ranges), median over batches of %d runs\n", RUNS);
 	for (size_t i = 0; i < PVHDEV__ARRAY_SIZE(counts); i++) {
 		/* At most one measured range per gap: n <= ranges. */
 		size_t n = counts[i] < 10000 ? counts[i] : 10000;
 		time_one(counts[i], 1, n, &m, &u);
 		printf("  ranges=%-8zu map_ns=%7.1f unmap_ns=%7.1f\n", counts[i], m, u);
 	}
-	printf("range size, 1000 ranges in the p2m, median of %d runs\n", RUNS);
+	printf("range size, 1000 ranges in the p2m, median over batches of %d runs\n", RUNS);
 	for (size_t i = 0; i < PVHDEV__ARRAY_SIZE(sizes); i++) {
 		time_one(1000, sizes[i].pages, 1000, &m, &u);
 		printf("  size=%-7s map_ns=%7.1f unmap_ns=%7.1f\n", sizes[i].name, m, u);

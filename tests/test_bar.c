@@ -250,9 +250,10 @@ static void test_rom_enable_disable(void **state)
 
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	test_events_skip(&f->t);
+	/* The ROM maps from what the hardware holds after the write. */
 	wr(f, 0x30, 4, 0xfe200001);
-	expect_events(&f->t, "map 0xfe200 0x10 0xfe200 rom\n"
-	                     "hw-write 0000:00:02.0 0x30 4 0xfe200001\n");
+	expect_events(&f->t, "hw-write 0000:00:02.0 0x30 4 0xfe200001\n"
+	                     "map 0xfe200 0x10 0xfe200 rom\n");
 	/* Moving it while mapped is ignored. */
 	wr(f, 0x30, 4, 0xfe300001);
 	expect_events(&f->t, "");
@@ -425,6 +426,25 @@ static void test_remove_with_pending(void **state)
 	assert_string_equal(p2m(f), "");
 }
 
+/* Removal while an unmap is queued finishes the unmap: no page of the
+ * device survives it (found by fuzz_ops). */
+static void test_remove_with_queued_unmap(void **state)
+{
+	struct fx *f = *state;
+	bool more;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	boot(f);
+	wr(f, 0x04, 2, 0x0000);
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, DEV), 0);
+	expect_events(&f->t, "unmap 0xfe000 0x4\nunmap 0xd0000 0x100\n"
+	                     "unmap 0xfe100 0x1\ndev-remove 0000:00:02.0\n");
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, &more), 0);
+	assert_false(more);
+	assert_string_equal(p2m(f), "");
+}
+
 /* A 64-bit BAR in the last slot has no high half: ignored. */
 static void test_bar64_last_slot(void **state)
 {
@@ -467,8 +487,28 @@ static void test_bridge_header(void **state)
 	assert_string_equal(p2m(f), "0xfb000+0x20 0000:00:03.0 bar0\n");
 	test_events_skip(&f->t);
 	test_cfg_write(&f->t, DEV2, 0x38, 4, 0xfb100001);
-	expect_events(&f->t, "map 0xfb100 0x1 0xfb100 rom\n"
-	                     "hw-write 0000:00:03.0 0x38 4 0xfb100001\n");
+	expect_events(&f->t, "hw-write 0000:00:03.0 0x38 4 0xfb100001\n"
+	                     "map 0xfb100 0x1 0xfb100 rom\n");
+}
+
+/* A ROM register that ignores writes (no ROM) is not a ROM: enabling it
+ * maps nothing (found by fuzz_ops). */
+static void test_readonly_rom_register(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+	struct pvhdev_bar_info bi;
+
+	f->d[0].rom_size = 0; /* the register keeps 0xfe200000, read-only */
+	test_dom_fini(&f->t);
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
+	assert_int_equal(pvhdev_dev_bar(dev, 6, &bi), -ENOENT);
+	test_events_skip(&f->t);
+	wr(f, 0x30, 4, 0xfe200001);
+	expect_events(&f->t, "hw-write 0000:00:02.0 0x30 4 0xfe200001\n");
+	assert_null(strstr(p2m(f), "bar6"));
 }
 
 /* Unassigned BARs (address 0, as firmware leaves some) are not mapped. */
@@ -499,8 +539,10 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, teardown),
+	cmocka_unit_test_setup_teardown(test_remove_with_queued_unmap, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_bar64_last_slot, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_bridge_header, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_readonly_rom_register, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_unassigned_bar, setup_on, teardown),
 };
 

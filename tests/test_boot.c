@@ -541,6 +541,40 @@ static void test_boot_twice(void **state)
 	test_dom_fini(&t);
 }
 
+static int refuse_nvs(void *ctx, const struct pvhdev_event *ev)
+{
+	(void)ctx;
+	return ev->kind == PVHDEV_EV_MAP && ev->u.map.reason == PVHDEV_MAP_NVS ? -EPERM : 0;
+}
+
+/* A boot range the hypervisor refuses stops boot, as it stops a dom0
+ * builder; what was refused is not in the p2m. */
+static void test_boot_hook_refuses(void **state)
+{
+	const struct pvhdev_hooks hooks = { .size = sizeof(hooks), .effect = refuse_nvs };
+	struct pvhdev_platform plat = x86_platform();
+	struct test_dom t;
+
+	(void)state;
+	assert_int_equal(test_dom_init(&t, NULL, 0), 0);
+	pvhdev_domain_free(t.dom);
+	struct pvhdev_config cfg = {
+		.size = sizeof(cfg), .backend = &pvhdev_fake_ops, .backend_ctx = t.fake,
+		.alloc = &test_alloc_ops, .alloc_ctx = &t.alloc, .hooks = &hooks,
+	};
+	assert_int_equal(pvhdev_domain_new(&cfg, &t.dom), 0);
+	assert_int_equal(pvhdev_domain_boot(t.dom, &plat), -EPERM);
+	assert_false(pvhdev_domain_booted(t.dom));
+	expect_events(&t, "map 0x0 0x9f 0x0 ram-copy\n"
+	                  "map 0x9f 0x61 0x9f low-mem\n"
+	                  "map 0x80000 0x20 0x80000 acpi\n"
+	                  "map 0x80020 0x20 0x80020 nvs refused=-1\n");
+	assert_string_equal(p2m_str(&t), "0x0 0x9f 0x0 ram ram-copy 0000:00:00.0 -1\n"
+	                                 "0x9f 0x61 0x9f identity low-mem 0000:00:00.0 -1\n"
+	                                 "0x80000 0x20 0x80000 identity acpi 0000:00:00.0 -1\n");
+	test_dom_fini(&t);
+}
+
 /* ---- Devices ---- */
 
 #define GPU PVHDEV_SBDF(0, 0, 2, 0)
@@ -777,6 +811,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_boot_bad_platform),
 	cmocka_unit_test(test_boot_mcfg_ioapic_refused),
 	cmocka_unit_test(test_boot_twice),
+	cmocka_unit_test(test_boot_hook_refuses),
 	cmocka_unit_test(test_boot_hidden_devices),
 	cmocka_unit_test(test_boot_maps_decoding_bars),
 	cmocka_unit_test(test_boot_alloc_failure_every_call),

@@ -683,6 +683,26 @@ static void test_bar_moves(void **state)
 	expect_events(&f->t, "hw-mmio-write 0xd0002100 4 0x7\n");
 }
 
+/* After boot, mapping is deferred: the trap appears when the BAR's
+ * work is drained, together with the mapping. */
+static void test_deferred_mapping(void **state)
+{
+	struct fx *f = fx_new(state, &dflt);
+	bool more = true;
+	uint64_t v;
+
+	f->t.dom->booted = true; /* as pvhdev_domain_boot() leaves it */
+	wr(f, 0x04, 2, 0x0002);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, &more), 0);
+	assert_false(more);
+	assert_int_equal(mrd(f, T + 12, 4), 1);
+	wr(f, 0x04, 2, 0x0000);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, &more), 0);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+}
+
 /* ---- Layouts that get no MSI-X ---- */
 
 /* The capability reads as a Null Capability and cannot be enabled. */
@@ -1059,6 +1079,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_pba, teardown),
 	cmocka_unit_test_teardown(test_shared_page, teardown),
 	cmocka_unit_test_teardown(test_bar_moves, teardown),
+	cmocka_unit_test_teardown(test_deferred_mapping, teardown),
 	cmocka_unit_test_teardown(test_bir_missing_bar, teardown),
 	cmocka_unit_test_teardown(test_bir_io_bar, teardown),
 	cmocka_unit_test_teardown(test_bir_reserved, teardown),

@@ -597,6 +597,10 @@ BAD(bad_wrong_element, "wrong-element.xml", -EINVAL,
 BAD(bad_order, "order.xml", -EINVAL,
     ":4: element e820: not expected here " PLATFORM_HOLDS)
 BAD(bad_text, "text.xml", -EINVAL, ":5: element platform: unexpected text 'hello'")
+BAD(bad_namespace, "namespace.xml", -EINVAL,
+    ":2: element platform: in an XML namespace; platform files use none")
+BAD(bad_child_in_empty, "child-in-empty.xml", -EINVAL,
+    ":4: element x2apic: unknown (lapic holds nothing)")
 BAD(bad_missing_attr, "missing-attr.xml", -EINVAL,
     ":4: element e820: expected attribute type")
 BAD(bad_extra_attr, "extra-attr.xml", -EINVAL,
@@ -693,6 +697,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(bad_wrong_element),
 	cmocka_unit_test(bad_order),
 	cmocka_unit_test(bad_text),
+	cmocka_unit_test(bad_namespace),
+	cmocka_unit_test(bad_child_in_empty),
 	cmocka_unit_test(bad_missing_attr),
 	cmocka_unit_test(bad_extra_attr),
 	cmocka_unit_test(bad_number),

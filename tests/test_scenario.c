@@ -116,6 +116,10 @@ static void test_parse_empty(void **state)
 	sc = parse_ok("# nothing\n\n   \n");
 	assert_int_equal(pvhdev_scenario_steps(sc), 0);
 	pvhdev_scenario_free(sc);
+	assert_int_equal(pvhdev_scenario_parse("t.scn", NULL, 0, &sc, NULL, 0), 0);
+	assert_int_equal(pvhdev_scenario_steps(sc), 0);
+	pvhdev_scenario_free(sc);
+	pvhdev_scenario_free(NULL);
 }
 
 /* QEMU -qtest-log lines: [R +T] commands run; [S +T] responses and IRQ
@@ -653,6 +657,27 @@ static void test_run_qtest_log(void **state)
 	       "6: clock_step 1000 (skipped: no device effect)\n");
 }
 
+/* The FILE * transcript writer: one line each, newline-terminated. */
+static void test_run_out_file(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_scenario *sc = parse_ok("inb 0x80\nexpect 0xff\n");
+	FILE *tmp = tmpfile();
+	char buf[256];
+	size_t n;
+
+	assert_non_null(tmp);
+	assert_int_equal(pvhdev_scenario_run(sc, f->t.dom, pvhdev_scenario_out_file,
+	                                     tmp, NULL), 0);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = 0;
+	assert_string_equal(buf, "1: inb 0x80 -> 0xff (not decoded by pvhdev)\n"
+	                         "2: expect 0xff: ok\n");
+	fclose(tmp);
+	pvhdev_scenario_free(sc);
+}
+
 /* A backend failure is pvhdev's error, not a failed expectation. */
 static void test_run_backend_error(void **state)
 {
@@ -744,6 +769,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_run_failure_long_list, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_boot_window, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_qtest_log, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_out_file, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_backend_error, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_drain_and_p2m, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_boot_p2m, setup, teardown),

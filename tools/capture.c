@@ -17,6 +17,7 @@
 
 #define CAPTURE_XML "host.xml"
 #define CAPTURE_DUMP "host.lspci"
+#define CAPTURE_HINT "Run 'pvhdev capture --help' for the options.\n"
 
 static const char capture_usage[] =
 	"Usage: pvhdev capture [-o DIR | --dump FILE] [--sysfs DIR]\n"
@@ -100,13 +101,12 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		case OPT_NO_KMSG: no_kmsg = true; break;
 		case OPT_NO_DEV: a->devices = false; break;
 		case 'h': fputs(capture_usage, stdout); return -1;
-		default: fputs(capture_usage, stderr); return CLI_USAGE;
+		default: fputs(CAPTURE_HINT, stderr); return CLI_USAGE;
 		}
 	}
 	if (optind < argc || (a->outdir && a->dump)) {
-		fprintf(stderr, "pvhdev capture: %s\n\n%s", optind < argc ?
-		        "unexpected argument" : "-o and --dump exclude each other",
-		        capture_usage);
+		fprintf(stderr, "pvhdev capture: %s\n" CAPTURE_HINT, optind < argc ?
+		        "unexpected argument" : "-o and --dump exclude each other");
 		return CLI_USAGE;
 	}
 	if (a->sysfs && !*a->sysfs)

@@ -287,6 +287,7 @@ static char *memmap_attr(struct pvhdev_capture *c, const char *entry,
 	if (!path_of(c, rel, path, sizeof(path)))
 		return NULL;
 	if ((rc = slurp(path, 256, &buf, &len))) {
+		c->oom = rc == -ENOMEM ? rc : c->oom;
 		note(c, "%s: %s; e820 entry %s skipped", path, why(rc), entry);
 		return NULL;
 	}
@@ -488,6 +489,7 @@ static void read_log(struct pvhdev_capture *c, const char *path)
 	if (!path)
 		return;
 	if ((rc = read_log_bytes(path, &buf, &len))) {
+		c->oom = rc == -ENOMEM ? rc : c->oom;
 		note(c, "%s: %s; ACPI table addresses and IO-APIC pin counts "
 		     "from the kernel log not available", path, why(rc));
 		return;
@@ -517,6 +519,7 @@ static uint8_t *read_table(struct pvhdev_capture *c, const char *name,
 	if (!path_of(c, rel, path, sizeof(path)))
 		return NULL;
 	if ((rc = slurp(path, CAP_TABLE_MAX, &buf, len))) {
+		c->oom = rc == -ENOMEM ? rc : c->oom;
 		note(c, "%s: %s; %s", path, why(rc), lost);
 		return NULL;
 	}

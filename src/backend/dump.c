@@ -631,7 +631,7 @@ static int scan_file(struct load *ld)
 /* The load libpci's hooks report to; libpci gives them no context. */
 static _Thread_local struct load *dump_tl;
 
-static _Noreturn void pci_error_hook(char *msg, ...)
+static __attribute__((noreturn)) void pci_error_hook(char *msg, ...)
 {
 	struct load *ld = dump_tl;
 	va_list ap;

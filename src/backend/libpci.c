@@ -68,6 +68,8 @@ struct pvhdev_libpci {
 	struct lp_fn *fn;             /* nr, parallel to devs */
 	size_t nr;
 	struct pvhdev_fake *fake;     /* the shadow */
+	struct pci_dev **order;       /* libpci's functions, sorted, at open */
+	uint8_t *pending;             /* config bytes being read, at open */
 	char *notes[LP_MAX_NOTES];
 	size_t nr_notes;
 	unsigned long hw_writes;
@@ -336,13 +338,15 @@ static int take_fn(struct pvhdev_libpci *lp, struct pci_dev *pd,
 {
 	struct pvhdev_fake_dev *d = &lp->devs[lp->nr];
 	char name[PVHDEV_SBDF_STRLEN];
-	uint8_t *buf = malloc(PVHDEV_CFG_EXP_SIZE);
+	uint8_t *buf;
 
-	if (!buf)
-		return note(lp, -ENOMEM, "out of memory");
 	pvhdev_sbdf_str(pd_sbdf(pd), name);
 	pci_fill_info(pd, LP_FILL);
+	/* Held by lp until taken: a longjmp out of libpci must not leak it. */
+	if (!(buf = lp->pending = malloc(PVHDEV_CFG_EXP_SIZE)))
+		return note(lp, -ENOMEM, "out of memory");
 	unsigned len = read_cfg(pd, buf);
+	lp->pending = NULL;
 	if (!len || (buf[0] == 0xff && buf[1] == 0xff)) {
 		free(buf);
 		return note(lp, 0, "%s: config space %s; skipped", name,
@@ -406,19 +410,15 @@ static int lp_scan(struct pvhdev_libpci *lp, void *arg)
 	pci_scan_bus(lp->acc);
 	for (struct pci_dev *p = lp->acc->devices; p; p = p->next)
 		n++;
-	struct pci_dev **v = calloc(n ? n : 1, sizeof(*v));
+	lp->order = calloc(n ? n : 1, sizeof(*lp->order));
 	lp->devs = calloc(n ? n : 1, sizeof(*lp->devs));
 	lp->fn = calloc(n ? n : 1, sizeof(*lp->fn));
-	if (!v || !lp->devs || !lp->fn) {
-		free(v);
+	if (!lp->order || !lp->devs || !lp->fn)
 		return note(lp, -ENOMEM, "out of memory");
-	}
 	n = 0;
 	for (struct pci_dev *p = lp->acc->devices; p; p = p->next)
-		v[n++] = p;
-	int rc = take_all(lp, v, n);
-	free(v);
-	return rc;
+		lp->order[n++] = p;
+	return take_all(lp, lp->order, n);
 }
 
 /* Can libpci's sysfs scan read function dir's resource file?  It
@@ -569,6 +569,8 @@ void pvhdev_libpci_close(struct pvhdev_libpci *lp)
 		free((void *)lp->devs[i].cfg);
 	free(lp->devs);
 	free(lp->fn);
+	free(lp->order);
+	free(lp->pending);
 	for (size_t i = 0; i < lp->nr_notes; i++)
 		free(lp->notes[i]);
 	free(lp);

@@ -269,49 +269,69 @@ static int note(struct load *ld, const char *fmt, ...)
 	return 0;
 }
 
-/* Reads all of path into *buf (NUL-terminated), at most PF_FILE_MAX
- * bytes. */
-static int read_file(struct load *ld, const char *path, char **buf,
-                     size_t *len)
+/* Reads f to its end into *buf (NUL-terminated): 0, -EFBIG past
+ * PF_FILE_MAX bytes, -ENOMEM, or fread's errno. */
+static int read_all(FILE *f, char **buf, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, n = 0;
+	size_t cap = 0, n = 0, got;
 	char *b = NULL;
 	int err = 0;
 
-	if (!f)
-		return fail_in(ld, path, 0, -errno, "cannot open: %s", strerror(errno));
-	for (;;) {
+	do {
 		if (n == cap) {
-			char *nb = cap < PF_FILE_MAX + 1 ? realloc(b, cap + 65536 + 1) : NULL;
+			/* Doubling from 64 KiB up to one byte past the limit: a
+			 * file that fills that is too large. */
+			size_t next = cap ? 2 * cap : 1u << 16;
+			char *nb;
+
+			if (cap > PF_FILE_MAX) {
+				err = -EFBIG;
+				break;
+			}
+			next = next > PF_FILE_MAX + 1 ? PF_FILE_MAX + 1 : next;
+			nb = realloc(b, next + 1);
 			if (!nb) {
-				err = cap < PF_FILE_MAX + 1 ? -ENOMEM : -EFBIG;
+				err = -ENOMEM;
 				break;
 			}
 			b = nb;
-			cap += 65536;
+			cap = next;
 		}
-		size_t got = fread(b + n, 1, cap - n, f);
+		got = fread(b + n, 1, cap - n, f);
 		n += got;
-		if (got == 0)
-			break;
-	}
+	} while (got);
 	if (!err && ferror(f))
 		err = -(errno ? errno : EIO);
-	fclose(f);
 	if (!err && n > PF_FILE_MAX)
 		err = -EFBIG;
 	if (err) {
 		free(b);
-		if (err == -EFBIG)
-			return fail_in(ld, path, 0, err, "larger than %u MiB", PF_FILE_MAX >> 20);
-		if (err == -ENOMEM)
-			return oom(ld);
-		return fail_in(ld, path, 0, err, "cannot read: %s", strerror(-err));
+		return err;
 	}
 	b[n] = '\0';
 	*buf = b;
 	*len = n;
+	return 0;
+}
+
+/* Reads all of path into *buf, NUL-terminated. */
+static int read_file(struct load *ld, const char *path, char **buf,
+                     size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	if (!f)
+		return fail_in(ld, path, 0, -errno, "cannot open: %s", strerror(errno));
+	errno = 0;
+	rc = read_all(f, buf, len);
+	fclose(f);
+	if (rc == -EFBIG)
+		return fail_in(ld, path, 0, rc, "larger than %u MiB", PF_FILE_MAX >> 20);
+	if (rc == -ENOMEM)
+		return oom(ld);
+	if (rc)
+		return fail_in(ld, path, 0, rc, "cannot read: %s", strerror(-rc));
 	return 0;
 }
 
@@ -335,6 +355,7 @@ static enum num_verdict parse_num(const char *s, uint64_t *out, bool *hex)
 	bool big = false;
 	uint64_t v = 0;
 
+	*out = 0;
 	if (s[0] == '-')
 		return parse_num(s + 1, &v, hex) == NUM_BAD ? NUM_BAD : NUM_NEG;
 	*hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
@@ -554,7 +575,8 @@ static int num_fail(struct load *ld, xmlNodePtr n, const struct attr_spec *a,
 	if (nv == NUM_BIG)
 		return fail(ld, n, -EINVAL, "attribute %s: '%s' does not fit in 64 bits",
 		            a->name, shown(s, b));
-	snprintf(lim, sizeof(lim), how, (unsigned long long)(v < a->min ? a->min : a->max));
+	snprintf(lim, sizeof(lim), how,
+	         (unsigned long long)(v < a->min ? a->min : a->max));
 	return fail(ld, n, -EINVAL, "attribute %s: '%s' is %s %s", a->name,
 	            shown(s, b), v < a->min ? "below" : "above", lim);
 }
@@ -577,20 +599,22 @@ static int attr_parse(struct load *ld, xmlNodePtr n, const struct attr_spec *a,
 		return 0;
 	case A_SBDF:
 		if (!parse_sbdf(s, &sbdf))
-			return fail(ld, n, -EINVAL, "attribute %s: '%s' is not an SBDF "
-			            "(expected [ssss:]bb:dd.f in hex, dd at most 1f, f at most 7)",
-			            a->name, shown(s, b));
+			return fail(ld, n, -EINVAL, "attribute %s: '%s' is not an "
+			            "SBDF (expected [ssss:]bb:dd.f in hex, dd at most "
+			            "1f, f at most 7)", a->name, shown(s, b));
 		*v = sbdf;
 		return 0;
 	case A_E820:
 		if (s[0] >= '0' && s[0] <= '9') {
-			static const struct attr_spec t32 = { "type", A_NUM, 0, UINT32_MAX };
+			static const struct attr_spec t32 = { "type", A_NUM, 0,
+			                                      UINT32_MAX };
 			return attr_parse(ld, n, &t32, s, v);
 		}
 		if (!e820_type_of(s, &type))
-			return fail(ld, n, -EINVAL, "attribute %s: unknown e820 type '%s' "
-			            "(expected ram, reserved, acpi, nvs, unusable, disabled, "
-			            "pmem, pram, soft-reserved or a number)", a->name, shown(s, b));
+			return fail(ld, n, -EINVAL, "attribute %s: unknown e820 type "
+			            "'%s' (expected ram, reserved, acpi, nvs, unusable, "
+			            "disabled, pmem, pram, soft-reserved or a number)",
+			            a->name, shown(s, b));
 		*v = type;
 		return 0;
 	default:
@@ -785,18 +809,22 @@ static int text_fail(struct load *ld, xmlNodePtr n)
 	return fail(ld, n, -EINVAL, "unexpected text");
 }
 
-/* An element the schema does not allow where it is. */
+/* An element the schema does not allow where it is.  libxml2 blames an
+ * empty element that has a child for being there: blame the child. */
 static int misplaced(struct load *ld, xmlNodePtr n)
 {
-	xmlNodePtr up = n->parent;
+	xmlNodePtr up = n->parent, child = xmlFirstElementChild(n);
 	const struct elem_spec *ps = up && up->type == XML_ELEMENT_NODE
 	                           ? spec_of(up) : NULL;
+	const struct elem_spec *es = spec_of(n);
 	const char *what = known_name(n->name) ? "not expected here" : "unknown";
 
+	if (es && !es->holds && child)
+		return misplaced(ld, child);
 	if (!ps)
 		return fail(ld, n, -EINVAL, "%s", what);
 	return fail(ld, n, -EINVAL, "%s (%s%s holds %s)", what, up->name,
-	            ps->parent && strcmp(ps->parent, "platform") ? " in a dump" : "",
+	            ps->parent && !strcmp(ps->parent, "dump") ? " in a dump" : "",
 	            ps->holds ? ps->holds : "nothing");
 }
 
@@ -820,11 +848,15 @@ static int schema_fail(struct load *ld, const struct xml_err *xe)
 	case XML_RELAXNG_ERR_ELEMWRONG:
 		return misplaced(ld, n);
 	case XML_RELAXNG_ERR_NOELEM:
-		if (es && es->first)
+		if (es && es->first && !is_elem(xmlFirstElementChild(n), es->first))
 			return fail(ld, n, -EINVAL, "expected element %s", es->first);
 		return fail(ld, n, -EINVAL, "missing a child element");
 	case XML_RELAXNG_ERR_TEXTWRONG:
 		return text_fail(ld, n);
+	case XML_RELAXNG_ERR_ELEMWRONGNS:
+	case XML_RELAXNG_ERR_ELEMEXTRANS:
+		return fail(ld, n, -EINVAL, "in an XML namespace; platform files "
+		            "use none");
 	case XML_RELAXNG_ERR_ELEMNAME:
 		return fail(ld, n, -EINVAL, "expected element %s", xe->str1);
 	default:
@@ -1154,11 +1186,14 @@ static int note_override(struct load *ld, xmlNodePtr n,
                          const struct pvhdev_fake_dev *d, int bar,
                          uint64_t old, uint64_t size)
 {
-	char sb[PVHDEV_SBDF_STRLEN], what[8];
+	char sb[PVHDEV_SBDF_STRLEN], what[16];
 
 	if (old == size)
 		return 0;
-	snprintf(what, sizeof(what), bar < 0 ? "ROM" : "BAR %d", bar);
+	if (bar < 0)
+		snprintf(what, sizeof(what), "ROM");
+	else
+		snprintf(what, sizeof(what), "BAR %d", bar);
 	return note(ld, "%s:%ld: %s %s: size 0x%llx replaces 0x%llx from the dump",
 	            ld->path, xmlGetLineNo(n), pvhdev_sbdf_str(d->sbdf, sb), what,
 	            (unsigned long long)size, (unsigned long long)old);
@@ -1171,7 +1206,8 @@ static int read_sizes(struct load *ld, xmlNodePtr n, size_t dev, bool dumped)
 	uint64_t v[PF_MAX_ATTRS];
 
 	for (xmlNodePtr c = n->children; c; c = c->next) {
-		struct pvhdev_fake_dev *d = (struct pvhdev_fake_dev *)ld->pf->tab[PF_DEV].p + dev;
+		struct pvhdev_fake_dev *d =
+			(struct pvhdev_fake_dev *)ld->pf->tab[PF_DEV].p + dev;
 		bool bar = is_elem(c, "bar");
 		int rc;
 
@@ -1213,20 +1249,22 @@ static char *path_join(const char *dir, const char *file)
 	return asprintf(&p, "%s/%s", dir, file) < 0 ? NULL : p;
 }
 
-/* The dump loader's message names the file as we opened it; say it as
- * the platform file does. */
-static const char *dump_msg(const char *msg, const char *path)
+/* What follows "PATH:" in the dump loader's message, or NULL when it
+ * does not start with the path we opened. */
+static const char *dump_msg_rest(const char *msg, const char *path)
 {
 	size_t n = strlen(path);
 
-	return !strncmp(msg, path, n) && msg[n] == ':' ? msg + n + 1 : msg;
+	return !strncmp(msg, path, n) && msg[n] == ':' ? msg + n + 1 : NULL;
 }
 
 static int dump_open(struct load *ld, xmlNodePtr n, const char *file,
                      struct pvhdev_dump **out)
 {
-	char b[PF_SHOW_MAX + 4], msg[512];
+	char b[PF_SHOW_MAX + 4], msg[512] = "";
 	char *path = path_join(ld->dir, file);
+	unsigned line = (unsigned)xmlGetLineNo(n);
+	const char *rest;
 	FILE *f;
 	int rc;
 
@@ -1236,20 +1274,21 @@ static int dump_open(struct load *ld, xmlNodePtr n, const char *file,
 	if (!f) {
 		rc = -errno;
 		free(path);
-		return fail_line(ld, (unsigned)xmlGetLineNo(n), NULL, rc,
-		                 "dump '%s': cannot open: %s", shown(file, b),
-		                 strerror(-rc));
+		return fail_line(ld, line, NULL, rc, "dump '%s': cannot open: %s",
+		                 shown(file, b), strerror(-rc));
 	}
 	fclose(f);
-	msg[0] = '\0';
 	rc = pvhdev_dump_load(path, out, msg, sizeof(msg));
-	if (rc) {
-		const char *m = dump_msg(msg, path);
-
-		rc = fail_line(ld, (unsigned)xmlGetLineNo(n), NULL, rc,
-		               "dump '%s': %s%s", shown(file, b),
-		               m == msg ? "" : shown(file, b), m == msg ? m : m - 1);
-	}
+	for (char *p = msg; *p; p++) /* one line, whatever the dump said */
+		*p = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+	/* Its message names the file as we opened it: say it as written. */
+	rest = dump_msg_rest(msg, path);
+	if (rc && rest)
+		rc = fail_line(ld, line, NULL, rc, "dump '%s': %s:%s", shown(file, b),
+		               b, rest);
+	else if (rc)
+		rc = fail_line(ld, line, NULL, rc, "dump '%s': %s", shown(file, b),
+		               msg[0] ? msg : strerror(-rc));
 	free(path);
 	return rc;
 }
@@ -1346,7 +1385,8 @@ static int config_token(struct load *ld, xmlNodePtr n, long line,
 	uint64_t off = 0;
 	size_t digits = len - label;
 
-	snprintf(tok, sizeof(tok), "%.*s", (int)(len < PF_SHOW_MAX ? len : PF_SHOW_MAX), t);
+	snprintf(tok, sizeof(tok), "%.*s",
+	         (int)(len < PF_SHOW_MAX ? len : PF_SHOW_MAX), t);
 	for (size_t i = 0; i < digits; i++)
 		if (digit(t[i], 16) < 0)
 			return fail_line(ld, (unsigned)line, "config", -EINVAL,
@@ -1412,9 +1452,10 @@ static int note_unsized(struct load *ld, xmlNodePtr n,
 		int rc = 0;
 
 		if (k != BAR_HIGH && base && !d->bar_size[i])
-			rc = note(ld, "%s:%ld: %s BAR %u: address 0x%llx but no size "
-			          "given: not implemented", ld->path, xmlGetLineNo(n),
-			          pvhdev_sbdf_str(d->sbdf, sb), i, (unsigned long long)base);
+			rc = note(ld, "%s:%ld: %s BAR %u: address 0x%llx but no "
+			          "size given: not implemented", ld->path,
+			          xmlGetLineNo(n), pvhdev_sbdf_str(d->sbdf, sb), i,
+			          (unsigned long long)base);
 		if (rc)
 			return rc;
 	}
@@ -1438,9 +1479,9 @@ static int read_device(struct load *ld, xmlNodePtr n, const uint64_t *v)
 	rc = config_parse(ld, c, cfg, &nr);
 	if (rc)
 		return rc;
-	slot = vec_push(&ld->pf->cfgs, sizeof(*slot));
+	slot = vec_push(&ld->pf->cfgs, sizeof(*slot)); /* NULL entries free fine */
 	if (!slot || !(*slot = malloc(nr)))
-		return slot ? (ld->pf->cfgs.nr--, oom(ld)) : oom(ld);
+		return oom(ld);
 	memcpy(*slot, cfg, nr);
 	d = tab_push(ld, PF_DEV, xmlGetLineNo(n));
 	ol = vec_push(&ld->ovr_lines, sizeof(*ol));
@@ -1514,9 +1555,10 @@ static struct span sp_mcfg_win(const void *p)
 {
 	const struct pvhdev_mcfg *m = p;
 
-	return (struct span){ m->addr + ((uint64_t)m->start_bus << PF_MCFG_BUS_SHIFT),
-	                      m->addr + ((uint64_t)(m->end_bus + 1) << PF_MCFG_BUS_SHIFT) - 1,
-	                      0 };
+	uint64_t first = (uint64_t)m->start_bus << PF_MCFG_BUS_SHIFT;
+	uint64_t end = (uint64_t)(m->end_bus + 1) << PF_MCFG_BUS_SHIFT;
+
+	return (struct span){ m->addr + first, m->addr + end - 1, 0 };
 }
 
 static struct span sp_ioapic_id(const void *p)

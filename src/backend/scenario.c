@@ -520,7 +520,8 @@ int pvhdev_scenario_parse(const char *name, const char *text, size_t len,
 	if (err_len)
 		err[0] = 0;
 	if (sc && copy && (sc->name = strdup(name ? name : "<scenario>"))) {
-		memcpy(copy, text, len);
+		if (len)
+			memcpy(copy, text, len);
 		rc = parse_all(&p, copy, len);
 	}
 	if (rc == -ENOMEM && err_len)
@@ -645,9 +646,11 @@ static int fail(struct runner *r, const struct step *st, const char *fmt, ...)
 	int n = snprintf(res->msg, sizeof(res->msg), "%s:%u: ", r->sc->name, st->line);
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(res->msg + n, sizeof(res->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(res->msg)) {
+		va_start(ap, fmt);
+		vsnprintf(res->msg + n, sizeof(res->msg) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
 	res->failed_line = st->line;
 	return 1;
 }
@@ -821,8 +824,8 @@ static void list_events(struct runner *r, uint64_t from, bool skip_matched,
 		}
 		if (event_line(r, seq, ev))
 			snprintf(ev, sizeof(ev), "(lost)");
-		n += (size_t)snprintf(got + n, n < len ? len - n : 0, "%s'%s'",
-		                      shown ? "; " : "", ev);
+		if (n < len)
+			n += (size_t)snprintf(got + n, len - n, "%s'%s'", shown ? "; " : "", ev);
 		shown++;
 	}
 	if (more && n < len)

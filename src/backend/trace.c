@@ -358,7 +358,7 @@ static int rec_cfg_read(struct pvhdev_trace *t, pvhdev_sbdf_t sbdf,
 	int rc = t->be->cfg_read(t->be_ctx, sbdf, reg, size, val);
 	struct acc a = {
 		.kind = ACC_R, .sbdf = sbdf, .addr = reg, .size = size,
-		.val = *val, .rc = rc, .has_val = !rc,
+		.val = rc ? 0 : *val, .rc = rc, .has_val = !rc,
 	};
 
 	rec_put(t, &a);
@@ -393,7 +393,7 @@ static int rec_mmio_read(struct pvhdev_trace *t, uint64_t addr, unsigned size,
 		rc = t->be->mmio_read(t->be_ctx, addr, size, val);
 	struct acc a = {
 		.kind = ACC_MR, .addr = addr, .size = size,
-		.val = *val, .rc = rc, .has_val = !rc,
+		.val = rc ? 0 : *val, .rc = rc, .has_val = !rc,
 	};
 	rec_put(t, &a);
 	if (!rc)
@@ -1619,7 +1619,7 @@ static int trace_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	struct pvhdev_trace *t = ctx;
 	struct acc act = {
 		.kind = ACC_W, .sbdf = sbdf, .addr = reg, .size = size,
-		.val = val, .has_val = true,
+		.val = val & ones(size), .has_val = true,
 	};
 
 	if (t->mode == PVHDEV_TRACE_RECORD && !t->finished)

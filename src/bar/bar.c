@@ -85,6 +85,10 @@ static int size_mem(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
 		int rc = probe(bd->dev, b->reg + 4u, 0xffffffff, &ohi, &hi);
 		if (rc)
 			return rc;
+		if (lo == orig && hi == ohi) {
+			b->kind = BAR_NONE;
+			return 0;
+		}
 		b->kind = BAR_MEM64;
 		bd->bars[i + 1].kind = BAR_MEM64_HI;
 		bd->bars[i + 1].reg = b->reg + 4u;
@@ -117,6 +121,10 @@ static int size_bar(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
 	rc = probe(bd->dev, b->reg, 0xffffffff, &orig, &sized);
 	if (rc || !sized)
 		return rc;
+	/* Nothing took the ones (a 64-bit BAR of 4 GiB or more keeps its
+	 * low dword, so it decides on both halves in size_mem). */
+	if (sized == orig && (orig & PCI_BAR_MEM_TYPE_MASK) != PCI_BAR_MEM_64)
+		return 0;
 	if (orig & PCI_BAR_IO) {
 		uint32_t mask = sized & ~0x3u;
 		if (!(mask & 0xffff0000u))
@@ -137,6 +145,9 @@ static int size_rom(struct pvhdev__bar_dev *bd, unsigned reg)
 	int rc = probe(bd->dev, reg, ~(uint32_t)PCI_ROM_ENABLE, &orig, &sized);
 
 	b->reg = (uint16_t)reg;
+	/* A register that keeps its value under all-ones has no ROM. */
+	if (sized == orig)
+		sized = 0;
 	sized &= ~0x7ffu;
 	if (!rc && sized) {
 		b->kind = BAR_ROM_KIND;
@@ -258,25 +269,32 @@ static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
 	return PVHDEV_REJECT;
 }
 
+/* The ROM maps from what the hardware holds after the write: a ROM
+ * whose enable bit does not stick never maps. */
 static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
                                      const struct pvhdev_reg *reg, uint32_t val)
 {
 	struct pvhdev__bar_dev *bd = reg->opaque;
 	struct bar *b = &bd->bars[BAR_ROM];
-	uint32_t cmd;
+	bool now = !dev->dom->booted;
+	uint32_t cmd, v;
 
 	if (b->mapped && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
 		bar_log(bd, PVHDEV_LOG_WARN, BAR_ROM, "address write while mapped: ignored");
 		return PVHDEV_REJECT;
 	}
-	if (b->mapped && !(val & PCI_ROM_ENABLE))
-		return bar_schedule(bd, BAR_ROM, false, 0, !dev->dom->booted)
-		       ? PVHDEV_REJECT : PVHDEV_PASS;
-	if (b->mapped || !(val & PCI_ROM_ENABLE) ||
-	    pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd) || !(cmd & PCI_COMMAND_MEMORY))
+	if (b->mapped) {
+		if (!(val & PCI_ROM_ENABLE) && bar_schedule(bd, BAR_ROM, false, 0, now))
+			return PVHDEV_REJECT;
 		return PVHDEV_PASS;
-	return bar_schedule(bd, BAR_ROM, true, val & ~0x7ffu, !dev->dom->booted)
-	       ? PVHDEV_REJECT : PVHDEV_PASS;
+	}
+	if (pvhdev_dev_hw_write(dev, reg->off, 4, val) ||
+	    pvhdev_dev_hw_read(dev, reg->off, 4, &v) ||
+	    pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd))
+		return PVHDEV_DONE;
+	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) && (v & ~0x7ffu))
+		bar_schedule(bd, BAR_ROM, true, v & ~0x7ffu, now);
+	return PVHDEV_DONE;
 }
 
 static int add_trap(struct pvhdev__bar_dev *bd, unsigned off, unsigned size,
@@ -323,7 +341,7 @@ static void bar_dev_remove(struct pvhdev_dev *dev)
 
 	if (!bd)
 		return;
-	bar_dequeue(bd);
+	bar_cancel(bd);
 	/* Everything the device owned leaves the p2m now. */
 	for (unsigned i = 0; i < NR_BARS; i++)
 		bar_schedule(bd, i, false, 0, true);

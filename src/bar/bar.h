@@ -72,8 +72,9 @@ int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
                  uint64_t addr, bool now);
 /* Completes every queued item of this device now. */
 int bar_flush(struct pvhdev__bar_dev *bd);
-/* Drops this device's queued items (device removal). */
-void bar_dequeue(struct pvhdev__bar_dev *bd);
+/* Device removal: queued unmaps finish now, queued maps are dropped
+ * (what they mapped so far stays marked mapped, for the caller). */
+void bar_cancel(struct pvhdev__bar_dev *bd);
 /* Tells every module that bir started or stopped decoding. */
 void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 

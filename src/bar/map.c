@@ -248,16 +248,21 @@ int bar_flush(struct pvhdev__bar_dev *bd)
 	return rc;
 }
 
-void bar_dequeue(struct pvhdev__bar_dev *bd)
+void bar_cancel(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev__bar_queue *q = bd->dev->dom->bar_queue;
 
 	for (unsigned i = 0; i < NR_BARS; i++) {
 		struct bar_work *w = &bd->bars[i].work;
-		if (w->queued) {
-			unlink_work(q, w);
-			w->queued = false;
-		}
+		uint64_t none = 0;
+		if (!w->queued)
+			continue;
+		unlink_work(q, w);
+		w->queued = false;
+		/* An unmap is finished now: its pages must not outlive the
+		 * device.  A map's pages so far stay marked mapped. */
+		if (!w->map)
+			work_step(w, false, &none);
 	}
 	bd->queued = 0;
 	bd->cmd_pending = false;

@@ -7,9 +7,11 @@
  */
 #include "cfgspace/cfgspace.h"
 
-static pvhdev_sbdf_t cf8_sbdf(uint32_t cf8)
+/* Bus, device and function are bits 23:8 of CONFIG_ADDRESS, laid out
+ * as an SBDF's low 16 bits; the segment is 0. */
+static inline pvhdev_sbdf_t cf8_sbdf(uint32_t cf8)
 {
-	return PVHDEV_SBDF(0, (cf8 >> 16) & 0xff, (cf8 >> 11) & 0x1f, (cf8 >> 8) & 7);
+	return (cf8 >> 8) & 0xffff;
 }
 
 /* For a CONFIG_DATA access: whether it is one pvhdev answers at all
@@ -28,8 +30,10 @@ static int cfc_decode(const struct pvhdev_domain *dom, uint16_t port,
 	return 0;
 }
 
-int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
-                    uint32_t *val)
+/* Everything but an enabled CONFIG_DATA access. */
+static __attribute__((noinline)) int pio_read_other(struct pvhdev_domain *dom,
+                                                    uint16_t port, unsigned size,
+                                                    uint32_t *val)
 {
 	bool ok;
 	int rc = cfc_decode(dom, port, size, &ok);
@@ -37,58 +41,74 @@ int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
 	*val = (uint32_t)pvhdev__ones(size <= 4 ? size : 4);
 	if (rc)
 		return rc;
-	if (port == CF8_PORT) {
+	if (port == CF8_PORT)
 		*val = dom->cf8;
-		return 0;
-	}
-	if (!ok)
-		return 0;
-	return pvhdev_cfg_read(dom, cf8_sbdf(dom->cf8),
-	                       (dom->cf8 & 0xfc) | (port & 3u), size, val);
+	return 0;
+}
+
+static __attribute__((noinline)) int pio_write_other(struct pvhdev_domain *dom,
+                                                     uint16_t port, unsigned size,
+                                                     uint32_t val)
+{
+	bool ok;
+
+	(void)val;
+	return cfc_decode(dom, port, size, &ok);
+}
+
+/*
+ * The access path: an enabled CONFIG_DATA access goes straight to the
+ * dispatcher, whose own checks (size 1, 2 or 4, aligned) are exactly
+ * "inside the dword and aligned" here, since CF8's register is a dword
+ * offset and the port gives the byte.
+ */
+int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
+                    uint32_t *val)
+{
+	unsigned byte = (unsigned)port - CFC_PORT;
+	uint32_t cf8 = dom->cf8;
+
+	if (PVHDEV__LIKELY(byte < 4 && (cf8 & CF8_ENABLE)))
+		return pvhdev_cfg_read(dom, cf8_sbdf(cf8), (cf8 & 0xfc) | byte, size, val);
+	return pio_read_other(dom, port, size, val);
 }
 
 int pvhdev_pio_write(struct pvhdev_domain *dom, uint16_t port, unsigned size,
                      uint32_t val)
 {
-	bool ok;
-	int rc = cfc_decode(dom, port, size, &ok);
+	unsigned byte = (unsigned)port - CFC_PORT;
+	uint32_t cf8 = dom->cf8;
 
-	if (rc)
-		return rc;
-	if (port == CF8_PORT) {
+	if (port == CF8_PORT && size == 4) {
 		dom->cf8 = val;
 		return 0;
 	}
-	if (!ok)
-		return 0;
-	return pvhdev_cfg_write(dom, cf8_sbdf(dom->cf8),
-	                        (dom->cf8 & 0xfc) | (port & 3u), size, val);
+	if (PVHDEV__LIKELY(byte < 4 && (cf8 & CF8_ENABLE)))
+		return pvhdev_cfg_write(dom, cf8_sbdf(cf8), (cf8 & 0xfc) | byte, size, val);
+	return pio_write_other(dom, port, size, val);
 }
 
 /* ---- ECAM ---- */
 
-static void ecam_decode(const struct pvhdev__mmcfg *m, uint64_t addr,
-                        pvhdev_sbdf_t *sbdf, unsigned *reg)
+/* The function of an ECAM address: its 4 KiB page, counted from bus 0
+ * of the segment, is bus:dev:fn as an SBDF's low 16 bits. */
+static inline pvhdev_sbdf_t ecam_sbdf(const struct pvhdev__mmcfg *m, uint64_t rel)
 {
-	uint64_t rel = addr - m->addr; /* from bus 0 of the segment */
-
-	*sbdf = PVHDEV_SBDF(m->seg, rel >> ECAM_BUS_SHIFT, (rel >> 15) & 0x1f,
-	                    (rel >> 12) & 7);
-	*reg = rel & 0xfff;
+	return (pvhdev_sbdf_t)m->seg << 16 | (pvhdev_sbdf_t)(rel >> 12 & 0xffff);
 }
 
 /* 8-byte accesses are two 4-byte ones, low dword first. */
 static int ecam_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 {
-	struct pvhdev__mmcfg *m = opaque;
-	pvhdev_sbdf_t sbdf;
-	unsigned reg;
+	const struct pvhdev__mmcfg *m = opaque;
+	uint64_t rel = addr - m->addr; /* from bus 0 of the segment */
+	pvhdev_sbdf_t sbdf = ecam_sbdf(m, rel);
+	unsigned reg = rel & 0xfff;
 	uint32_t lo, hi = 0;
 	int rc;
 
-	ecam_decode(m, addr, &sbdf, &reg);
 	rc = pvhdev_cfg_read(m->dom, sbdf, reg, size == 8 ? 4 : size, &lo);
-	if (!rc && size == 8)
+	if (PVHDEV__UNLIKELY(size == 8) && !rc)
 		rc = pvhdev_cfg_read(m->dom, sbdf, reg + 4, 4, &hi);
 	*val = rc ? pvhdev__ones(size) : ((uint64_t)hi << 32 | lo);
 	return rc;
@@ -96,16 +116,15 @@ static int ecam_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 
 static int ecam_write(void *opaque, uint64_t addr, unsigned size, uint64_t val)
 {
-	struct pvhdev__mmcfg *m = opaque;
-	pvhdev_sbdf_t sbdf;
-	unsigned reg;
-	int rc;
+	const struct pvhdev__mmcfg *m = opaque;
+	uint64_t rel = addr - m->addr;
+	pvhdev_sbdf_t sbdf = ecam_sbdf(m, rel);
+	unsigned reg = rel & 0xfff;
 
-	ecam_decode(m, addr, &sbdf, &reg);
-	rc = pvhdev_cfg_write(m->dom, sbdf, reg, size == 8 ? 4 : size, (uint32_t)val);
-	if (!rc && size == 8)
-		rc = pvhdev_cfg_write(m->dom, sbdf, reg + 4, 4, (uint32_t)(val >> 32));
-	return rc;
+	if (PVHDEV__LIKELY(size != 8))
+		return pvhdev_cfg_write(m->dom, sbdf, reg, size, (uint32_t)val);
+	int rc = pvhdev_cfg_write(m->dom, sbdf, reg, 4, (uint32_t)val);
+	return rc ? rc : pvhdev_cfg_write(m->dom, sbdf, reg + 4, 4, (uint32_t)(val >> 32));
 }
 
 static const struct pvhdev__mmio_ops ecam_ops = {

@@ -2,25 +2,43 @@
 /*
  * The per-device register table and the config-space dispatcher.
  *
- * Lookup is a flat per-device index: one byte per config-space offset
- * holding the id of the register that covers it (0: none).  The index
- * lives in 256-byte pages; a page without registers points at a shared
- * read-only page of zeros, so a lookup is two loads and never a walk.
+ * Lookup is a flat per-device index: one entry per config-space byte
+ * holding the id of the register that covers it (0: none) and how many
+ * bytes from there to the end of its dword carry the same id (its run).
+ * The index lives in 256-byte pages; a page without registers points at
+ * a shared read-only page that says "no register" everywhere, so a
+ * lookup is two loads and never a walk, whatever the number of
+ * registers.
  *
- *   idx[off >> 8][off & 0xff] -> id -> regs[id]
+ *   idx[off >> 8][off & 0xff] = run << 8 | id;   id -> regs[id]
  *
- * An access is split along register boundaries.  Each register is read
- * or written whole by its handler (partial writes are merged with the
- * current value here), gaps go to the hardware, and the bytes are
+ *   dword 0x04:  byte   4    5    6    7      command (id 1), status (id 2)
+ *                id     1    1    2    2
+ *                run    2    1    2    1
+ *
+ * An access is naturally aligned, so it lies inside one dword, and the
+ * entry of its first byte classifies it: when run >= size the access
+ * lies in one register (read or written through its handler) or in one
+ * gap (straight to the hardware).  Anything else is split along
+ * register boundaries: each register is read or written whole by its
+ * handler (partial writes are merged with the current value here), gaps
+ * go to the hardware in naturally aligned pieces, and the bytes are
  * merged back.  Masks are enforced here and nowhere else.
  */
 #include "cfgspace/cfgspace.h"
 
-/* Keeps the rare paths out of the access path's registers and cache. */
+/* Keeps the rare paths out of the access path's registers. */
 #define NOINLINE __attribute__((noinline))
 #define COLD __attribute__((noinline, cold))
 
-static const uint8_t zero_page[256];
+#define ENTRY_ID(e) ((unsigned)(e) & 0xff)
+#define ENTRY_RUN(e) ((unsigned)(e) >> 8)
+
+/* A page without registers: every byte a gap, running to its dword's end. */
+#define GAP4 4 << 8, 3 << 8, 2 << 8, 1 << 8
+#define GAP16 GAP4, GAP4, GAP4, GAP4
+#define GAP64 GAP16, GAP16, GAP16, GAP16
+static const uint16_t gap_page[256] = { GAP64, GAP64, GAP64, GAP64 };
 
 static enum pvhdev_verdict read_ones(struct pvhdev_dev *dev,
                                      const struct pvhdev_reg *reg, uint32_t *val)
@@ -42,7 +60,7 @@ static enum pvhdev_verdict write_ignore(struct pvhdev_dev *dev,
 
 static inline unsigned idx_at(const struct pvhdev_dev *dev, unsigned off)
 {
-	return dev->idx[off >> 8][off & 0xff];
+	return ENTRY_ID(dev->idx[off >> 8][off & 0xff]);
 }
 
 /* All-ones of n bytes, n = 1..4. */
@@ -56,7 +74,7 @@ static inline uint32_t bytes_mask(unsigned n)
 void pvhdev__regs_init(struct pvhdev_dev *dev)
 {
 	for (unsigned i = 0; i < PVHDEV__IDX_PAGES; i++)
-		dev->idx[i] = zero_page;
+		dev->idx[i] = gap_page;
 	dev->regs = NULL;
 	dev->nr_regs = 0;
 	dev->cap_regs = 0;
@@ -65,8 +83,8 @@ void pvhdev__regs_init(struct pvhdev_dev *dev)
 void pvhdev__regs_free(struct pvhdev_dev *dev)
 {
 	for (unsigned i = 0; i < PVHDEV__IDX_PAGES; i++)
-		if (dev->idx[i] != zero_page)
-			pvhdev__free(dev->dom, (void *)dev->idx[i], 256);
+		if (dev->idx[i] != gap_page)
+			pvhdev__free(dev->dom, (void *)dev->idx[i], sizeof(gap_page));
 	pvhdev__free(dev->dom, dev->regs, (dev->cap_regs + 1) * sizeof(*dev->regs));
 	pvhdev__regs_init(dev);
 }
@@ -93,10 +111,11 @@ static int reg_room(struct pvhdev_dev *dev, unsigned off)
 {
 	unsigned page = off >> 8;
 
-	if (dev->idx[page] == zero_page) {
-		uint8_t *p = pvhdev__zalloc(dev->dom, 256);
+	if (dev->idx[page] == gap_page) {
+		uint16_t *p = pvhdev__zalloc(dev->dom, sizeof(gap_page));
 		if (!p)
 			return -ENOMEM;
+		memcpy(p, gap_page, sizeof(gap_page));
 		dev->idx[page] = p;
 	}
 	if (dev->nr_regs < dev->cap_regs)
@@ -115,13 +134,20 @@ static int reg_room(struct pvhdev_dev *dev, unsigned off)
 	return 0;
 }
 
+/* Gives bytes [off, off + size) to register id (0: none), then redoes
+ * the runs of their dword (a register never leaves its dword). */
 static void idx_set(struct pvhdev_dev *dev, unsigned off, unsigned size,
                     unsigned id)
 {
-	uint8_t *page = (uint8_t *)dev->idx[off >> 8];
+	uint16_t *dw = (uint16_t *)dev->idx[off >> 8] + (off & 0xfc);
+	unsigned run = 0;
 
 	for (unsigned i = 0; i < size; i++)
-		page[(off & 0xff) + i] = (uint8_t)id;
+		dw[(off & 3) + i] = (uint16_t)id;
+	for (int i = 3; i >= 0; i--) {
+		run = i < 3 && ENTRY_ID(dw[i]) == ENTRY_ID(dw[i + 1]) ? run + 1 : 1;
+		dw[i] = (uint16_t)(run << 8 | ENTRY_ID(dw[i]));
+	}
 }
 
 int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg)
@@ -190,44 +216,30 @@ int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len)
 /* ---- Dispatch ---- */
 
 /*
- * Every guest access is naturally aligned, so it lies inside one dword
- * and the register ids of its bytes fit in one uint32_t, byte i of the
- * access in bits 8i..8i+7.  That word classifies the access at once:
- *
- *   0                         a gap: straight to the hardware
- *   the same id in each byte  inside one register (most often exactly it)
- *   anything else             split along registers and gaps
- *
- * The entry points only classify; each kind of access is a function of
+ * The entry points validate, find the device and classify the access;
+ * each kind of access (one register, one gap, split) is a function of
  * its own that they tail-call, so the common paths carry no frame for
- * the rare ones.
+ * the rare ones.  Accesses reaching the hardware from here are valid
+ * already: they skip pvhdev__hw_cfg_*'s checks.
  */
-static inline uint32_t access_ids(const struct pvhdev_dev *dev, unsigned off,
-                                  unsigned size)
-{
-	const uint8_t *p = dev->idx[off >> 8] + (off & 0xfc);
-	uint32_t ids = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-	               (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 
-	return (ids >> 8 * (off & 3)) & bytes_mask(size);
-}
-
-/* Whether every byte of ids (an access of size bytes) has one id. */
-static inline bool one_reg(uint32_t ids, unsigned size)
-{
-	return ids == ((ids & 0xff) * 0x01010101u & bytes_mask(size));
-}
-
-/* The hardware, for accesses already validated (pvhdev__hw_cfg_* check
- * again for everyone else). */
-static NOINLINE int hw_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                            unsigned off, unsigned size, uint32_t *val)
+static inline int hw_read_in(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                             unsigned off, unsigned size, uint32_t *val)
 {
 	int rc = dom->be->cfg_read(dom->be_ctx, sbdf, off, size, val);
 
 	if (PVHDEV__UNLIKELY(rc))
 		*val = bytes_mask(size);
 	return rc;
+}
+
+/* Out of line with the entry points' own arguments, so that they reach
+ * it with a bare jump.  (noipa: GCC must not reshuffle its arguments.) */
+static __attribute__((noipa)) int hw_read(struct pvhdev_domain *dom,
+                                          pvhdev_sbdf_t sbdf, unsigned off,
+                                          unsigned size, uint32_t *val)
+{
+	return hw_read_in(dom, sbdf, off, size, val);
 }
 
 static NOINLINE int hw_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
@@ -243,29 +255,44 @@ static NOINLINE int hw_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	return dom->be->cfg_write(dom->be_ctx, sbdf, off, size, val);
 }
 
-/* The register's value as the guest sees it.  On a backend failure,
- * the error with *val all-ones. */
-static inline int reg_read(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                           uint32_t *val)
+/* What the guest reads of register r, given its raw value: reserved
+ * bits read 0.  (Bytes outside the register never reach the guest: the
+ * callers keep only the bytes of the access.) */
+static inline uint32_t reg_view(const struct pvhdev_reg *r, uint32_t raw)
 {
-	uint32_t v = 0;
+	return raw & ~(r->rsvdp_mask | r->rsvdz_mask);
+}
+
+/* The register's value after a handler said vd; the error of a failed
+ * hardware read, with *val all-ones. */
+static inline int reg_verdict(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                       enum pvhdev_verdict vd, uint32_t *val)
+{
 	int rc;
 
-	switch (r->read(dev, r, &v)) {
-	case PVHDEV_DONE:
-		break;
-	case PVHDEV_PASS:
-		if (PVHDEV__UNLIKELY(rc = hw_read(dev->dom, dev->sbdf, r->off, r->size, &v))) {
-			*val = v;
-			return rc;
-		}
-		break;
-	default:
-		*val = bytes_mask(r->size);
+	if (vd == PVHDEV_DONE) {
+		*val = reg_view(r, *val);
 		return 0;
 	}
-	*val = v & bytes_mask(r->size) & ~(r->rsvdp_mask | r->rsvdz_mask);
+	if (vd == PVHDEV_PASS) {
+		rc = hw_read_in(dev->dom, dev->sbdf, r->off, r->size, val);
+		if (!rc)
+			*val = reg_view(r, *val);
+		return rc;
+	}
+	*val = bytes_mask(r->size);
 	return 0;
+}
+
+static COLD int reg_read_slow(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                              enum pvhdev_verdict vd, unsigned shift,
+                              uint32_t mask, uint32_t *val)
+{
+	uint32_t v = 0;
+	int rc = reg_verdict(dev, r, vd, &v);
+
+	*val = rc ? mask : (v >> shift) & mask;
+	return rc;
 }
 
 /* Bytes [off, off + size) of register r, which holds them all. */
@@ -273,11 +300,15 @@ static NOINLINE int reg_read_bytes(struct pvhdev_dev *dev,
                                    const struct pvhdev_reg *r, unsigned off,
                                    unsigned size, uint32_t *val)
 {
-	uint32_t v;
-	int rc = reg_read(dev, r, &v);
+	unsigned shift = 8 * (off - r->off);
+	uint32_t mask = bytes_mask(size);
+	uint32_t v = 0;
+	enum pvhdev_verdict vd = r->read(dev, r, &v);
 
-	*val = rc ? bytes_mask(size) : (v >> 8 * (off - r->off)) & bytes_mask(size);
-	return rc;
+	if (PVHDEV__UNLIKELY(vd != PVHDEV_DONE))
+		return reg_read_slow(dev, r, vd, shift, mask, val);
+	*val = (reg_view(r, v) >> shift) & mask;
+	return 0;
 }
 
 /* The register's raw current value, for read-modify-write: RW1C bits
@@ -293,7 +324,7 @@ static int reg_current(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
 	case PVHDEV_DONE:
 		break;
 	case PVHDEV_PASS:
-		rc = hw_read(dev->dom, dev->sbdf, r->off, r->size, &v);
+		rc = hw_read_in(dev->dom, dev->sbdf, r->off, r->size, &v);
 		break;
 	default:
 		v = 0;
@@ -312,7 +343,7 @@ static NOINLINE int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r
 	uint32_t keep = r->ro_mask | r->rsvdp_mask;
 	uint32_t cur = 0;
 
-	if (wmask != full || keep) {
+	if (PVHDEV__UNLIKELY(wmask != full || keep)) {
 		int rc = reg_current(dev, r, &cur);
 		if (rc)
 			return rc;
@@ -335,35 +366,26 @@ static unsigned chunk(unsigned off, unsigned n)
 	return 1;
 }
 
-/* Bytes of the gap at byte pos of an access of size bytes (ids >> 8 * pos
- * has a zero low byte). */
-static unsigned gap_len(uint32_t ids, unsigned pos, unsigned size)
-{
-	uint32_t rest = ids >> 8 * pos;
-
-	return rest ? (unsigned)__builtin_ctz(rest) / 8 : size - pos;
-}
-
 /* An access over several registers, or registers and gaps: each
  * register is read whole, gaps go to the hardware, the bytes merge. */
-static COLD int split_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                           uint32_t ids, uint32_t *val)
+static NOINLINE int split_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                           uint32_t *val)
 {
+	const uint16_t *page = dev->idx[off >> 8];
 	uint32_t out = 0;
 	int rc = 0;
 
 	for (unsigned pos = 0, n; pos < size && !rc; pos += n) {
-		unsigned id = (ids >> 8 * pos) & 0xff;
-		uint32_t v;
-		if (id) {
-			const struct pvhdev_reg *r = &dev->regs[id];
-			unsigned from = off + pos - r->off;
-			n = r->size - from < size - pos ? r->size - from : size - pos;
-			rc = reg_read(dev, r, &v);
-			v >>= 8 * from;
+		unsigned e = page[(off + pos) & 0xff];
+		uint32_t v = 0;
+		n = ENTRY_RUN(e) < size - pos ? ENTRY_RUN(e) : size - pos;
+		if (ENTRY_ID(e)) {
+			const struct pvhdev_reg *r = &dev->regs[ENTRY_ID(e)];
+			rc = reg_verdict(dev, r, r->read(dev, r, &v), &v);
+			v >>= 8 * (off + pos - r->off);
 		} else {
-			n = chunk(off + pos, gap_len(ids, pos, size));
-			rc = hw_read(dev->dom, dev->sbdf, off + pos, n, &v);
+			n = chunk(off + pos, n);
+			rc = hw_read_in(dev->dom, dev->sbdf, off + pos, n, &v);
 		}
 		out |= (v & bytes_mask(n)) << (8 * pos);
 	}
@@ -371,21 +393,22 @@ static COLD int split_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
 	return rc;
 }
 
-static COLD int split_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                            uint32_t ids, uint32_t val)
+static NOINLINE int split_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                            uint32_t val)
 {
+	const uint16_t *page = dev->idx[off >> 8];
 	int rc = 0;
 
 	for (unsigned pos = 0, n; pos < size && !rc; pos += n) {
-		unsigned id = (ids >> 8 * pos) & 0xff;
+		unsigned e = page[(off + pos) & 0xff];
 		uint32_t part = val >> (8 * pos);
-		if (id) {
-			const struct pvhdev_reg *r = &dev->regs[id];
-			unsigned from = off + pos - r->off;
-			n = r->size - from < size - pos ? r->size - from : size - pos;
-			rc = reg_write(dev, r, from, n, part << (8 * from));
+		n = ENTRY_RUN(e) < size - pos ? ENTRY_RUN(e) : size - pos;
+		if (ENTRY_ID(e)) {
+			const struct pvhdev_reg *r = &dev->regs[ENTRY_ID(e)];
+			unsigned boff = off + pos - r->off;
+			rc = reg_write(dev, r, boff, n, part << (8 * boff));
 		} else {
-			n = chunk(off + pos, gap_len(ids, pos, size));
+			n = chunk(off + pos, n);
 			rc = hw_write(dev->dom, dev->sbdf, off + pos, n,
 			              part & bytes_mask(n));
 		}
@@ -399,31 +422,34 @@ static inline bool cfg_access_ok(unsigned off, unsigned size)
 {
 	unsigned m = size - 1; /* 0, 1 or 3 */
 
-	return m < 4 && ((0xbu >> m) & 1) && !(off & (m | ~(PVHDEV_CFG_EXP_SIZE - 1)));
+	return m < 4 && m != 2 && !(off & (m | ~(PVHDEV_CFG_EXP_SIZE - 1)));
 }
 
-static inline int dev_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
+/* The access once dev is known (dom and sbdf are its own). */
+static inline int dev_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                           struct pvhdev_dev *dev, unsigned off, unsigned size,
                            uint32_t *val)
 {
-	uint32_t ids = access_ids(dev, off, size);
+	unsigned e = dev->idx[off >> 8][off & 0xff];
 
-	if (!ids)
-		return hw_read(dev->dom, dev->sbdf, off, size, val);
-	if (PVHDEV__UNLIKELY(!one_reg(ids, size)))
-		return split_read(dev, off, size, ids, val);
-	return reg_read_bytes(dev, &dev->regs[ids & 0xff], off, size, val);
+	if (PVHDEV__UNLIKELY(ENTRY_RUN(e) < size))
+		return split_read(dev, off, size, val);
+	if (!ENTRY_ID(e))
+		return hw_read(dom, sbdf, off, size, val);
+	return reg_read_bytes(dev, &dev->regs[ENTRY_ID(e)], off, size, val);
 }
 
-static inline int dev_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
+static inline int dev_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                            struct pvhdev_dev *dev, unsigned off, unsigned size,
                             uint32_t val)
 {
-	uint32_t ids = access_ids(dev, off, size);
+	unsigned e = dev->idx[off >> 8][off & 0xff];
 
-	if (!ids)
-		return hw_write(dev->dom, dev->sbdf, off, size, val);
-	if (PVHDEV__UNLIKELY(!one_reg(ids, size)))
-		return split_write(dev, off, size, ids, val);
-	const struct pvhdev_reg *r = &dev->regs[ids & 0xff];
+	if (PVHDEV__UNLIKELY(ENTRY_RUN(e) < size))
+		return split_write(dev, off, size, val);
+	if (!ENTRY_ID(e))
+		return hw_write(dom, sbdf, off, size, val);
+	const struct pvhdev_reg *r = &dev->regs[ENTRY_ID(e)];
 	unsigned boff = off - r->off;
 	return reg_write(dev, r, boff, size, val << 8 * boff);
 }
@@ -436,7 +462,7 @@ static COLD int read_miss(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	struct pvhdev_dev *dev = pvhdev__dev_visible(dom, sbdf);
 
 	if (dev)
-		return dev_read(dev, off, size, val);
+		return dev_read(dom, sbdf, dev, off, size, val);
 	if (!pvhdev__dev_lookup(dom, sbdf))
 		return hw_read(dom, sbdf, off, size, val);
 	*val = bytes_mask(size);
@@ -449,7 +475,7 @@ static COLD int write_miss(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	struct pvhdev_dev *dev = pvhdev__dev_visible(dom, sbdf);
 
 	if (dev)
-		return dev_write(dev, off, size, val);
+		return dev_write(dom, sbdf, dev, off, size, val);
 	if (!pvhdev__dev_lookup(dom, sbdf))
 		return hw_write(dom, sbdf, off, size, val);
 	return 0;
@@ -465,7 +491,7 @@ int pvhdev_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
 	struct pvhdev_dev *dev = pvhdev__dev_cached(dom, sbdf);
 	if (PVHDEV__UNLIKELY(!dev))
 		return read_miss(dom, sbdf, off, size, val);
-	return dev_read(dev, off, size, val);
+	return dev_read(dom, sbdf, dev, off, size, val);
 }
 
 int pvhdev_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
@@ -477,7 +503,7 @@ int pvhdev_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off
 	val &= bytes_mask(size);
 	if (PVHDEV__UNLIKELY(!dev))
 		return write_miss(dom, sbdf, off, size, val);
-	return dev_write(dev, off, size, val);
+	return dev_write(dom, sbdf, dev, off, size, val);
 }
 
 int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,

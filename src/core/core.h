@@ -160,9 +160,11 @@ struct pvhdev_dev {
 	pvhdev_sbdf_t pf; /* its PF, when vf */
 	uint8_t hdr_type; /* header type without the multi-function bit */
 	uint32_t id;      /* vendor and device ID at add */
-	/* Byte offset -> register id (0: none).  Pages of 256 bytes; a page
-	 * with no register points at a shared read-only zero page. */
-	const uint8_t *idx[PVHDEV__IDX_PAGES];
+	/* Byte offset -> register id (0: none) in the low byte, and in the
+	 * high byte how many bytes from there to the end of the dword carry
+	 * that id (src/cfgspace/regs.c).  Pages of 256 offsets; a page with
+	 * no register points at a shared read-only page of gaps. */
+	const uint16_t *idx[PVHDEV__IDX_PAGES];
 	struct pvhdev_reg *regs; /* regs[1..nr_regs]; regs[0] unused */
 	unsigned nr_regs, cap_regs;
 	struct pvhdev__cap caps[PVHDEV__MAX_CAPS];

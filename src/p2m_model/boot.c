@@ -238,7 +238,7 @@ static uint64_t obstacle(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t
 	if (!pvhdev__p2m_first_from(dom, gfn, &r) && r.gfn < best) {
 		best = r.gfn < gfn ? gfn : r.gfn;
 		*skip = r.gfn + r.nr;
-		*why = r.bar < 0 ? pvhdev__p2m_reason_name(r.reason) : "a device BAR";
+		*why = pvhdev__p2m_reason_name(r.reason);
 	}
 	return best;
 }
@@ -366,8 +366,9 @@ static int boot_map(struct pvhdev_domain *dom, const struct pvhdev_platform *p,
 
 /*
  * A failure after validation (-ENOMEM, an MCFG window or IO-APIC the
- * other modules refuse, a device add that fails) leaves the domain
- * partly set up and not booted: free it.
+ * other modules refuse, a boot range the hypervisor hook refuses, a
+ * device add that fails) leaves the domain partly set up and not
+ * booted: free it.  A dom0 builder stops there too.
  */
 int pvhdev_domain_boot(struct pvhdev_domain *dom, const struct pvhdev_platform *plat)
 {

@@ -191,34 +191,52 @@ static void map_undo(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *rec,
 	}
 }
 
-/* Records want (growing a neighbour when it can), applies it, and takes
- * it out again when the hook refuses. */
+/* Puts want's pages in the p2m: grows prev or next (growing in place
+ * keeps the tree ordered, the pages were free), else inserts a new
+ * record.  NULL when memory runs out. */
+static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
+                                          const struct pvhdev__p2m_rec *want,
+                                          struct pvhdev__p2m_rec *prev,
+                                          struct pvhdev__p2m_rec *next)
+{
+	struct pvhdev__p2m_rec *rec;
+
+	if (prev) {
+		prev->node.last = want->node.last;
+		return prev;
+	}
+	if (next) {
+		next->node.start = want->node.start;
+		next->mfn = want->mfn;
+		return next;
+	}
+	if ((rec = pvhdev__zalloc(dom, sizeof(*rec)))) {
+		*rec = *want;
+		pvhdev__rtree_insert(&dom->p2m->map, &rec->node);
+	}
+	return rec;
+}
+
+/*
+ * Records want, applies it (the hook sees it in the p2m), and takes it
+ * out again when the hook refuses.  Two neighbours that want bridges
+ * join only once it is applied, so the undo never allocates.  The hook
+ * must not change the p2m.
+ */
 static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want)
 {
-	struct pvhdev__p2m *p = dom->p2m;
-	struct pvhdev__p2m_rec *after = NULL;
+	struct pvhdev__p2m_rec *after = NULL, *prev, *next, *rec;
+	char a[64];
 	int rc = room_check(dom, want, &after);
 
 	if (rc)
 		return rc;
-	struct pvhdev__p2m_rec *prev = join_left(p, want);
-	struct pvhdev__p2m_rec *next = join_right(after, want);
-	struct pvhdev__p2m_rec *rec = prev ? prev : next;
-	/* Growing in place keeps the tree ordered: the pages were free. */
-	if (prev) {
-		prev->node.last = want->node.last;
-	} else if (next) {
-		next->node.start = want->node.start;
-		next->mfn = want->mfn;
-	} else {
-		if (!(rec = pvhdev__zalloc(dom, sizeof(*rec))))
-			return -ENOMEM;
-		*rec = *want;
-		pvhdev__rtree_insert(&p->map, &rec->node);
-	}
+	prev = join_left(dom->p2m, want);
+	next = join_right(after, want);
+	if (!(rec = map_record(dom, want, prev, next)))
+		return -ENOMEM;
 	rc = emit(dom, PVHDEV_EV_MAP, rec, want->node.start, rec_nr(want));
 	if (rc < 0) {
-		char a[64];
 		pvhdev__log(dom, PVHDEV_LOG_WARN,
 		            "p2m: map gfn 0x%llx-0x%llx (%s) refused by the hypervisor: %s",
 		            (unsigned long long)want->node.start,
@@ -228,8 +246,7 @@ static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *wa
 		return rc;
 	}
 	if (prev && next) {
-		/* want bridged two records: the right one joins the left. */
-		pvhdev__rtree_remove(&p->map, &next->node);
+		pvhdev__rtree_remove(&dom->p2m->map, &next->node);
 		prev->node.last = next->node.last;
 		pvhdev__free(dom, next, sizeof(*next));
 	}

@@ -170,7 +170,7 @@ def memmap(tree, entries):
 
 def tables(tree, tabs):
     for name, _, data in tabs:
-        write(tree, "firmware/acpi/tables/" + name, bytes(data), 0o400)
+        write(tree, "firmware/acpi/tables/" + name, bytes(data))
 
 
 # ---- PCI ----
@@ -301,7 +301,7 @@ def build():
 
     def madt_tree(tree, data):
         memmap(tree, GOOD_E820[:3])
-        write(tree, "firmware/acpi/tables/APIC", bytes(data), 0o400)
+        write(tree, "firmware/acpi/tables/APIC", bytes(data))
 
     madt_tree("madt-truncated", GOOD_MADT[:50])
     bad = bytearray(GOOD_MADT)
@@ -326,8 +326,8 @@ def build():
           bytes(mcfg([(0xe0000000, 0, 0, 63), (0xe0000000, 1, 9, 3),
                       (0xe0080000, 2, 0, 0), (0xe0000000, 3, 10, 20),
                       (0xf0000000, 0, 32, 40), (0xf0000000, 4, 0, 0)],
-                     extra=b"\x01" * 7)), 0o400)
-    write("mcfg-bad", "firmware/acpi/tables/FACP", b"FACP\x14\0\0\0", 0o400)
+                     extra=b"\x01" * 7)))
+    write("mcfg-bad", "firmware/acpi/tables/FACP", b"FACP\x14\0\0\0")
 
     memmap("memmap-bad", GOOD_E820[:3] + [
         (0x100000000, 0x17fffffff, "Weird Memory"),

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Harness (a): a stream of guest operations on a domain booted from a
+ * corpus machine, with every invariant checked after every operation.
+ *
+ * Input:  [machine] then operations, each an opcode byte followed by a
+ *         fixed number of argument bytes; the stream ends when an
+ *         operation does not fit.
+ *
+ *   op  args  what
+ *   0   4     outl 0xcf8 VAL
+ *   1   6     CFC access: port&3, size sel, write?, VAL (3 bytes)
+ *   2   8     ECAM access on a known device: dev, reg (2), size sel, write?, VAL (3)
+ *   3   7     config write to a device's trapped register: dev, which, VAL (4), size sel
+ *   4   8     MSI-X table access: dev, entry, field, size sel, write?, VAL (3)
+ *   5   6     IO-APIC access: which, offset sel, write?, VAL (3)
+ *   6   2     drain pending p2m work with a budget (pages)
+ *   7   2     device remove / add / hide
+ *   8   3     late MMCFG window: segment sel, start bus, bus count
+ *   9   9     raw MMIO access anywhere trapped: addr sel, size sel, write?, VAL (6)
+ *
+ * The machines are the lspci dumps of the corpus directory (PVHDEV_CORPUS
+ * at build time, or $PVHDEV_FUZZ_CORPUS), each booted on a platform of
+ * our own: ECAM for every segment present, one IO-APIC, RAM below 1 MiB
+ * and from 1 MiB to 1 GiB.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvhdev/backend.h>
+#include <pvhdev/dump.h>
+#include <pvhdev/host.h>
+#include <pvhdev/ioapic.h>
+#include <pvhdev/pvhdev.h>
+
+#include "fuzz.h"
+
+#define MAX_MACHINES 64
+#define ECAM_BASE 0x80000000000ull /* segment s at ECAM_BASE + s * 256 MiB */
+#define IOAPIC_ADDR 0xfec00000ull
+
+static struct pvhdev_dump *machines[MAX_MACHINES];
+static size_t nr_machines;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads every .lspci file of the corpus once, in name order. */
+static void load_machines(void)
+{
+	const char *dir = getenv("PVHDEV_FUZZ_CORPUS");
+	char *names[MAX_MACHINES], path[4096], err[512];
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (!dir)
+		dir = PVHDEV_CORPUS;
+	if (!(d = opendir(dir))) {
+		fprintf(stderr, "fuzz_ops: %s: cannot open the corpus\n", dir);
+		abort();
+	}
+	while ((e = readdir(d)) && n < MAX_MACHINES)
+		if (strstr(e->d_name, ".lspci"))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), by_name);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!pvhdev_dump_load(path, &machines[nr_machines], err, sizeof(err)))
+			nr_machines++;
+		free(names[i]);
+	}
+	if (!nr_machines)
+		abort();
+}
+
+struct run {
+	struct pvhdev_fake *fake;
+	struct pvhdev_domain *dom;
+	const struct pvhdev_fake_dev *devs;
+	size_t nr_devs;
+	const uint8_t *p;
+	size_t left;
+};
+
+static void quiet(void *ctx, enum pvhdev_log_level level, const char *msg)
+{
+	(void)ctx;
+	(void)level;
+	(void)msg;
+}
+
+static int boot(struct run *r, const struct pvhdev_dump *m)
+{
+	static const struct pvhdev_e820_entry e820[] = {
+		{ 0, 0x9f000, PVHDEV_E820_RAM },
+		{ 0x100000, 0x3ff00000, PVHDEV_E820_RAM },
+	};
+	static const struct pvhdev_ioapic_desc io = { 1, IOAPIC_ADDR, 0, 24 };
+	struct pvhdev_mcfg mcfg[8];
+	size_t nr_mcfg = 0;
+
+	r->devs = pvhdev_dump_devs(m);
+	r->nr_devs = pvhdev_dump_count(m);
+	for (size_t i = 0; i < r->nr_devs && nr_mcfg < 8; i++) {
+		uint16_t seg = (uint16_t)PVHDEV_SBDF_SEG(r->devs[i].sbdf);
+		if (nr_mcfg && mcfg[nr_mcfg - 1].seg == seg)
+			continue;
+		mcfg[nr_mcfg++] = (struct pvhdev_mcfg){ ECAM_BASE + ((uint64_t)seg << 28), seg,
+		                                        0, 255 };
+	}
+	const struct pvhdev_platform plat = {
+		.size = sizeof(plat), .e820 = e820, .nr_e820 = 2, .mcfg = mcfg,
+		.nr_mcfg = nr_mcfg, .ioapics = &io, .nr_ioapics = 1,
+	};
+	if (pvhdev_fake_new(&pvhdev_host_alloc, NULL, r->devs, r->nr_devs, &r->fake))
+		return -1;
+	struct pvhdev_config cfg = {
+		.size = sizeof(cfg), .backend = &pvhdev_fake_ops, .backend_ctx = r->fake,
+		.alloc = &pvhdev_host_alloc, .log = quiet, .event_capacity = 256,
+	};
+	if (pvhdev_domain_new(&cfg, &r->dom))
+		return -1;
+	return pvhdev_domain_boot(r->dom, &plat) ? -1 : 0;
+}
+
+static bool take(struct run *r, size_t n, const uint8_t **args)
+{
+	if (r->left < n)
+		return false;
+	*args = r->p;
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+static uint32_t le(const uint8_t *b, unsigned n)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = n; i-- > 0;)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static const unsigned sizes[4] = { 1, 2, 4, 8 };
+
+static pvhdev_sbdf_t pick(const struct run *r, uint8_t sel)
+{
+	return r->devs[sel % r->nr_devs].sbdf;
+}
+
+static uint64_t ecam(pvhdev_sbdf_t sbdf, unsigned reg)
+{
+	return ECAM_BASE + ((uint64_t)PVHDEV_SBDF_SEG(sbdf) << 28) +
+	       ((uint64_t)(sbdf & 0xffff) << 12) + (reg & 0xfff);
+}
+
+static void mmio(struct run *r, uint64_t addr, unsigned size, bool write, uint64_t v)
+{
+	uint64_t out;
+
+	if (write)
+		pvhdev_mmio_write(r->dom, addr, size, v);
+	else
+		pvhdev_mmio_read(r->dom, addr, size, &out);
+}
+
+/* Registers that change state, per device: command, BARs, ROM, and the
+ * control words of MSI, MSI-X and SR-IOV. */
+static unsigned trapped_reg(struct run *r, pvhdev_sbdf_t sbdf, uint8_t which)
+{
+	static const uint16_t fixed[] = { 0x04, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x30, 0x38 };
+	struct pvhdev_dev *dev;
+	unsigned off = 0;
+
+	if (which < PVHDEV_ARRAY(fixed) || pvhdev_dev_get(r->dom, sbdf, &dev))
+		return fixed[which % PVHDEV_ARRAY(fixed)];
+	switch (which % 8) {
+	case 0: if (!pvhdev_dev_find_cap(dev, 0x05, &off)) return off + 2 + (which & 0x30) / 4; break;
+	case 1: if (!pvhdev_dev_find_cap(dev, 0x11, &off)) return off + 2; break;
+	case 2: if (!pvhdev_dev_find_ext_cap(dev, 0x10, &off)) return off + 8; break;
+	case 3: if (!pvhdev_dev_find_ext_cap(dev, 0x10, &off)) return off + 0x10; break;
+	case 4: if (!pvhdev_dev_find_ext_cap(dev, 0x10, &off)) return off + 0x24 + (which >> 4) % 6 * 4; break;
+	default: break;
+	}
+	return fixed[which % PVHDEV_ARRAY(fixed)];
+}
+
+/* The MSI-X table of a device, where its BAR decodes now; 0 if none. */
+static uint64_t msix_table(struct run *r, pvhdev_sbdf_t sbdf, unsigned *entries)
+{
+	struct pvhdev_dev *dev;
+	struct pvhdev_bar_info bi;
+	uint32_t ctrl, table;
+	unsigned off;
+
+	if (pvhdev_dev_get(r->dom, sbdf, &dev) || pvhdev_dev_find_cap(dev, 0x11, &off) ||
+	    pvhdev_cfg_read(r->dom, sbdf, off + 2, 2, &ctrl) ||
+	    pvhdev_cfg_read(r->dom, sbdf, off + 4, 4, &table) ||
+	    pvhdev_dev_bar(dev, table & 7, &bi))
+		return 0;
+	*entries = (ctrl & 0x7ff) + 1;
+	return bi.addr + (table & ~7u);
+}
+
+static bool step(struct run *r)
+{
+	const uint8_t *a;
+	uint8_t op;
+	uint32_t v;
+
+	if (!r->left)
+		return false;
+	op = *r->p++ % 10;
+	r->left--;
+	switch (op) {
+	case 0:
+		if (!take(r, 4, &a))
+			return false;
+		pvhdev_pio_write(r->dom, 0xcf8, 4, le(a, 4) | 0x80000000u);
+		break;
+	case 1:
+		if (!take(r, 6, &a))
+			return false;
+		if (a[2] & 1)
+			pvhdev_pio_write(r->dom, (uint16_t)(0xcfc + (a[0] & 3)), sizes[a[1] & 3],
+			                 le(a + 3, 3));
+		else
+			pvhdev_pio_read(r->dom, (uint16_t)(0xcfc + (a[0] & 3)), sizes[a[1] & 3], &v);
+		break;
+	case 2:
+		if (!take(r, 8, &a))
+			return false;
+		mmio(r, ecam(pick(r, a[0]), le(a + 1, 2)), sizes[a[3] & 3], a[4] & 1,
+		     le(a + 5, 3) * 0x01000001ull);
+		break;
+	case 3: {
+		if (!take(r, 7, &a))
+			return false;
+		pvhdev_sbdf_t sbdf = pick(r, a[0]);
+		unsigned reg = trapped_reg(r, sbdf, a[1]), size = sizes[a[6] % 3];
+		pvhdev_cfg_write(r->dom, sbdf, reg & ~(size - 1), size, le(a + 2, 4));
+		break;
+	}
+	case 4: {
+		unsigned entries = 0;
+		if (!take(r, 8, &a))
+			return false;
+		uint64_t t = msix_table(r, pick(r, a[0]), &entries);
+		if (t)
+			mmio(r, t + (uint64_t)(a[1] % (entries + 2)) * 16 + (a[2] & 0xf),
+			     sizes[a[3] & 3], a[4] & 1, le(a + 5, 3) * 0x00010001ull);
+		break;
+	}
+	case 5:
+		if (!take(r, 6, &a))
+			return false;
+		mmio(r, IOAPIC_ADDR + ((a[1] & 1) ? 0x10 : 0) + (a[1] & 0x40), 4, a[2] & 1,
+		     (a[1] & 1) ? le(a + 3, 3) | (uint32_t)a[0] << 24 : a[0]);
+		break;
+	case 6:
+		if (!take(r, 2, &a))
+			return false;
+		{
+			bool more;
+			pvhdev_process_pending(r->dom, le(a, 2), &more);
+		}
+		break;
+	case 7:
+		if (!take(r, 2, &a))
+			return false;
+		if (a[1] % 3 == 0)
+			pvhdev_dev_remove(r->dom, pick(r, a[0]));
+		else if (a[1] % 3 == 1)
+			pvhdev_dev_add(r->dom, pick(r, a[0]));
+		else
+			pvhdev_dev_hide(r->dom, pick(r, a[0]));
+		break;
+	case 8:
+		if (!take(r, 3, &a))
+			return false;
+		pvhdev_mmcfg_add(r->dom, 0x100000000000ull + ((uint64_t)(a[0] & 3) << 28),
+		                 (uint16_t)(8 + (a[0] & 3)), a[1],
+		                 (uint8_t)(a[1] + a[2] > 255 ? 255 : a[1] + a[2]));
+		break;
+	default:
+		if (!take(r, 9, &a))
+			return false;
+		{
+			/* Anywhere near what is trapped: ECAM, IO-APIC, BARs. */
+			static const uint64_t bases[4] = { ECAM_BASE, IOAPIC_ADDR, 0xf0000000ull,
+			                                   0xfe000000ull };
+			uint64_t addr = bases[a[0] & 3] + (le(a + 3, 3) << 2);
+			mmio(r, addr, sizes[a[1] & 3], a[2] & 1, le(a + 6, 3));
+		}
+	}
+	return true;
+}
+
+static void check(struct run *r, size_t at)
+{
+	char msg[256];
+
+	if (pvhdev_check_invariants(r->dom, msg, sizeof(msg))) {
+		fprintf(stderr, "fuzz_ops: invariant violated after operation %zu: %s\n", at, msg);
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct run r = { 0 };
+
+	if (!nr_machines)
+		load_machines();
+	if (size < 1)
+		return 0;
+	r.p = data + 1;
+	r.left = size - 1;
+	if (boot(&r, machines[data[0] % nr_machines]) == 0) {
+		check(&r, 0);
+		for (size_t n = 1; step(&r); n++)
+			check(&r, n);
+	}
+	pvhdev_domain_free(r.dom);
+	pvhdev_fake_free(r.fake);
+	return 0;
+}
