@@ -98,19 +98,38 @@ static inline pvhdev_sbdf_t ecam_sbdf(const struct pvhdev__mmcfg *m, uint64_t re
 }
 
 /* 8-byte accesses are two 4-byte ones, low dword first. */
+static __attribute__((noinline)) int ecam_read8(struct pvhdev_domain *dom,
+                                                pvhdev_sbdf_t sbdf, unsigned reg,
+                                                uint64_t *val)
+{
+	uint32_t lo, hi;
+	int rc = pvhdev_cfg_read(dom, sbdf, reg, 4, &lo);
+
+	if (!rc)
+		rc = pvhdev_cfg_read(dom, sbdf, reg + 4, 4, &hi);
+	*val = rc ? ~(uint64_t)0 : (uint64_t)hi << 32 | lo;
+	return rc;
+}
+
+static __attribute__((noinline)) int ecam_write8(struct pvhdev_domain *dom,
+                                                 pvhdev_sbdf_t sbdf, unsigned reg,
+                                                 uint64_t val)
+{
+	int rc = pvhdev_cfg_write(dom, sbdf, reg, 4, (uint32_t)val);
+
+	return rc ? rc : pvhdev_cfg_write(dom, sbdf, reg + 4, 4, (uint32_t)(val >> 32));
+}
+
 static int ecam_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 {
 	const struct pvhdev__mmcfg *m = opaque;
 	uint64_t rel = addr - m->addr; /* from bus 0 of the segment */
-	pvhdev_sbdf_t sbdf = ecam_sbdf(m, rel);
-	unsigned reg = rel & 0xfff;
-	uint32_t lo, hi = 0;
-	int rc;
+	uint32_t v;
 
-	rc = pvhdev_cfg_read(m->dom, sbdf, reg, size == 8 ? 4 : size, &lo);
-	if (PVHDEV__UNLIKELY(size == 8) && !rc)
-		rc = pvhdev_cfg_read(m->dom, sbdf, reg + 4, 4, &hi);
-	*val = rc ? pvhdev__ones(size) : ((uint64_t)hi << 32 | lo);
+	if (PVHDEV__UNLIKELY(size == 8))
+		return ecam_read8(m->dom, ecam_sbdf(m, rel), rel & 0xfff, val);
+	int rc = pvhdev_cfg_read(m->dom, ecam_sbdf(m, rel), rel & 0xfff, size, &v);
+	*val = v;
 	return rc;
 }
 
@@ -118,13 +137,11 @@ static int ecam_write(void *opaque, uint64_t addr, unsigned size, uint64_t val)
 {
 	const struct pvhdev__mmcfg *m = opaque;
 	uint64_t rel = addr - m->addr;
-	pvhdev_sbdf_t sbdf = ecam_sbdf(m, rel);
-	unsigned reg = rel & 0xfff;
 
-	if (PVHDEV__LIKELY(size != 8))
-		return pvhdev_cfg_write(m->dom, sbdf, reg, size, (uint32_t)val);
-	int rc = pvhdev_cfg_write(m->dom, sbdf, reg, 4, (uint32_t)val);
-	return rc ? rc : pvhdev_cfg_write(m->dom, sbdf, reg + 4, 4, (uint32_t)(val >> 32));
+	if (PVHDEV__UNLIKELY(size == 8))
+		return ecam_write8(m->dom, ecam_sbdf(m, rel), rel & 0xfff, val);
+	return pvhdev_cfg_write(m->dom, ecam_sbdf(m, rel), rel & 0xfff, size,
+	                        (uint32_t)val);
 }
 
 static const struct pvhdev__mmio_ops ecam_ops = {
