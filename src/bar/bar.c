@@ -326,7 +326,10 @@ static int add_traps(struct pvhdev__bar_dev *bd)
 static int bar_dom_init(struct pvhdev_domain *dom)
 {
 	dom->bar_queue = pvhdev__zalloc(dom, sizeof(*dom->bar_queue));
-	return dom->bar_queue ? 0 : -ENOMEM;
+	if (!dom->bar_queue)
+		return -ENOMEM;
+	pvhdev__rtree_init(&dom->bar_queue->holes);
+	return 0;
 }
 
 static void bar_dom_free(struct pvhdev_domain *dom)

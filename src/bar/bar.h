@@ -63,8 +63,11 @@ struct pvhdev__bar_dev {
 	struct sriov *sriov;
 };
 
+/* Domain-level BAR state: the work queue, and the MSI-X pages of every
+ * mapped BAR (struct pvhdev__hole claims), which no mapping may cover. */
 struct pvhdev__bar_queue {
 	struct bar_work *head, *tail;
+	struct pvhdev__rtree holes;
 };
 
 /* map.c: queue a BAR's map or unmap, or (now) do it before returning. */

@@ -42,6 +42,11 @@ static int check_holes(struct pvhdev__bar_dev *bd, char *msg, size_t len)
 		uint64_t e = (b->addr + h->off + h->size + 0xfff) >> 12;
 		if (!b->mapped || !h->size)
 			continue;
+		/* A mapped BAR holds claims on all of its MSI-X pages. */
+		const struct pvhdev__rnode *c =
+			pvhdev__rtree_find(&dev->dom->bar_queue->holes, s);
+		if (!c || c->last < e - 1)
+			return fail(dev, msg, len, h->bir, "MSI-X pages not claimed", s, e - s);
 		if (!pvhdev__p2m_first_from(dev->dom, s, &r) && r.gfn < e)
 			return fail(dev, msg, len, h->bir, "MSI-X page mapped", r.gfn, r.nr);
 	}

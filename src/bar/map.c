@@ -38,27 +38,104 @@ static void log_skip(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 	            (unsigned long long)(gfn + nr - 1), what);
 }
 
-/* The first hole page range of bir at or after gfn, clipped to end. */
-static bool hole_first(const struct pvhdev__bar_dev *bd, unsigned bir,
-                       uint64_t gfn, uint64_t end, uint64_t *hs, uint64_t *he)
+/* The first claimed MSI-X page range (of any device) overlapping
+ * [gfn, end): its start clipped to gfn, and its end. */
+static bool hole_first(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t end,
+                       uint64_t *hs, uint64_t *he)
 {
-	const struct pvhdev_dev *dev = bd->dev;
-	uint64_t base = bd->bars[bir].addr;
-	bool found = false;
+	const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes,
+	                                                         gfn);
+
+	if (!n || n->start >= end)
+		return false;
+	*hs = n->start < gfn ? gfn : n->start;
+	*he = n->last + 1;
+	return true;
+}
+
+static void hole_pages(const struct pvhdev__hole *h, uint64_t base, uint64_t *s,
+                       uint64_t *e)
+{
+	*s = (base + h->off) >> PAGE_SHIFT;
+	*e = (base + h->off + h->size + PAGE_MASK) >> PAGE_SHIFT;
+}
+
+static void holes_release(struct pvhdev__bar_dev *bd, unsigned bir)
+{
+	struct pvhdev_dev *dev = bd->dev;
+
+	for (unsigned i = 0; i < dev->nr_holes; i++) {
+		struct pvhdev__hole *h = &dev->holes[i];
+		if (h->bir != bir || !h->claimed)
+			continue;
+		pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &h->claim);
+		h->claimed = false;
+	}
+}
+
+/* bir's MSI-X page ranges at base, merged where they touch (a table and
+ * its PBA often share a page); returns how many, at most the holes. */
+static unsigned hole_ranges(const struct pvhdev_dev *dev, unsigned bir,
+                            uint64_t base, uint64_t s[], uint64_t e[])
+{
+	unsigned n = 0;
 
 	for (unsigned i = 0; i < dev->nr_holes; i++) {
 		const struct pvhdev__hole *h = &dev->holes[i];
+		uint64_t hs, he;
+		unsigned j = n;
 		if (h->bir != bir || !h->size)
 			continue;
-		uint64_t s = (base + h->off) >> PAGE_SHIFT;
-		uint64_t e = (base + h->off + h->size + PAGE_MASK) >> PAGE_SHIFT;
-		if (e <= gfn || s >= end || (found && s >= *hs))
-			continue;
-		*hs = s < gfn ? gfn : s;
-		*he = e;
-		found = true;
+		hole_pages(h, base, &hs, &he);
+		while (j > 0 && s[j - 1] > hs) {
+			s[j] = s[j - 1], e[j] = e[j - 1];
+			j--;
+		}
+		s[j] = hs, e[j] = he;
+		n++;
 	}
-	return found;
+	unsigned m = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (m && s[i] <= e[m - 1]) {
+			e[m - 1] = e[i] > e[m - 1] ? e[i] : e[m - 1];
+			continue;
+		}
+		s[m] = s[i], e[m] = e[i];
+		m++;
+	}
+	return m;
+}
+
+/* Claims bir's MSI-X pages at base before the BAR maps: they must be
+ * free of any mapping and of other claims, or the BAR does not map at
+ * all (its MSI-X table could not be trapped). */
+static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
+{
+	struct pvhdev_dev *dev = bd->dev;
+	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
+	unsigned n = hole_ranges(dev, bir, base, s, e), k = 0;
+	struct pvhdev_p2m_range r;
+
+	for (unsigned i = 0; i < dev->nr_holes && k < n; i++) {
+		struct pvhdev__hole *h = &dev->holes[i];
+		if (h->bir != bir || !h->size)
+			continue;
+		h->claim.start = s[k];
+		h->claim.last = e[k] - 1;
+		if ((!pvhdev__p2m_first_from(dev->dom, s[k], &r) && r.gfn < e[k]) ||
+		    pvhdev__rtree_insert(&dev->dom->bar_queue->holes, &h->claim)) {
+			char str[PVHDEV_SBDF_STRLEN];
+			holes_release(bd, bir);
+			pvhdev__log(dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: MSI-X pages "
+			            "0x%llx-0x%llx are mapped or trapped already: BAR not mapped",
+			            pvhdev_sbdf_str(dev->sbdf, str), bir,
+			            (unsigned long long)s[k], (unsigned long long)(e[k] - 1));
+			return -EBUSY;
+		}
+		h->claimed = true;
+		k++;
+	}
+	return 0;
 }
 
 /* The first page in [gfn, end) this BAR must not map: returns it and
@@ -73,7 +150,7 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 	const char *why = NULL;
 
 	*skip = end;
-	if (hole_first(bd, bir, gfn, end, &s, &he) && s < best)
+	if (hole_first(dom, gfn, end, &s, &he) && s < best)
 		best = s, *skip = he;
 	if (!pvhdev__excl_first(dom, gfn, end - gfn, &s, &n, &kind) &&
 	    (s < gfn ? gfn : s) < best) {
@@ -194,8 +271,12 @@ int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 	}
 	if (!span || (!map && !b->mapped))
 		return 0;
-	if (!map)
+	if (map && holes_claim(bd, bir, addr))
+		return 0; /* logged; the BAR stays unmapped */
+	if (!map) {
 		bar_notify(bd, bir, false); /* the traps stop first */
+		holes_release(bd, bir);
+	}
 	b->mapped = map;
 	if (map)
 		b->addr = addr;

@@ -79,7 +79,7 @@ static int size_vf_bars(struct pvhdev__bar_dev *bd)
 	for (unsigned i = 0; i < 6 && !rc; i++) {
 		struct bar *b = &bd->bars[BAR_VF0 + i];
 		unsigned reg = bd->sriov->pos + SRIOV_VF_BAR0 + 4 * i;
-		uint32_t orig, lo, ohi, hi = 0xffffffff;
+		uint32_t orig, lo, ohi = 0, hi = 0xffffffff;
 		if ((rc = pvhdev_dev_hw_read(bd->dev, reg, 4, &orig)) ||
 		    (rc = pvhdev_dev_hw_write(bd->dev, reg, 4, 0xffffffff)) ||
 		    (rc = pvhdev_dev_hw_read(bd->dev, reg, 4, &lo)) ||
@@ -96,8 +96,10 @@ static int size_vf_bars(struct pvhdev__bar_dev *bd)
 			mask |= (uint64_t)hi << 32;
 		else if (mask)
 			mask |= 0xffffffff00000000ull;
-		if (orig & PCI_BAR_IO)
-			mask = 0; /* VF BARs are memory only */
+		/* VF BARs are memory only; a register that keeps its value
+		 * under all-ones is not implemented. */
+		if ((orig & PCI_BAR_IO) || (lo == orig && (!is64 || hi == ohi)))
+			mask = 0;
 		b->reg = (uint16_t)reg;
 		b->kind = mask ? (is64 ? BAR_MEM64 : BAR_MEM32) : BAR_NONE;
 		b->size = mask ? ~mask + 1 : 0;

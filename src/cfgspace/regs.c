@@ -10,7 +10,7 @@
  * lookup is two loads and never a walk, whatever the number of
  * registers.
  *
- *   idx[off >> 8][off & 0xff] = run << 8 | id;   id -> regs[id]
+ *   idx[off >> 8][off & 0xff] = run << 8 | id;   id -> regs[id - 1]
  *
  *   dword 0x04:  byte   4    5    6    7      command (id 1), status (id 2)
  *                id     1    1    2    2
@@ -71,6 +71,12 @@ static inline uint32_t bytes_mask(unsigned n)
 	return mask[n];
 }
 
+/* Register id (1..nr_regs) -> its record. */
+static inline struct pvhdev_reg *reg_of(const struct pvhdev_dev *dev, unsigned id)
+{
+	return &dev->regs[id - 1];
+}
+
 void pvhdev__regs_init(struct pvhdev_dev *dev)
 {
 	for (unsigned i = 0; i < PVHDEV__IDX_PAGES; i++)
@@ -85,24 +91,37 @@ void pvhdev__regs_free(struct pvhdev_dev *dev)
 	for (unsigned i = 0; i < PVHDEV__IDX_PAGES; i++)
 		if (dev->idx[i] != gap_page)
 			pvhdev__free(dev->dom, (void *)dev->idx[i], sizeof(gap_page));
-	pvhdev__free(dev->dom, dev->regs, (dev->cap_regs + 1) * sizeof(*dev->regs));
+	pvhdev__free(dev->dom, dev->regs, dev->cap_regs * sizeof(*dev->regs));
 	pvhdev__regs_init(dev);
 }
 
 static int reg_check(const struct pvhdev_reg *r)
 {
-	uint32_t m[4] = { r->ro_mask, r->rw1c_mask, r->rsvdp_mask, r->rsvdz_mask };
+	uint32_t ro = r->ro_mask, rw1c = r->rw1c_mask;
+	uint32_t rsvdp = r->rsvdp_mask, rsvdz = r->rsvdz_mask;
 
 	if (!pvhdev__access_ok(r->off, r->size, 0) ||
 	    r->off + r->size > PVHDEV_CFG_EXP_SIZE)
 		return -EINVAL;
-	for (unsigned i = 0; i < 4; i++) {
-		if (m[i] & ~bytes_mask(r->size))
-			return -EINVAL;
-		for (unsigned j = i + 1; j < 4; j++)
-			if (m[i] & m[j])
-				return -EINVAL;
-	}
+	if ((ro | rw1c | rsvdp | rsvdz) & ~bytes_mask(r->size))
+		return -EINVAL;
+	if ((ro & rw1c) | ((ro | rw1c) & rsvdp) | ((ro | rw1c | rsvdp) & rsvdz))
+		return -EINVAL;
+	return 0;
+}
+
+/* Resizes the register array to cap records. */
+static int regs_resize(struct pvhdev_dev *dev, unsigned cap)
+{
+	struct pvhdev_reg *regs = pvhdev__zalloc(dev->dom, cap * sizeof(*regs));
+
+	if (!regs)
+		return -ENOMEM;
+	if (dev->nr_regs)
+		memcpy(regs, dev->regs, dev->nr_regs * sizeof(*regs));
+	pvhdev__free(dev->dom, dev->regs, dev->cap_regs * sizeof(*regs));
+	dev->regs = regs;
+	dev->cap_regs = cap;
 	return 0;
 }
 
@@ -120,18 +139,18 @@ static int reg_room(struct pvhdev_dev *dev, unsigned off)
 	}
 	if (dev->nr_regs < dev->cap_regs)
 		return 0;
-	unsigned cap = dev->cap_regs ? dev->cap_regs * 2 : 16;
-	if (cap > PVHDEV_MAX_REGS)
-		cap = PVHDEV_MAX_REGS;
-	struct pvhdev_reg *regs = pvhdev__zalloc(dev->dom, (cap + 1) * sizeof(*regs));
-	if (!regs)
-		return -ENOMEM;
-	if (dev->regs)
-		memcpy(regs, dev->regs, (dev->nr_regs + 1) * sizeof(*regs));
-	pvhdev__free(dev->dom, dev->regs, (dev->cap_regs + 1) * sizeof(*regs));
-	dev->regs = regs;
-	dev->cap_regs = cap;
-	return 0;
+	/* Room for what the modules usually add (header, six BARs, MSI,
+	 * MSI-X: about 20); device add trims it. */
+	unsigned cap = dev->cap_regs ? dev->cap_regs * 2 : 32;
+	return regs_resize(dev, cap < PVHDEV_MAX_REGS ? cap : PVHDEV_MAX_REGS);
+}
+
+/* Device add is over: the register array gives back what doubling left
+ * unused (with 65,536 functions, that is tens of MiB). */
+void pvhdev__regs_trim(struct pvhdev_dev *dev)
+{
+	if (dev->nr_regs < dev->cap_regs)
+		regs_resize(dev, dev->nr_regs); /* on -ENOMEM, keep the spare room */
 }
 
 /* Gives bytes [off, off + size) to register id (0: none), then redoes
@@ -140,14 +159,15 @@ static void idx_set(struct pvhdev_dev *dev, unsigned off, unsigned size,
                     unsigned id)
 {
 	uint16_t *dw = (uint16_t *)dev->idx[off >> 8] + (off & 0xfc);
-	unsigned run = 0;
+	unsigned a, b, c, d;
 
 	for (unsigned i = 0; i < size; i++)
 		dw[(off & 3) + i] = (uint16_t)id;
-	for (int i = 3; i >= 0; i--) {
-		run = i < 3 && ENTRY_ID(dw[i]) == ENTRY_ID(dw[i + 1]) ? run + 1 : 1;
-		dw[i] = (uint16_t)(run << 8 | ENTRY_ID(dw[i]));
-	}
+	a = ENTRY_ID(dw[0]), b = ENTRY_ID(dw[1]), c = ENTRY_ID(dw[2]), d = ENTRY_ID(dw[3]);
+	unsigned r3 = 1, r2 = c == d ? r3 + 1 : 1, r1 = b == c ? r2 + 1 : 1,
+	         r0 = a == b ? r1 + 1 : 1;
+	dw[0] = (uint16_t)(r0 << 8 | a), dw[1] = (uint16_t)(r1 << 8 | b);
+	dw[2] = (uint16_t)(r2 << 8 | c), dw[3] = (uint16_t)(r3 << 8 | d);
 }
 
 int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg)
@@ -158,14 +178,15 @@ int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg)
 		return rc;
 	if (dev->hidden)
 		return -EPERM;
-	for (unsigned i = 0; i < reg->size; i++)
-		if (idx_at(dev, reg->off + i))
-			return -EEXIST;
+	/* Free bytes are a gap whose run covers the register. */
+	unsigned e = dev->idx[reg->off >> 8][reg->off & 0xff];
+	if (ENTRY_ID(e) || ENTRY_RUN(e) < reg->size)
+		return -EEXIST;
 	if (dev->nr_regs >= PVHDEV_MAX_REGS)
 		return -ENOSPC;
 	if ((rc = reg_room(dev, reg->off)))
 		return rc;
-	struct pvhdev_reg *r = &dev->regs[++dev->nr_regs];
+	struct pvhdev_reg *r = reg_of(dev, ++dev->nr_regs);
 	*r = *reg;
 	if (!r->read)
 		r->read = read_ones;
@@ -179,13 +200,13 @@ int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size)
 {
 	unsigned id = off < PVHDEV_CFG_EXP_SIZE ? idx_at(dev, off) : 0;
 
-	if (!id || dev->regs[id].off != off || dev->regs[id].size != size)
+	if (!id || reg_of(dev, id)->off != off || reg_of(dev, id)->size != size)
 		return -ENOENT;
 	idx_set(dev, off, size, 0);
 	if (id != dev->nr_regs) {
 		/* Keep ids dense: the last register takes the hole. */
-		dev->regs[id] = dev->regs[dev->nr_regs];
-		idx_set(dev, dev->regs[id].off, dev->regs[id].size, id);
+		*reg_of(dev, id) = *reg_of(dev, dev->nr_regs);
+		idx_set(dev, reg_of(dev, id)->off, reg_of(dev, id)->size, id);
 	}
 	dev->nr_regs--;
 	return 0;
@@ -195,7 +216,7 @@ int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size)
 int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len)
 {
 	for (unsigned id = 1; id <= dev->nr_regs; id++) {
-		const struct pvhdev_reg *r = &dev->regs[id];
+		const struct pvhdev_reg *r = reg_of(dev, id);
 		uint32_t g = 0, h;
 		if (!r->ro_mask || r->read(dev, r, &g) != PVHDEV_DONE ||
 		    pvhdev__hw_cfg_read(dev->dom, dev->sbdf, r->off, r->size, &h))
@@ -380,7 +401,7 @@ static NOINLINE int split_read(struct pvhdev_dev *dev, unsigned off, unsigned si
 		uint32_t v = 0;
 		n = ENTRY_RUN(e) < size - pos ? ENTRY_RUN(e) : size - pos;
 		if (ENTRY_ID(e)) {
-			const struct pvhdev_reg *r = &dev->regs[ENTRY_ID(e)];
+			const struct pvhdev_reg *r = reg_of(dev, ENTRY_ID(e));
 			rc = reg_verdict(dev, r, r->read(dev, r, &v), &v);
 			v >>= 8 * (off + pos - r->off);
 		} else {
@@ -404,7 +425,7 @@ static NOINLINE int split_write(struct pvhdev_dev *dev, unsigned off, unsigned s
 		uint32_t part = val >> (8 * pos);
 		n = ENTRY_RUN(e) < size - pos ? ENTRY_RUN(e) : size - pos;
 		if (ENTRY_ID(e)) {
-			const struct pvhdev_reg *r = &dev->regs[ENTRY_ID(e)];
+			const struct pvhdev_reg *r = reg_of(dev, ENTRY_ID(e));
 			unsigned boff = off + pos - r->off;
 			rc = reg_write(dev, r, boff, n, part << (8 * boff));
 		} else {
@@ -436,7 +457,7 @@ static inline int dev_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 		return split_read(dev, off, size, val);
 	if (!ENTRY_ID(e))
 		return hw_read(dom, sbdf, off, size, val);
-	return reg_read_bytes(dev, &dev->regs[ENTRY_ID(e)], off, size, val);
+	return reg_read_bytes(dev, reg_of(dev, ENTRY_ID(e)), off, size, val);
 }
 
 static inline int dev_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
@@ -449,7 +470,7 @@ static inline int dev_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 		return split_write(dev, off, size, val);
 	if (!ENTRY_ID(e))
 		return hw_write(dom, sbdf, off, size, val);
-	const struct pvhdev_reg *r = &dev->regs[ENTRY_ID(e)];
+	const struct pvhdev_reg *r = reg_of(dev, ENTRY_ID(e));
 	unsigned boff = off - r->off;
 	return reg_write(dev, r, boff, size, val << 8 * boff);
 }
@@ -509,11 +530,17 @@ int pvhdev_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off
 int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
                        uint32_t *val)
 {
-	return pvhdev__hw_cfg_read(dev->dom, dev->sbdf, off, size, val);
+	if (PVHDEV__UNLIKELY(!cfg_access_ok(off, size))) {
+		*val = (uint32_t)pvhdev__ones(size);
+		return 0;
+	}
+	return hw_read_in(dev->dom, dev->sbdf, off, size, val);
 }
 
 int pvhdev_dev_hw_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
                         uint32_t val)
 {
-	return pvhdev__hw_cfg_write(dev->dom, dev->sbdf, off, size, val);
+	if (PVHDEV__UNLIKELY(!cfg_access_ok(off, size)))
+		return 0;
+	return hw_write(dev->dom, dev->sbdf, off, size, val);
 }

@@ -148,6 +148,10 @@ struct pvhdev__hole {
 	uint8_t bir;  /* BAR index 0-5 */
 	uint64_t off; /* bytes from the BAR's start */
 	uint64_t size;
+	/* The BAR module's claim on the pages while the BAR is mapped: a
+	 * node in a domain-wide tree (pages) that every mapping avoids. */
+	struct pvhdev__rnode claim;
+	bool claimed;
 };
 
 struct pvhdev_dev {
@@ -165,7 +169,7 @@ struct pvhdev_dev {
 	 * that id (src/cfgspace/regs.c).  Pages of 256 offsets; a page with
 	 * no register points at a shared read-only page of gaps. */
 	const uint16_t *idx[PVHDEV__IDX_PAGES];
-	struct pvhdev_reg *regs; /* regs[1..nr_regs]; regs[0] unused */
+	struct pvhdev_reg *regs; /* register id i is regs[i - 1] */
 	unsigned nr_regs, cap_regs;
 	struct pvhdev__cap caps[PVHDEV__MAX_CAPS];
 	struct pvhdev__cap ext_caps[PVHDEV__MAX_EXT_CAPS];
@@ -201,6 +205,8 @@ void pvhdev__devices_free(struct pvhdev_domain *dom);
  * releasing one. */
 void pvhdev__regs_init(struct pvhdev_dev *dev);
 void pvhdev__regs_free(struct pvhdev_dev *dev);
+/* Gives back the register array's spare room (end of device add). */
+void pvhdev__regs_trim(struct pvhdev_dev *dev);
 /* Checks that the guest's view of every read-only bit equals the
  * hardware's: 0, or -EPROTO with the first difference in msg. */
 int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len);

@@ -180,7 +180,11 @@ static int dev_setup(struct pvhdev_dev *dev)
 	dev->hdr_type = hdr & 0x7f;
 	dev->ext_cfg = pvhdev__mmcfg_covers(dev->dom, dev->sbdf);
 	rc = pvhdev__caps_walk(dev);
-	return rc ? rc : modules_add(dev);
+	if (!rc)
+		rc = modules_add(dev);
+	if (!rc)
+		pvhdev__regs_trim(dev);
+	return rc;
 }
 
 /* Adds sbdf; a VF (pf != sbdf) skips the vendor ID check. */

@@ -255,8 +255,9 @@ static int map_free(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
 		const char *why = "";
 		uint64_t stop = obstacle(dom, gfn, end, ram, &skip, &why);
 		if (stop > gfn) {
-			int rc = ram ? pvhdev__p2m_ram_copy(dom, gfn, stop - gfn)
-			             : pvhdev__p2m_identity_map(dom, gfn, stop - gfn, reason, 0, -1);
+			uint64_t nr_free = stop - gfn;
+			int rc = ram ? pvhdev__p2m_ram_copy(dom, gfn, nr_free)
+			             : pvhdev__p2m_identity_map(dom, gfn, nr_free, reason, 0, -1);
 			if (rc)
 				return rc;
 			gfn = stop;
