@@ -318,5 +318,6 @@ const char *pvhdev_map_reason_name(enum pvhdev_map_reason reason);
 /* The rest of the API, by area. */
 #include <pvhdev/platform.h>
 #include <pvhdev/ioapic.h>
+#include <pvhdev/irq.h>
 
 #endif

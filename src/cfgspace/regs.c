@@ -354,24 +354,36 @@ static int reg_current(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
 	return rc;
 }
 
-/* Writes bytes [boff, boff + n) of register r; data is aligned to the
- * register (byte boff of the register is data's byte boff). */
-static NOINLINE int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                              unsigned boff, unsigned n, uint32_t data)
+/* Writes bytes [boff, boff + n) of register r, merged with its current
+ * value; data is aligned to the register (byte boff of the register is
+ * data's byte boff). */
+static NOINLINE int reg_write_merge(struct pvhdev_dev *dev,
+                                    const struct pvhdev_reg *r, unsigned boff,
+                                    unsigned n, uint32_t data)
 {
-	uint32_t full = bytes_mask(r->size);
 	uint32_t wmask = bytes_mask(n) << (8 * boff);
 	uint32_t keep = r->ro_mask | r->rsvdp_mask;
 	uint32_t cur = 0;
+	int rc = reg_current(dev, r, &cur);
 
-	if (PVHDEV__UNLIKELY(wmask != full || keep)) {
-		int rc = reg_current(dev, r, &cur);
-		if (rc)
-			return rc;
-	}
+	if (rc)
+		return rc;
 	uint32_t v = (cur & ~wmask) | (data & wmask);
 	v = (v & ~(keep | r->rsvdz_mask)) | (cur & keep);
-	v &= full;
+	v &= bytes_mask(r->size);
+	if (r->write(dev, r, v) == PVHDEV_PASS)
+		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
+	return 0;
+}
+
+/* A write of all of register r needs no merge when no bit keeps its
+ * current value: what the guest wrote, reserved-zero bits cleared. */
+static NOINLINE int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                              unsigned boff, unsigned n, uint32_t data)
+{
+	if (PVHDEV__UNLIKELY(n != r->size || (r->ro_mask | r->rsvdp_mask)))
+		return reg_write_merge(dev, r, boff, n, data);
+	uint32_t v = data & ~r->rsvdz_mask;
 	if (r->write(dev, r, v) == PVHDEV_PASS)
 		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
 	return 0;
