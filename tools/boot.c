@@ -19,7 +19,7 @@
 #include "machine.h"
 
 static const char boot_usage[] =
-	"Usage: pvhdev boot [--lspci FILE] [--json]\n"
+	"Usage: pvhdev boot [--lspci FILE | --platform FILE | --host] [--json]\n"
 	"\n"
 	"Builds the dom0 model of a machine the way a PVH dom0 builder does\n"
 	"(MCFG windows, IO-APICs, the boot identity map, every PCI function\n"
@@ -29,14 +29,23 @@ static const char boot_usage[] =
 	"reasons, every effect the boot caused (events), and notes from the\n"
 	"loader (BAR sizes guessed, devices skipped).\n"
 	"\n"
-	"  --lspci FILE  the machine as an lspci dump (lspci -x, -xxx or\n"
-	"                -xxxx, with or without -v text)\n"
-	"  --json        print JSON with top-level keys machine, devices,\n"
-	"                ioapics, p2m, events, notes\n"
-	"  -h, --help    this text\n"
+	"  --lspci FILE     the machine as an lspci dump (lspci -x, -xxx or\n"
+	"                   -xxxx, with or without -v text), on an empty\n"
+	"                   platform (no e820, MCFG or IO-APIC)\n"
+	"  --platform FILE  a platform file (docs/platform-format.md): e820,\n"
+	"                   ACPI tables, MCFG, IO-APICs and the devices\n"
+	"  --host           this machine, read-only: devices through libpci\n"
+	"                   (config writes stay in a shadow copy), the\n"
+	"                   platform from /sys/firmware (see pvhdev capture)\n"
+	"  --allow-hw-writes  with --host: let config writes reach the\n"
+	"                   hardware (BAR registers never do)\n"
+	"  --json           print JSON with top-level keys machine, devices,\n"
+	"                   ioapics, p2m, events, notes\n"
+	"  -h, --help       this text\n"
 	"\n"
-	"Without --lspci the machine bundled with pvhdev is used:\n"
-	"  machines/intel-nuc-broadwell-u-i218.lspci\n"
+	"With no source option the machine bundled with pvhdev is used:\n"
+	"  machines/intel-nuc-broadwell-u-i218.xml (its lspci dump and a\n"
+	"  typical platform for it)\n"
 	"looked up in $PVHDEV_DATADIR, the source tree, then the install\n"
 	"prefix.\n"
 	"\n"
@@ -338,6 +347,9 @@ int cli_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "lspci", required_argument, NULL, 'l' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "host", no_argument, NULL, 'H' },
+		{ "allow-hw-writes", no_argument, NULL, 'W' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -350,10 +362,21 @@ int cli_boot(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o.lspci = optarg; break;
+		case 'p': o.platform = optarg; break;
+		case 'H': o.host = true; break;
+		case 'W': o.allow_hw_writes = true; break;
 		case 'j': json = true; break;
 		case 'h': fputs(boot_usage, stdout); return CLI_OK;
 		default: fputs(boot_usage, stderr); return CLI_USAGE;
 		}
+	}
+	if (!!o.lspci + !!o.platform + o.host > 1) {
+		fprintf(stderr, "pvhdev boot: give one of --lspci, --platform, --host\n");
+		return CLI_USAGE;
+	}
+	if (o.allow_hw_writes && !o.host) {
+		fprintf(stderr, "pvhdev boot: --allow-hw-writes goes with --host\n");
+		return CLI_USAGE;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "pvhdev boot: unexpected argument '%s'\n", argv[optind]);

@@ -3,6 +3,8 @@
 #ifndef PVHDEV_TOOLS_CLI_H
 #define PVHDEV_TOOLS_CLI_H
 
+#include <stdbool.h>
+
 enum cli_exit {
 	CLI_OK = 0,
 	CLI_CHECK_FAILED = 1,
@@ -14,5 +16,13 @@ enum cli_exit {
 int cli_boot(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_capture(int argc, char **argv);
+int cli_record(int argc, char **argv);
+
+/* pvhdev replay --trace (tools/trace_replay.c): runs sc, already loaded
+ * from the file scenario, over the trace as the only backend. */
+struct pvhdev_scenario;
+int cli_trace_replay(const char *trace, bool relaxed,
+                     const struct pvhdev_scenario *sc, const char *scenario,
+                     bool quiet);
 
 #endif

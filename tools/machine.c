@@ -6,12 +6,13 @@
 #include <unistd.h>
 
 #include <pvhdev/host.h>
+#include <pvhdev/host_backend.h>
 #include <pvhdev/platform_file.h>
 
 #include "cli.h"
 #include "machine.h"
 
-#define DEFAULT_MACHINE "machines/intel-nuc-broadwell-u-i218.lspci"
+#define DEFAULT_MACHINE "machines/intel-nuc-broadwell-u-i218.xml"
 
 const char *machine_default(char *buf, size_t len)
 {
@@ -85,11 +86,61 @@ static bool from_platform(const struct machine *m)
 	return !strncmp(m->source, "platform:", strlen("platform:"));
 }
 
+static bool from_host(const struct machine *m)
+{
+	return !strcmp(m->source, "host");
+}
+
+/* The running machine: devices through libpci behind a shadow (writes
+ * stay in it unless allowed), the platform captured read-only. */
+struct host_priv {
+	struct pvhdev_libpci *lp;
+	struct pvhdev_capture *cap;
+};
+
+static int open_host(struct machine *m, const struct machine_opts *o,
+                     const struct pvhdev_platform **plat)
+{
+	const char *root = getenv("PVHDEV_SYSFS_ROOT");
+	struct pvhdev_libpci_opts lo = {
+		.size = sizeof(lo), .sysfs_root = root,
+		.flags = o->allow_hw_writes ? PVHDEV_LIBPCI_HW_WRITES : 0,
+	};
+	struct pvhdev_capture_opts co = { .size = sizeof(co), .sysfs_root = root,
+	                                  .kmsg = root ? NULL : "/dev/kmsg" };
+	struct host_priv *h = calloc(1, sizeof(*h));
+	char err[512];
+	int rc;
+
+	if (!h)
+		return CLI_INTERNAL;
+	m->priv = h;
+	snprintf(m->source, sizeof(m->source), "host");
+	if ((rc = pvhdev_libpci_open(&lo, &h->lp, err, sizeof(err)))) {
+		fprintf(stderr, "pvhdev: host: %s\n", err);
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	if ((rc = pvhdev_capture_run(&co, &h->cap))) {
+		fprintf(stderr, "pvhdev: host: %s\n", pvhdev_strerror(rc));
+		return CLI_INTERNAL;
+	}
+	for (size_t i = 0; i < pvhdev_libpci_nr_notes(h->lp); i++)
+		fprintf(stderr, "pvhdev: host: %s\n", pvhdev_libpci_note(h->lp, i));
+	for (size_t i = 0; i < pvhdev_capture_nr_notes(h->cap); i++)
+		fprintf(stderr, "pvhdev: host: %s\n", pvhdev_capture_note(h->cap, i));
+	*plat = pvhdev_capture_platform(h->cap);
+	return CLI_OK;
+}
+
 static int boot(struct machine *m, const struct machine_opts *o,
                 const struct pvhdev_platform *plat)
 {
 	const struct pvhdev_backend_ops *ops = &pvhdev_fake_ops;
 	void *ctx = m->fake;
+	if (from_host(m)) {
+		ops = &pvhdev_libpci_ops;
+		ctx = pvhdev_libpci_ctx(((struct host_priv *)m->priv)->lp);
+	}
 	int rc = o->wrap ? o->wrap(o->wrap_arg, &ops, &ctx) : 0;
 
 	struct pvhdev_config cfg = {
@@ -122,17 +173,17 @@ int machine_open(struct machine *m, const struct machine_opts *o)
 
 	memset(m, 0, sizeof(*m));
 	if (o->host) {
-		fprintf(stderr, "pvhdev: %s is not supported yet\n",
-		        o->host ? "--host" : "--platform");
-		return CLI_USAGE;
+		const struct pvhdev_platform *plat = NULL;
+		rc = open_host(m, o, &plat);
+		return rc ? rc : boot(m, o, plat);
 	}
-	if (o->platform) {
-		rc = open_platform(m, o->platform);
-		return rc ? rc : boot(m, o, pvhdev_platform_file_platform(m->priv));
-	}
-	if (!path && !(path = machine_default(buf, sizeof(buf)))) {
+	if (!path && !o->platform && !(path = machine_default(buf, sizeof(buf)))) {
 		fprintf(stderr, "pvhdev: bundled machine %s not found\n", DEFAULT_MACHINE);
 		return CLI_USAGE;
+	}
+	if (o->platform || strstr(path, ".xml")) {
+		rc = open_platform(m, o->platform ? o->platform : path);
+		return rc ? rc : boot(m, o, pvhdev_platform_file_platform(m->priv));
 	}
 	rc = open_lspci(m, path);
 	return rc ? rc : boot(m, o, &empty);
@@ -145,5 +196,11 @@ void machine_close(struct machine *m)
 	pvhdev_dump_free(m->dump);
 	if (from_platform(m))
 		pvhdev_platform_file_free(m->priv);
+	if (from_host(m) && m->priv) {
+		struct host_priv *h = m->priv;
+		pvhdev_libpci_close(h->lp);
+		pvhdev_capture_free(h->cap);
+		free(h);
+	}
 	memset(m, 0, sizeof(*m));
 }

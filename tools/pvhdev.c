@@ -24,6 +24,7 @@ static const char usage[] =
 	"  boot        build the dom0 model of a machine and print it\n"
 	"  replay      run a scenario of guest accesses and check its expectations\n"
 	"  capture     read this machine's platform, read-only, as a platform file\n"
+	"  record      run a scenario and write a trace of every backend access\n"
 	"  version     print the version\n"
 	"  help        print this text\n"
 	"\n"
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
 		return cli_replay(argc - 1, argv + 1);
 	if (!strcmp(cmd, "capture"))
 		return cli_capture(argc - 1, argv + 1);
+	if (!strcmp(cmd, "record"))
+		return cli_record(argc - 1, argv + 1);
 	fprintf(stderr, "pvhdev: unknown command '%s'\n\n%s", cmd, usage);
 	return CLI_USAGE;
 }

@@ -18,6 +18,7 @@
 
 static const char replay_usage[] =
 	"Usage: pvhdev replay [--lspci FILE | --platform FILE] [--quiet] SCENARIO\n"
+	"       pvhdev replay --trace TRACE [--relaxed] [--quiet] SCENARIO\n"
 	"\n"
 	"Boots the dom0 model of a machine, then replays SCENARIO against it:\n"
 	"guest accesses written in QEMU's qtest syntax (outb/outw/outl,\n"
@@ -37,18 +38,28 @@ static const char replay_usage[] =
 	"  --lspci FILE     the machine as an lspci dump (lspci -x, -xxx or\n"
 	"                   -xxxx, with or without -v text)\n"
 	"  --platform FILE  the machine as a platform XML file\n"
+	"  --trace TRACE    no machine: the devices answer from TRACE, written by\n"
+	"                   'pvhdev record' (docs/trace-format.md); every backend\n"
+	"                   access must be the trace's next one, reads get the\n"
+	"                   recorded values, writes must carry them, and the\n"
+	"                   whole trace must be used.  The platform is that of\n"
+	"                   the trace's header (a platform file's, else empty).\n"
+	"  --relaxed        with --trace: reads get the last value recorded at\n"
+	"                   their offset (all-ones if none), writes go unchecked\n"
 	"  -q, --quiet      print only failures and errors\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"Without --lspci or --platform the machine bundled with pvhdev is used\n"
-	"(machines/intel-nuc-broadwell-u-i218.lspci, looked up in\n"
+	"(machines/intel-nuc-broadwell-u-i218.xml, looked up in\n"
 	"$PVHDEV_DATADIR, the source tree, then the install prefix).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  every expectation held\n"
 	"  1  an expectation failed; stderr says where, as\n"
-	"     'SCENARIO:LINE: expected X, got Y'\n"
-	"  2  bad usage, or a malformed or unreadable scenario or machine;\n"
+	"     'SCENARIO:LINE: expected X, got Y'; with --trace also: the replay\n"
+	"     diverged from the trace, as\n"
+	"     'TRACE:LINE: access N: expected <...>, got <...>'\n"
+	"  2  bad usage, or a malformed or unreadable scenario, machine or trace;\n"
 	"     stderr has one line 'FILE:LINE: expected ...'\n"
 	"  3  internal error (out of memory, backend failure)\n"
 	"\n"
@@ -66,6 +77,8 @@ static const char replay_usage[] =
 struct replay_opts {
 	struct machine_opts m;
 	const char *scenario;
+	const char *trace;
+	bool relaxed;
 	bool quiet;
 };
 
@@ -74,6 +87,8 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 	static const struct option opts[] = {
 		{ "lspci", required_argument, NULL, 'l' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "relaxed", no_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -85,6 +100,8 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		switch (c) {
 		case 'l': o->m.lspci = optarg; break;
 		case 'p': o->m.platform = optarg; break;
+		case 't': o->trace = optarg; break;
+		case 'r': o->relaxed = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(replay_usage, stdout); return -1;
 		default: fputs(replay_usage, stderr); return CLI_USAGE;
@@ -92,6 +109,14 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 	}
 	if (o->m.lspci && o->m.platform) {
 		fputs("pvhdev replay: --lspci and --platform exclude each other\n", stderr);
+		return CLI_USAGE;
+	}
+	if (o->trace && (o->m.lspci || o->m.platform)) {
+		fputs("pvhdev replay: --trace excludes --lspci and --platform\n", stderr);
+		return CLI_USAGE;
+	}
+	if (o->relaxed && !o->trace) {
+		fputs("pvhdev replay: --relaxed needs --trace\n", stderr);
 		return CLI_USAGE;
 	}
 	if (optind + 1 != argc) {
@@ -137,6 +162,11 @@ int cli_replay(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	if (o.trace) {
+		rc = cli_trace_replay(o.trace, o.relaxed, sc, o.scenario, o.quiet);
+		pvhdev_scenario_free(sc);
+		return rc;
 	}
 	rc = machine_open(&m, &o.m);
 	if (rc == CLI_OK) {

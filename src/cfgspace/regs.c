@@ -383,7 +383,7 @@ static NOINLINE int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r
 {
 	if (PVHDEV__UNLIKELY(n != r->size || (r->ro_mask | r->rsvdp_mask)))
 		return reg_write_merge(dev, r, boff, n, data);
-	uint32_t v = data & ~r->rsvdz_mask;
+	uint32_t v = data & bytes_mask(n) & ~r->rsvdz_mask;
 	if (r->write(dev, r, v) == PVHDEV_PASS)
 		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
 	return 0;

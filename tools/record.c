@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvhdev record: run a scenario like `pvhdev replay` does, with the
+ * machine's backend wrapped in a trace recorder (include/pvhdev/trace.h),
+ * and write every backend call it made to a trace file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pvhdev/pvhdev.h>
+#include <pvhdev/scenario.h>
+#include <pvhdev/trace.h>
+
+#include "cli.h"
+#include "machine.h"
+
+static const char record_usage[] =
+	"Usage: pvhdev record (--lspci FILE | --platform FILE | --host\n"
+	"                     [--allow-hw-writes]) [--note TEXT] [--quiet]\n"
+	"                     SCENARIO -o TRACE\n"
+	"\n"
+	"Runs SCENARIO like 'pvhdev replay' does and writes every call pvhdev\n"
+	"made to the machine's backend (config and MMIO reads and writes,\n"
+	"enumeration), with the answers, to TRACE (docs/trace-format.md).\n"
+	"'pvhdev replay --trace TRACE SCENARIO' replays it with no other\n"
+	"backend.\n"
+	"\n"
+	"Options:\n"
+	"  --lspci FILE       the machine as an lspci dump\n"
+	"  --platform FILE    the machine as a platform XML file\n"
+	"  --host             this machine's devices, read-only: a shadow\n"
+	"                     answers writes and the trace marks them shadow=\"1\"\n"
+	"  --allow-hw-writes  with --host: let writes reach the hardware\n"
+	"  --note TEXT        free text for the trace's header\n"
+	"  -o, --output TRACE the trace file to write (truncated)\n"
+	"  -q, --quiet        print only failures and errors\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"The trace's header names the source as given ('lspci:FILE',\n"
+	"'platform:FILE' or 'host'); a replay looks a platform file up as\n"
+	"given, then relative to the trace's directory.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  every expectation held (the trace is written)\n"
+	"  1  an expectation failed (the trace up to there is kept)\n"
+	"  2  bad usage, or a malformed or unreadable scenario or machine\n"
+	"  3  internal error (out of memory, backend or trace write failure)\n";
+
+struct record_opts {
+	struct machine_opts m;
+	const char *scenario;
+	const char *output;
+	const char *note;
+	bool quiet;
+	/* The recorder, made by wrap() inside machine_open(). */
+	struct pvhdev_trace *trace;
+	int wrap_rc;
+};
+
+static int parse_opts(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option opts[] = {
+		{ "lspci", required_argument, NULL, 'l' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "host", no_argument, NULL, 'H' },
+		{ "allow-hw-writes", no_argument, NULL, 'W' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, sources;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': o->m.lspci = optarg; break;
+		case 'p': o->m.platform = optarg; break;
+		case 'H': o->m.host = true; break;
+		case 'W': o->m.allow_hw_writes = true; break;
+		case 'n': o->note = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'q': o->quiet = true; break;
+		case 'h': fputs(record_usage, stdout); return -1;
+		default: fputs(record_usage, stderr); return CLI_USAGE;
+		}
+	}
+	sources = !!o->m.lspci + !!o->m.platform + !!o->m.host;
+	if (sources != 1) {
+		fprintf(stderr, "pvhdev record: %s\n(see pvhdev record --help)\n",
+		        sources ? "--lspci, --platform and --host exclude each other"
+		                : "expected --lspci FILE, --platform FILE or --host");
+		return CLI_USAGE;
+	}
+	if (o->m.allow_hw_writes && !o->m.host) {
+		fputs("pvhdev record: --allow-hw-writes needs --host\n", stderr);
+		return CLI_USAGE;
+	}
+	if (!o->output) {
+		fputs("pvhdev record: missing -o TRACE\n(see pvhdev record --help)\n",
+		      stderr);
+		return CLI_USAGE;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "pvhdev record: %s\n(see pvhdev record --help)\n",
+		        optind == argc ? "missing SCENARIO" : "more than one SCENARIO");
+		return CLI_USAGE;
+	}
+	o->scenario = argv[optind];
+	return CLI_OK;
+}
+
+/* machine_opts.wrap: puts the recorder between the domain and the
+ * machine's backend. */
+static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
+{
+	struct record_opts *o = arg;
+	char source[4096];
+	struct pvhdev_trace_opts topts = {
+		.size = sizeof(topts),
+		.source = source,
+		.note = o->note,
+	};
+	int rc;
+
+	if (o->m.lspci)
+		snprintf(source, sizeof(source), "lspci:%s", o->m.lspci);
+	else if (o->m.platform)
+		snprintf(source, sizeof(source), "platform:%s", o->m.platform);
+	else
+		snprintf(source, sizeof(source), "host");
+	if (o->m.host && !o->m.allow_hw_writes)
+		topts.flags |= PVHDEV_TRACE_SHADOW_WRITES;
+	rc = pvhdev_trace_record_open(o->output, *ops, *ctx, &topts, &o->trace);
+	if (rc) {
+		fprintf(stderr, "pvhdev record: %s: %s\n", o->output,
+		        rc == -EINVAL ? "the backend cannot be recorded"
+		                      : strerror(-rc));
+		o->wrap_rc = rc;
+		return rc;
+	}
+	*ops = pvhdev_trace_backend(o->trace);
+	*ctx = o->trace;
+	return 0;
+}
+
+static int report(const struct record_opts *o, int rc,
+                  const struct pvhdev_scenario_result *res)
+{
+	if (rc) {
+		fprintf(stderr, "%s\n", res->msg);
+		return CLI_INTERNAL;
+	}
+	if (res->failed_line) {
+		fprintf(stderr, "%s\n", res->msg);
+		return CLI_CHECK_FAILED;
+	}
+	if (!o->quiet)
+		printf("%s: %lu access%s, %lu expectation%s held\n", o->scenario,
+		       res->accesses, res->accesses == 1 ? "" : "es", res->checks,
+		       res->checks == 1 ? "" : "s");
+	return CLI_OK;
+}
+
+int cli_record(int argc, char **argv)
+{
+	struct record_opts o = { 0 };
+	struct pvhdev_scenario *sc;
+	struct pvhdev_scenario_result res;
+	struct pvhdev_trace_counters cnt;
+	struct machine m;
+	char err[1024];
+	int rc = parse_opts(argc, argv, &o), trc;
+
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	/* The scenario first: a malformed one never boots anything. */
+	rc = pvhdev_scenario_load(o.scenario, &sc, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	o.m.wrap = wrap;
+	o.m.wrap_arg = &o;
+	rc = machine_open(&m, &o.m);
+	if (rc == CLI_OK) {
+		rc = pvhdev_scenario_run(sc, m.dom, o.quiet ? NULL : pvhdev_scenario_out_file,
+		                         stdout, &res);
+		fflush(stdout);
+		rc = report(&o, rc, &res);
+	} else if (o.wrap_rc) {
+		rc = o.wrap_rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	/* The domain uses the trace: free it (machine_close) first.  The
+	 * trace never calls the wrapped backend's close hook, and closing
+	 * it calls no backend, so the fake being gone already is fine. */
+	machine_close(&m);
+	pvhdev_scenario_free(sc);
+	if (o.trace) {
+		pvhdev_trace_get_counters(o.trace, &cnt);
+		trc = pvhdev_trace_finish(o.trace);
+		if (trc) {
+			fprintf(stderr, "pvhdev record: %s\n",
+			        pvhdev_trace_error(o.trace)[0] ? pvhdev_trace_error(o.trace)
+			                                       : pvhdev_strerror(trc));
+			if (rc == CLI_OK)
+				rc = CLI_INTERNAL;
+		} else if (!o.quiet && rc == CLI_OK) {
+			printf("%s: %llu access%s recorded", o.output,
+			       (unsigned long long)cnt.accesses,
+			       cnt.accesses == 1 ? "" : "es");
+			if (cnt.shadowed)
+				printf(", %llu write%s answered by the shadow",
+				       (unsigned long long)cnt.shadowed,
+				       cnt.shadowed == 1 ? "" : "s");
+			printf("\n");
+		}
+		pvhdev_trace_close(o.trace);
+		/* A trace of a run that never got going is no use. */
+		if (rc == CLI_USAGE || rc == CLI_INTERNAL)
+			unlink(o.output);
+	}
+	return rc;
+}

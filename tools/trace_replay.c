@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvhdev replay --trace: a scenario replayed against a recorded trace
+ * (include/pvhdev/trace.h) as the only backend.  The trace's header says
+ * where its devices came from; only the platform (e820, MMCFG, ...) is
+ * taken from there, the devices answer from the trace.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pvhdev/host.h>
+#include <pvhdev/platform_file.h>
+#include <pvhdev/pvhdev.h>
+#include <pvhdev/scenario.h>
+#include <pvhdev/trace.h>
+
+#include "cli.h"
+
+#define PLATFORM_PREFIX "platform:"
+
+/* A platform file named by the trace: as given, else relative to the
+ * trace's directory. */
+static int load_platform(const char *trace, const char *path,
+                         struct pvhdev_platform_file **pf)
+{
+	char schema[4096], err[1024] = "", buf[4096];
+	const char *slash = strrchr(trace, '/');
+	int rc;
+
+	if (access(path, R_OK) && path[0] != '/' && slash) {
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(slash - trace), trace, path);
+		if (!access(buf, R_OK))
+			path = buf;
+	}
+	rc = pvhdev_platform_file_schema(PVHDEV_SOURCE_DATADIR, schema, sizeof(schema));
+	if (rc) {
+		fprintf(stderr, "pvhdev: %s: cannot find the schema %s (set "
+		        "PVHDEV_DATADIR to the directory that holds it)\n", path,
+		        PVHDEV_PLATFORM_SCHEMA);
+		return CLI_INTERNAL;
+	}
+	rc = pvhdev_platform_file_load(path, schema, pf, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s: platform of the trace: %s\n", trace,
+		        err[0] ? err : pvhdev_strerror(rc));
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+int cli_trace_replay(const char *trace, bool relaxed,
+                     const struct pvhdev_scenario *sc, const char *scenario,
+                     bool quiet)
+{
+	static const struct pvhdev_platform empty = { .size = sizeof(empty) };
+	const struct pvhdev_platform *plat = &empty;
+	struct pvhdev_platform_file *pf = NULL;
+	struct pvhdev_domain *dom = NULL;
+	struct pvhdev_trace *t;
+	struct pvhdev_trace_info info;
+	struct pvhdev_trace_counters cnt;
+	struct pvhdev_scenario_result res = { 0 };
+	char err[1024] = "";
+	bool ran = false;
+	int rc, run_rc = 0, trc, ret;
+
+	rc = pvhdev_trace_replay_open(trace,
+	                              relaxed ? PVHDEV_TRACE_RELAXED : PVHDEV_TRACE_STRICT,
+	                              &t, err, sizeof(err));
+	if (rc) {
+		if (err[0])
+			fprintf(stderr, "%s\n", err);
+		else
+			fprintf(stderr, "%s: %s\n", trace, pvhdev_strerror(rc));
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	pvhdev_trace_get_info(t, &info);
+	if (!strncmp(info.source, PLATFORM_PREFIX, strlen(PLATFORM_PREFIX))) {
+		ret = load_platform(trace, info.source + strlen(PLATFORM_PREFIX), &pf);
+		if (ret) {
+			pvhdev_trace_close(t);
+			return ret;
+		}
+		plat = pvhdev_platform_file_platform(pf);
+	}
+	/* Else ("lspci:FILE", "host", anything else): an empty platform, as
+	 * `pvhdev replay --lspci` boots. */
+
+	struct pvhdev_config cfg = {
+		.size = sizeof(cfg),
+		.backend = pvhdev_trace_backend(t),
+		.backend_ctx = t,
+		.alloc = &pvhdev_host_alloc,
+		.log = pvhdev_host_log_stderr,
+		.log_ctx = "pvhdev",
+		.event_capacity = 1u << 20,
+	};
+	rc = pvhdev_domain_new(&cfg, &dom);
+	if (!rc)
+		rc = pvhdev_domain_boot(dom, plat);
+	if (!rc) {
+		ran = true;
+		run_rc = pvhdev_scenario_run(sc, dom, quiet ? NULL : pvhdev_scenario_out_file,
+		                             stdout, &res);
+		fflush(stdout);
+	}
+	/* The domain uses the trace: free it first. */
+	pvhdev_domain_free(dom);
+	pvhdev_trace_get_counters(t, &cnt);
+	trc = pvhdev_trace_finish(t);
+
+	if (trc == -EPROTO) {
+		/* A divergence, or the trace holds accesses the replay did
+		 * not make: what pvhdev sent is not what was recorded. */
+		fprintf(stderr, "%s\n", pvhdev_trace_error(t));
+		ret = CLI_CHECK_FAILED;
+	} else if (trc == -EINVAL) {
+		fprintf(stderr, "%s\n", pvhdev_trace_error(t));
+		ret = CLI_USAGE;
+	} else if (trc) {
+		fprintf(stderr, "%s: %s\n", trace, pvhdev_trace_error(t)[0]
+		                                   ? pvhdev_trace_error(t)
+		                                   : pvhdev_strerror(trc));
+		ret = CLI_INTERNAL;
+	} else if (!ran) {
+		fprintf(stderr, "pvhdev: %s: boot failed: %s\n", trace,
+		        pvhdev_strerror(rc));
+		ret = CLI_INTERNAL;
+	} else if (run_rc) {
+		fprintf(stderr, "%s\n", res.msg);
+		ret = CLI_INTERNAL;
+	} else if (res.failed_line) {
+		fprintf(stderr, "%s\n", res.msg);
+		ret = CLI_CHECK_FAILED;
+	} else {
+		ret = CLI_OK;
+		if (!quiet) {
+			printf("%s: %lu access%s, %lu expectation%s held\n", scenario,
+			       res.accesses, res.accesses == 1 ? "" : "es", res.checks,
+			       res.checks == 1 ? "" : "s");
+			printf("%s: %llu backend access%s replayed (%s)", trace,
+			       (unsigned long long)cnt.accesses,
+			       cnt.accesses == 1 ? "" : "es",
+			       relaxed ? "relaxed" : "strict, the whole trace");
+			if (cnt.shadowed)
+				printf(", %llu shadowed write%s", (unsigned long long)cnt.shadowed,
+				       cnt.shadowed == 1 ? "" : "s");
+			if (relaxed)
+				printf(", %llu read%s not in the trace",
+				       (unsigned long long)cnt.misses,
+				       cnt.misses == 1 ? "" : "s");
+			printf("\n");
+		}
+	}
+	pvhdev_trace_close(t);
+	if (pf)
+		pvhdev_platform_file_free(pf);
+	return ret;
+}
