@@ -16,4 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *fuzz_tmp_file(const uint8_t *data, size_t size, const char *suffix);
 void fuzz_tmp_drop(void);
 
+struct pvhdev_fake_dev;
+struct pvhdev_platform;
+/* Boots what a loader produced on the fake backend and aborts when the
+ * fake refuses it or an invariant does not hold. */
+void fuzz_boot_check(const char *who, const struct pvhdev_fake_dev *devs, size_t n,
+                     const struct pvhdev_platform *plat);
+
 #endif

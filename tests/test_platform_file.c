@@ -669,7 +669,7 @@ BAD(bad_short_config, "short-config.xml", -EINVAL,
     ":4: element config: 12 bytes; expected at least 64 (the header)")
 BAD(bad_no_config, "no-config.xml", -EINVAL,
     ":4: element bar: not expected here (device holds config, then bar "
-    "elements, then a rom)")
+    "elements, then a rom, then vf-bar elements)")
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(firecracker_platform),

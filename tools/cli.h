@@ -19,9 +19,11 @@ int cli_capture(int argc, char **argv);
 int cli_record(int argc, char **argv);
 
 /* pvhdev replay --trace (tools/trace_replay.c): runs sc, already loaded
- * from the file scenario, over the trace as the only backend. */
+ * from the file scenario, over the trace as the only backend.  platform:
+ * a platform file whose platform (not devices) replaces the one the
+ * trace's header names; NULL: the header's. */
 struct pvhdev_scenario;
-int cli_trace_replay(const char *trace, bool relaxed,
+int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
                      const struct pvhdev_scenario *sc, const char *scenario,
                      bool quiet);
 

@@ -81,6 +81,14 @@ static int open_platform(struct machine *m, const char *path)
 	return CLI_OK;
 }
 
+/* Warnings and errors on stderr; info lines (what boot left out and
+ * why) only with PVHDEV_VERBOSE set. */
+static void cli_log(void *ctx, enum pvhdev_log_level level, const char *msg)
+{
+	if (level <= PVHDEV_LOG_WARN || getenv("PVHDEV_VERBOSE"))
+		pvhdev_host_log_stderr(ctx, level, msg);
+}
+
 static bool from_platform(const struct machine *m)
 {
 	return !strncmp(m->source, "platform:", strlen("platform:"));
@@ -148,7 +156,7 @@ static int boot(struct machine *m, const struct machine_opts *o,
 		.backend = ops,
 		.backend_ctx = ctx,
 		.alloc = &pvhdev_host_alloc,
-		.log = pvhdev_host_log_stderr,
+		.log = cli_log,
 		.log_ctx = "pvhdev",
 		.event_capacity = 1u << 20,
 	};

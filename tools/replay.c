@@ -18,7 +18,8 @@
 
 static const char replay_usage[] =
 	"Usage: pvhdev replay [--lspci FILE | --platform FILE] [--quiet] SCENARIO\n"
-	"       pvhdev replay --trace TRACE [--relaxed] [--quiet] SCENARIO\n"
+	"       pvhdev replay --trace TRACE [--relaxed] [--platform FILE] [--quiet]\n"
+	"                     SCENARIO\n"
 	"\n"
 	"Boots the dom0 model of a machine, then replays SCENARIO against it:\n"
 	"guest accesses written in QEMU's qtest syntax (outb/outw/outl,\n"
@@ -43,7 +44,10 @@ static const char replay_usage[] =
 	"                   access must be the trace's next one, reads get the\n"
 	"                   recorded values, writes must carry them, and the\n"
 	"                   whole trace must be used.  The platform is that of\n"
-	"                   the trace's header (a platform file's, else empty).\n"
+	"                   the trace's header (a platform file's, else empty)\n"
+	"                   or, with --platform, that file's (its devices are\n"
+	"                   not used): for a --host trace, the 'pvhdev capture'\n"
+	"                   of the machine it was recorded on.\n"
 	"  --relaxed        with --trace: reads get the last value recorded at\n"
 	"                   their offset (all-ones if none), writes go unchecked\n"
 	"  -q, --quiet      print only failures and errors\n"
@@ -111,8 +115,8 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		fputs("pvhdev replay: --lspci and --platform exclude each other\n", stderr);
 		return CLI_USAGE;
 	}
-	if (o->trace && (o->m.lspci || o->m.platform)) {
-		fputs("pvhdev replay: --trace excludes --lspci and --platform\n", stderr);
+	if (o->trace && o->m.lspci) {
+		fputs("pvhdev replay: --trace excludes --lspci\n", stderr);
 		return CLI_USAGE;
 	}
 	if (o->relaxed && !o->trace) {
@@ -164,7 +168,7 @@ int cli_replay(int argc, char **argv)
 		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
 	}
 	if (o.trace) {
-		rc = cli_trace_replay(o.trace, o.relaxed, sc, o.scenario, o.quiet);
+		rc = cli_trace_replay(o.trace, o.m.platform, o.relaxed, sc, o.scenario, o.quiet);
 		pvhdev_scenario_free(sc);
 		return rc;
 	}

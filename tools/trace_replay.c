@@ -22,8 +22,8 @@
 
 #define PLATFORM_PREFIX "platform:"
 
-/* A platform file named by the trace: as given, else relative to the
- * trace's directory. */
+/* A platform file named by the trace (or --platform): as given, else
+ * relative to the trace's directory. */
 static int load_platform(const char *trace, const char *path,
                          struct pvhdev_platform_file **pf)
 {
@@ -45,14 +45,14 @@ static int load_platform(const char *trace, const char *path,
 	}
 	rc = pvhdev_platform_file_load(path, schema, pf, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "%s: platform of the trace: %s\n", trace,
+		fprintf(stderr, "%s: platform: %s\n", trace,
 		        err[0] ? err : pvhdev_strerror(rc));
 		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
 	}
 	return CLI_OK;
 }
 
-int cli_trace_replay(const char *trace, bool relaxed,
+int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
                      const struct pvhdev_scenario *sc, const char *scenario,
                      bool quiet)
 {
@@ -79,8 +79,10 @@ int cli_trace_replay(const char *trace, bool relaxed,
 		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
 	}
 	pvhdev_trace_get_info(t, &info);
-	if (!strncmp(info.source, PLATFORM_PREFIX, strlen(PLATFORM_PREFIX))) {
-		ret = load_platform(trace, info.source + strlen(PLATFORM_PREFIX), &pf);
+	if (!platform && !strncmp(info.source, PLATFORM_PREFIX, strlen(PLATFORM_PREFIX)))
+		platform = info.source + strlen(PLATFORM_PREFIX);
+	if (platform) {
+		ret = load_platform(trace, platform, &pf);
 		if (ret) {
 			pvhdev_trace_close(t);
 			return ret;
@@ -88,7 +90,8 @@ int cli_trace_replay(const char *trace, bool relaxed,
 		plat = pvhdev_platform_file_platform(pf);
 	}
 	/* Else ("lspci:FILE", "host", anything else): an empty platform, as
-	 * `pvhdev replay --lspci` boots. */
+	 * `pvhdev replay --lspci` boots.  A "host" trace wants --platform
+	 * with the `pvhdev capture` of the machine it was recorded on. */
 
 	struct pvhdev_config cfg = {
 		.size = sizeof(cfg),

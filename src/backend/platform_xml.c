@@ -519,12 +519,14 @@ static const struct elem_spec {
 	{ "hidden", "platform", a_sbdf, NULL, NULL, read_hidden },
 	{ "reserved", "platform", a_range, NULL, NULL, read_reserved },
 	{ "dump", "platform", a_dump, "device elements", NULL, read_dump },
-	{ "device", "platform", a_sbdf, "config, then bar elements, then a rom",
-	  "config", read_device },
-	{ "device", "dump", a_sbdf, "bar elements, then a rom", NULL, NULL },
+	{ "device", "platform", a_sbdf, "config, then bar elements, then a rom, "
+	  "then vf-bar elements", "config", read_device },
+	{ "device", "dump", a_sbdf, "bar elements, then a rom, then vf-bar elements",
+	  NULL, NULL },
 	{ "config", "device", a_none, "hex bytes", NULL, NULL },
 	{ "bar", "device", a_bar, NULL, NULL, NULL },
 	{ "rom", "device", a_rom, NULL, NULL, NULL },
+	{ "vf-bar", "device", a_bar, NULL, NULL, NULL },
 };
 
 static bool is_elem(xmlNodePtr n, const char *name)
@@ -1199,7 +1201,32 @@ static int note_override(struct load *ld, xmlNodePtr n,
 	            (unsigned long long)size, (unsigned long long)old);
 }
 
-/* The bar and rom children of n (a device), applied to d in order. */
+/* <vf-bar index size>: one VF's size of VF BAR index (SR-IOV). */
+static int read_vf_bar(struct load *ld, xmlNodePtr n, struct pvhdev_fake_dev *d,
+                       bool dumped)
+{
+	char sb[PVHDEV_SBDF_STRLEN];
+	uint64_t v[PF_MAX_ATTRS];
+	int rc = attrs_read(ld, n, a_bar, v);
+
+	if (rc)
+		return rc;
+	if (v[1] && (v[1] & (v[1] - 1) || v[1] < PF_MEM_MIN))
+		return fail(ld, n, -EINVAL, "%s VF BAR %llu: size 0x%llx is not a power "
+		            "of two of at least 0x%x", pvhdev_sbdf_str(d->sbdf, sb),
+		            (unsigned long long)v[0], (unsigned long long)v[1],
+		            (unsigned)PF_MEM_MIN);
+	if (dumped && d->vf_bar_size[v[0]] != v[1])
+		rc = note(ld, "%s:%ld: %s VF BAR %llu: size 0x%llx replaces 0x%llx from "
+		          "the dump", ld->path, xmlGetLineNo(n), pvhdev_sbdf_str(d->sbdf, sb),
+		          (unsigned long long)v[0], (unsigned long long)v[1],
+		          (unsigned long long)d->vf_bar_size[v[0]]);
+	d->vf_bar_size[v[0]] = v[1];
+	return rc;
+}
+
+/* The bar, rom and vf-bar children of n (a device), applied to d in
+ * order. */
 static int read_sizes(struct load *ld, xmlNodePtr n, size_t dev, bool dumped)
 {
 	unsigned seen = 0; /* bit i: BAR i given */
@@ -1211,6 +1238,12 @@ static int read_sizes(struct load *ld, xmlNodePtr n, size_t dev, bool dumped)
 		bool bar = is_elem(c, "bar");
 		int rc;
 
+		if (is_elem(c, "vf-bar")) {
+			rc = read_vf_bar(ld, c, d, dumped);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!bar && !is_elem(c, "rom"))
 			continue;
 		rc = attrs_read(ld, c, bar ? a_bar : a_rom, v);

@@ -213,8 +213,9 @@ static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 	return rc;
 }
 
-static enum pvhdev_verdict pass_read(struct pvhdev_dev *dev,
-                                     const struct pvhdev_reg *reg, uint32_t *val)
+/* Dom0 reads the hardware's value of every register the module traps. */
+enum pvhdev_verdict bar_pass_read(struct pvhdev_dev *dev,
+                                  const struct pvhdev_reg *reg, uint32_t *val)
 {
 	(void)dev;
 	(void)reg;
@@ -302,7 +303,7 @@ static int add_trap(struct pvhdev__bar_dev *bd, unsigned off, unsigned size,
 {
 	const struct pvhdev_reg r = {
 		.off = (uint16_t)off, .size = (uint8_t)size,
-		.read = pass_read, .write = write, .opaque = bd,
+		.read = bar_pass_read, .write = write, .opaque = bd,
 	};
 	return pvhdev_reg_add(bd->dev, &r);
 }

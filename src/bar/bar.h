@@ -82,6 +82,8 @@ void bar_cancel(struct pvhdev__bar_dev *bd);
 void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 
 /* bar.c */
+enum pvhdev_verdict bar_pass_read(struct pvhdev_dev *dev,
+                                  const struct pvhdev_reg *reg, uint32_t *val);
 bool bar_is_mem(const struct bar *b);
 int bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr);
 

@@ -195,15 +195,6 @@ static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
 	return rc;
 }
 
-static enum pvhdev_verdict pass_read(struct pvhdev_dev *dev,
-                                     const struct pvhdev_reg *reg, uint32_t *val)
-{
-	(void)dev;
-	(void)reg;
-	(void)val;
-	return PVHDEV_PASS;
-}
-
 static enum pvhdev_verdict ctrl_write(struct pvhdev_dev *dev,
                                       const struct pvhdev_reg *reg, uint32_t val)
 {
@@ -237,7 +228,7 @@ static int add_traps(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_reg r = {
 		.off = (uint16_t)(bd->sriov->pos + SRIOV_CTRL), .size = 2,
-		.read = pass_read, .write = ctrl_write, .opaque = bd,
+		.read = bar_pass_read, .write = ctrl_write, .opaque = bd,
 	};
 	int rc = pvhdev_reg_add(bd->dev, &r);
 
