@@ -394,6 +394,28 @@ static void test_hole_punched(void **state)
 	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
 }
 
+/* Claims on MSI-X pages go with the BAR even when MSI-X let go of its
+ * holes first, as module removal in reverse order does (found by
+ * fuzz_ops as a use after free). */
+static void test_hole_claims_released_on_remove(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
+	wr(f, 0x04, 2, 0);
+	dev->holes[0] = (struct pvhdev__hole){ .bir = 2, .off = 0x3000, .size = 0x800 };
+	dev->nr_holes = 1;
+	wr(f, 0x04, 2, 2);
+	assert_null(strstr(p2m(f), "0xd0003+"));
+	dev->nr_holes = 0; /* what MSI-X's removal does */
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, DEV), 0);
+	/* The page is free for anyone now. */
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_non_null(strstr(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"));
+}
+
 /* Hiding a device takes everything it owned out of the p2m. */
 static void test_hide_unmaps(void **state)
 {
@@ -537,6 +559,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_overlap_other_device, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_overlap_ram, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_hole_claims_released_on_remove, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_with_queued_unmap, setup_on, teardown),

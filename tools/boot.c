@@ -299,14 +299,14 @@ static void json_string(const char *str)
 
 static void print_notes(const struct machine *m, bool json)
 {
-	size_t n = m->dump ? pvhdev_dump_nr_notes(m->dump) : 0;
+	size_t n = machine_nr_notes(m);
 
 	for (size_t i = 0; i < n; i++) {
 		if (json) {
 			printf("%s\n    ", i ? "," : "");
-			json_string(pvhdev_dump_note(m->dump, i));
+			json_string(machine_note(m, i));
 		} else {
-			printf("note: %s\n", pvhdev_dump_note(m->dump, i));
+			printf("note: %s\n", machine_note(m, i));
 		}
 	}
 }

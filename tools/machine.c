@@ -212,3 +212,26 @@ void machine_close(struct machine *m)
 	}
 	memset(m, 0, sizeof(*m));
 }
+
+size_t machine_nr_notes(const struct machine *m)
+{
+	if (from_platform(m))
+		return pvhdev_platform_file_nr_notes(m->priv);
+	if (from_host(m) && m->priv) {
+		const struct host_priv *h = m->priv;
+		return pvhdev_libpci_nr_notes(h->lp) + pvhdev_capture_nr_notes(h->cap);
+	}
+	return m->dump ? pvhdev_dump_nr_notes(m->dump) : 0;
+}
+
+const char *machine_note(const struct machine *m, size_t i)
+{
+	if (from_platform(m))
+		return pvhdev_platform_file_note(m->priv, i);
+	if (from_host(m) && m->priv) {
+		const struct host_priv *h = m->priv;
+		size_t n = pvhdev_libpci_nr_notes(h->lp);
+		return i < n ? pvhdev_libpci_note(h->lp, i) : pvhdev_capture_note(h->cap, i - n);
+	}
+	return pvhdev_dump_note(m->dump, i);
+}

@@ -36,6 +36,10 @@ struct machine {
 int machine_open(struct machine *m, const struct machine_opts *o);
 void machine_close(struct machine *m);
 
+/* What the loader noted (BAR sizes guessed, overrides, capture gaps). */
+size_t machine_nr_notes(const struct machine *m);
+const char *machine_note(const struct machine *m, size_t i);
+
 /* The bundled default machine's path, or NULL. */
 const char *machine_default(char *buf, size_t len);
 

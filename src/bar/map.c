@@ -60,11 +60,13 @@ static void hole_pages(const struct pvhdev__hole *h, uint64_t base, uint64_t *s,
 	*e = (base + h->off + h->size + PAGE_MASK) >> PAGE_SHIFT;
 }
 
+/* Every claim of bir, whatever dev->nr_holes says now: MSI-X may have
+ * let go of its holes first (modules are removed in reverse order). */
 static void holes_release(struct pvhdev__bar_dev *bd, unsigned bir)
 {
 	struct pvhdev_dev *dev = bd->dev;
 
-	for (unsigned i = 0; i < dev->nr_holes; i++) {
+	for (unsigned i = 0; i < PVHDEV__MAX_HOLES; i++) {
 		struct pvhdev__hole *h = &dev->holes[i];
 		if (h->bir != bir || !h->claimed)
 			continue;
