@@ -290,13 +290,16 @@ static inline struct pvhdev_dev *pvhdev__dev_cached(const struct pvhdev_domain *
 
 /* Ranges in pages.  Identity entries are recorded, then applied (map
  * event + hook); a refused entry is taken out again.  Adjacent entries
- * with the same type, reason, owner and bar merge into one record. */
+ * with the same type, reason, owner and bar merge into one record.
+ * -EEXIST when a page is in the p2m already, -EPERM when a page is
+ * excluded (the BAR module never asks for either). */
 int pvhdev__p2m_identity_map(struct pvhdev_domain *dom, uint64_t gfn,
                              uint64_t nr, enum pvhdev_map_reason reason,
                              pvhdev_sbdf_t owner, int bar);
 /* Removes the identity entries of (owner, bar) inside [gfn, gfn + nr),
  * splitting at the edges; one unmap event per removed piece.  Entries
- * of other owners in the range are left alone. */
+ * of other owners in the range are left alone; 0 when nothing of the
+ * owner is there. */
 int pvhdev__p2m_identity_unmap(struct pvhdev_domain *dom, uint64_t gfn,
                                uint64_t nr, pvhdev_sbdf_t owner, int bar);
 /* RAM below 1 MiB: populated and copied, recorded as such. */
@@ -316,7 +319,8 @@ enum pvhdev__excl_kind {
 };
 int pvhdev__excl_add(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      enum pvhdev__excl_kind kind);
-/* The first excluded range overlapping [gfn, gfn + nr); -ENOENT. */
+/* The first excluded range overlapping [gfn, gfn + nr), whole (its
+ * start may lie before gfn); -ENOENT. */
 int pvhdev__excl_first(const struct pvhdev_domain *dom, uint64_t gfn,
                        uint64_t nr, uint64_t *start, uint64_t *count,
                        enum pvhdev__excl_kind *kind);
