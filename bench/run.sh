@@ -119,6 +119,9 @@ echo "   ECAM read:     $(ir pvhdev_mmio_read bench_path one ecam 0x10 4 "$n")" 
 if have bench_msix; then
 	mx=$(ir pvhdev_mmio_write bench_msix count write "$n")
 	echo "   MSI-X table write (bench_msix, an entry's data dword): $mx ($(verdict "$mx" 80))"
+	echo "   (not targets) mask or unmask of a bound entry: $(ir pvhdev_mmio_write bench_msix count mask 20000);" \
+		"enabling MSI-X with 2048 entries to bind: $(ir -n bind_all_once bench_msix count bind 20)"
+	echo "   $("$build"/bench_msix time)"
 else
 	echo "   MSI-X table write: bench/bench_msix.c is not there yet"
 fi

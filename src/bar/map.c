@@ -21,12 +21,6 @@ static enum pvhdev_map_reason reason_of(unsigned bir)
 	       : bir == BAR_ROM ? PVHDEV_MAP_ROM : PVHDEV_MAP_VF_BAR;
 }
 
-static const char *const excl_names[] = {
-	[PVHDEV__EXCL_RAM] = "RAM", [PVHDEV__EXCL_RESERVED] = "a reserved range",
-	[PVHDEV__EXCL_MMCFG] = "an MMCFG window", [PVHDEV__EXCL_IOAPIC] = "an IO-APIC",
-	[PVHDEV__EXCL_LAPIC] = "the LAPIC",
-};
-
 static void log_skip(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
                      uint64_t nr, const char *what)
 {
@@ -158,7 +152,7 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 	    (s < gfn ? gfn : s) < best) {
 		best = s < gfn ? gfn : s;
 		*skip = s + n;
-		why = excl_names[kind];
+		why = pvhdev__excl_name(kind);
 	}
 	if (!pvhdev__p2m_first_from(dom, gfn, &r) && r.gfn < end &&
 	    (r.gfn < gfn ? gfn : r.gfn) < best) {

@@ -319,6 +319,8 @@ enum pvhdev__excl_kind {
 };
 int pvhdev__excl_add(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      enum pvhdev__excl_kind kind);
+/* "e820 RAM", "the LAPIC page", ... for messages. */
+const char *pvhdev__excl_name(enum pvhdev__excl_kind kind);
 /* The first excluded range overlapping [gfn, gfn + nr), whole (its
  * start may lie before gfn); -ENOENT. */
 int pvhdev__excl_first(const struct pvhdev_domain *dom, uint64_t gfn,

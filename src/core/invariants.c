@@ -6,12 +6,6 @@
  */
 #include "core/core.h"
 
-static const char *const excl_names[] = {
-	[PVHDEV__EXCL_RAM] = "RAM", [PVHDEV__EXCL_RESERVED] = "a reserved range",
-	[PVHDEV__EXCL_MMCFG] = "MMCFG", [PVHDEV__EXCL_IOAPIC] = "an IO-APIC",
-	[PVHDEV__EXCL_LAPIC] = "the LAPIC",
-};
-
 static int fail(char *msg, size_t len, const char *fmt, ...) PVHDEV__PRINTF(3, 4);
 static int fail(char *msg, size_t len, const char *fmt, ...)
 {
@@ -40,7 +34,7 @@ static int check_p2m(struct pvhdev_domain *dom, char *msg, size_t len)
 		    !pvhdev__excl_first(dom, r.gfn, r.nr, &s, &n, &kind))
 			return fail(msg, len, "p2m: identity range 0x%llx+0x%llx overlaps %s "
 			            "at 0x%llx", (unsigned long long)r.gfn,
-			            (unsigned long long)r.nr, excl_names[kind],
+			            (unsigned long long)r.nr, pvhdev__excl_name(kind),
 			            (unsigned long long)(s > r.gfn ? s : r.gfn));
 		next = r.gfn + r.nr;
 		if (!next)

@@ -233,12 +233,12 @@ static uint64_t obstacle(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t
 	if (!ram && !pvhdev__excl_first(dom, gfn, end - gfn, &s, &n, &kind)) {
 		best = s < gfn ? gfn : s;
 		*skip = s + n;
-		*why = pvhdev__p2m_excl_name(kind);
+		*why = pvhdev__excl_name(kind);
 	}
 	if (!pvhdev__p2m_first_from(dom, gfn, &r) && r.gfn < best) {
 		best = r.gfn < gfn ? gfn : r.gfn;
 		*skip = r.gfn + r.nr;
-		*why = pvhdev__p2m_reason_name(r.reason);
+		*why = pvhdev_map_reason_name(r.reason);
 	}
 	return best;
 }
@@ -294,7 +294,7 @@ static int map_low(struct pvhdev_domain *dom)
 			pvhdev__log(dom, PVHDEV_LOG_INFO,
 			            "boot: low memory: gfn 0x%llx-0x%llx left out: %s",
 			            (unsigned long long)s, (unsigned long long)(s + n - 1),
-			            pvhdev__p2m_excl_name(kind));
+			            pvhdev__excl_name(kind));
 		gfn = s + n;
 	}
 	return rc;

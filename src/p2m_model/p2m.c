@@ -27,17 +27,6 @@ _Static_assert(offsetof(struct pvhdev__p2m_rec, node) == 0,
 _Static_assert(offsetof(struct pvhdev__excl_rec, node) == 0,
                "records are freed through their node");
 
-static const char *const reason_names[PVHDEV_MAP__COUNT] = {
-	[PVHDEV_MAP_LOW_MEM] = "low-mem",
-	[PVHDEV_MAP_RAM_COPY] = "ram-copy",
-	[PVHDEV_MAP_ACPI] = "acpi",
-	[PVHDEV_MAP_NVS] = "nvs",
-	[PVHDEV_MAP_ACPI_TABLE] = "acpi-table",
-	[PVHDEV_MAP_BAR] = "bar",
-	[PVHDEV_MAP_ROM] = "rom",
-	[PVHDEV_MAP_VF_BAR] = "vf-bar",
-};
-
 static const char *const excl_names[] = {
 	[PVHDEV__EXCL_RAM] = "e820 RAM",
 	[PVHDEV__EXCL_RESERVED] = "hypervisor-reserved",
@@ -46,12 +35,7 @@ static const char *const excl_names[] = {
 	[PVHDEV__EXCL_LAPIC] = "the LAPIC page",
 };
 
-const char *pvhdev__p2m_reason_name(unsigned reason)
-{
-	return reason < PVHDEV_MAP__COUNT ? reason_names[reason] : "unknown";
-}
-
-const char *pvhdev__p2m_excl_name(enum pvhdev__excl_kind kind)
+const char *pvhdev__excl_name(enum pvhdev__excl_kind kind)
 {
 	return (unsigned)kind < PVHDEV__ARRAY_SIZE(excl_names) ? excl_names[kind]
 	                                                      : "excluded";
@@ -90,9 +74,9 @@ static const char *rec_str(const struct pvhdev__p2m_rec *r, char *buf, size_t le
 	char s[PVHDEV_SBDF_STRLEN];
 
 	if (r->bar < 0)
-		pvhdev__snprintf(buf, len, "%s, boot", reason_names[r->reason]);
+		pvhdev__snprintf(buf, len, "%s, boot", pvhdev_map_reason_name(r->reason));
 	else
-		pvhdev__snprintf(buf, len, "%s, %s bar %d", reason_names[r->reason],
+		pvhdev__snprintf(buf, len, "%s, %s bar %d", pvhdev_map_reason_name(r->reason),
 		                 pvhdev_sbdf_str(r->owner, s), r->bar);
 	return buf;
 }
@@ -144,7 +128,7 @@ static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *w
 	            (unsigned long long)want->node.start,
 	            (unsigned long long)want->node.last, rec_str(want, a, sizeof(a)),
 	            (unsigned long long)s, (unsigned long long)(s + n - 1),
-	            pvhdev__p2m_excl_name(kind));
+	            pvhdev__excl_name(kind));
 	return -EPERM;
 }
 

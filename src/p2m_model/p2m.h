@@ -52,7 +52,5 @@ extern const struct pvhdev__module pvhdev__p2m_module;
 
 /* Names for log lines: the event vocabulary's reason ("low-mem", "bar")
  * and what an excluded range is ("the LAPIC page"). */
-const char *pvhdev__p2m_reason_name(unsigned reason);
-const char *pvhdev__p2m_excl_name(enum pvhdev__excl_kind kind);
 
 #endif
