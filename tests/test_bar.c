@@ -368,7 +368,7 @@ static void test_overlap_ram(void **state)
 	f->t.log[0] = '\0';
 	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
 	assert_non_null(strstr(f->t.log, "0000:00:02.0: BAR 2: pages 0xd0000-0xd007f "
-	                                 "overlap RAM: not mapped\n"));
+	                                 "overlap e820 RAM: not mapped\n"));
 	assert_non_null(strstr(p2m(f), "0xd0080+0x80 0000:00:02.0 bar2\n"));
 }
 
