@@ -6,7 +6,10 @@
  */
 #include "helpers.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include <pvhdev/dump.h>
 
 #define DEV PVHDEV_SBDF(0, 0, 4, 0)
 
@@ -241,6 +244,40 @@ static void test_ext_too_long(void **state)
 	                              "too many entries at 0x200\n");
 }
 
+/* The same broken chains as lspci dumps of our own: loaded, booted with
+ * ECAM over the bus, and walked to an end with one log line each. */
+static void test_crafted_dumps(void **state)
+{
+	static const struct {
+		const char *file, *log;
+	} cases[] = {
+		{ "caps-legacy-loop.lspci",
+		  "0000:00:04.0: legacy capability list: loop at 0x40\n" },
+		{ "caps-into-header.lspci",
+		  "0000:00:04.0: legacy capability list: pointer into the header at 0x10\n" },
+		{ "caps-ext-garbage-overlap.lspci",
+		  "0000:00:04.0: extended capability list: loop at 0x100\n" },
+		{ "caps-ext-loop.lspci",
+		  "0000:00:04.0: extended capability list: loop at 0x100\n" },
+	};
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[512], err[512];
+		struct pvhdev_dump *d;
+		snprintf(path, sizeof(path), "%s/dumps/%s", PVHDEV_TEST_DATA, cases[i].file);
+		assert_int_equal(pvhdev_dump_load(path, &d, err, sizeof(err)), 0);
+		assert_int_equal(test_dom_init(&f->t, pvhdev_dump_devs(d),
+		                               pvhdev_dump_count(d)), 0);
+		assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0xe0000000, 0, 0, 0), 0);
+		assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+		assert_string_equal(f->t.log, cases[i].log);
+		test_check(&f->t);
+		test_dom_fini(&f->t);
+		pvhdev_dump_free(d);
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_legacy_chain, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_legacy_no_list_bit, setup, teardown),
@@ -255,6 +292,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_ext_pointer_below_0x100, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ext_garbage, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ext_too_long, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_crafted_dumps, setup, teardown),
 };
 
 PVHDEV_TEST_MAIN("caps", tests)

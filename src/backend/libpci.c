@@ -129,7 +129,7 @@ static int note(struct pvhdev_libpci *lp, int rc, const char *fmt, ...)
 /* The handle whose libpci call is running on this thread. */
 static _Thread_local struct pvhdev_libpci *lp_tl;
 
-static _Noreturn void hook_error(char *msg, ...)
+static __attribute__((noreturn)) void hook_error(char *msg, ...)
 {
 	struct pvhdev_libpci *lp = lp_tl;
 	va_list ap;

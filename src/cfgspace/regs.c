@@ -256,7 +256,7 @@ static inline int hw_read_in(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 
 /* Out of line with the entry points' own arguments, so that they reach
  * it with a bare jump.  (noipa: GCC must not reshuffle its arguments.) */
-static __attribute__((noipa)) int hw_read(struct pvhdev_domain *dom,
+static PVHDEV__NOIPA int hw_read(struct pvhdev_domain *dom,
                                           pvhdev_sbdf_t sbdf, unsigned off,
                                           unsigned size, uint32_t *val)
 {

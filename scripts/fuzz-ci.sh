@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses with clang (ASan + UBSan) and runs each
+# for a bounded time from its seeds.  A crash or invariant violation
+# fails the run; the input is kept under build-fuzz/crashes/ to be
+# turned into a regression input (docs/fuzzing.md).
+#   scripts/fuzz-ci.sh [SECONDS-PER-HARNESS]   (default 60)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+dir=build-fuzz
+CC=clang cmake -S . -B "$dir" -DPVHDEV_FUZZ=ON -DPVHDEV_SANITIZE=ON \
+	-DPVHDEV_TESTS=OFF -DPVHDEV_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$dir" -j"$(nproc)" --target fuzz_ops fuzz_dump fuzz_platform fuzz_scenario >/dev/null
+mkdir -p "$dir/crashes"
+
+seeds() { # HARNESS -> its seed directories (as ctest replays them)
+	case $1 in
+	ops) echo fuzz/seeds/ops fuzz/regressions/ops ;;
+	dump) echo fuzz/regressions/dump ../shared/corpus/lspci tests/data/dumps ;;
+	platform) echo fuzz/regressions/platform tests/data/platforms data/machines ;;
+	scenario) echo fuzz/regressions/scenario tests/data/scenarios ;;
+	esac
+}
+
+fail=0
+for h in ops dump platform scenario; do
+	work="$dir/corpus-$h"
+	mkdir -p "$work"
+	dirs=()
+	for d in $(seeds "$h"); do [ -d "$d" ] && dirs+=("$d"); done
+	len=16384
+	[ "$h" = ops ] && len=2048
+	if "$dir/fuzz_$h" -max_total_time="$secs" -max_len="$len" -print_final_stats=1 \
+		-artifact_prefix="$dir/crashes/$h-" "$work" "${dirs[@]}" >"$dir/fuzz-$h.log" 2>&1; then
+		echo "fuzz_$h: $(grep -E 'stat::number_of_executed_units' "$dir/fuzz-$h.log" |
+			awk '{print $2}') executions in ${secs}s, no finding" >&2
+	else
+		echo "fuzz_$h: FINDING, see $dir/fuzz-$h.log and $dir/crashes/" >&2
+		grep -E "violated|ERROR" "$dir/fuzz-$h.log" | head -5 >&2
+		fail=1
+	fi
+done
+exit $fail
