@@ -6,9 +6,12 @@
  *   bench_scale boot FUNCTIONS [RUNS] [decode-off]
  *       boots FUNCTIONS functions (a multiple of 256: whole buses) RUNS
  *       times (default 3), each on a fresh domain, and prints the median
- *       boot time, the teardown time, the peak memory of the process
+ *       boot time (CPU time of the process, and wall time), the teardown
+ *       time, the peak memory of the process
  *       (getrusage ru_maxrss) and pvhdev's own peak allocation (a
- *       counting allocator), with what the boot built
+ *       counting allocator), with what the boot built; with
+ *       BENCH_SCALE_SIZES set in the environment, also pvhdev's live
+ *       allocations by size after the first boot (where the memory goes)
  *   bench_scale access FUNCTIONS same|spread N
  *       boots, then makes N ECAM dword reads of BAR0 (a trapped register)
  *       of one function (same) or of a different function each time

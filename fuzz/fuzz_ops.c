@@ -86,6 +86,7 @@ struct run {
 	size_t nr_devs;
 	const uint8_t *p;
 	size_t left;
+	uint8_t op; /* the last operation's opcode */
 };
 
 static void quiet(void *ctx, enum pvhdev_log_level level, const char *msg)
@@ -219,6 +220,7 @@ static bool step(struct run *r)
 		return false;
 	op = *r->p++ % 10;
 	r->left--;
+	r->op = op;
 	switch (op) {
 	case 0:
 		if (!take(r, 4, &a))
@@ -303,6 +305,20 @@ static bool step(struct run *r)
 	return true;
 }
 
+/* With PVHDEV_FUZZ_VERBOSE set, each operation's events go to stderr:
+ * what a developer reads when replaying a finding. */
+static void trace_events(struct run *r, size_t at, uint64_t *seen)
+{
+	uint64_t end = pvhdev_event_next_seq(r->dom);
+	struct pvhdev_event ev;
+	char line[256];
+
+	for (; *seen < end; (*seen)++)
+		if (!pvhdev_event_get(r->dom, *seen, &ev) &&
+		    pvhdev_event_format(&ev, line, sizeof(line)) >= 0)
+			fprintf(stderr, "op %zu (%u): %s\n", at, r->op, line);
+}
+
 static void check(struct run *r, size_t at)
 {
 	char msg[256];
@@ -324,9 +340,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.p = data + 1;
 	r.left = size - 1;
 	if (boot(&r, machines[data[0] % nr_machines]) == 0) {
+		bool verbose = getenv("PVHDEV_FUZZ_VERBOSE") != NULL;
+		uint64_t seen = pvhdev_event_next_seq(r.dom);
 		check(&r, 0);
-		for (size_t n = 1; step(&r); n++)
+		for (size_t n = 1; step(&r); n++) {
+			if (verbose)
+				trace_events(&r, n, &seen);
 			check(&r, n);
+		}
 	}
 	pvhdev_domain_free(r.dom);
 	pvhdev_fake_free(r.fake);

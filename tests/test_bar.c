@@ -467,6 +467,25 @@ static void test_remove_with_queued_unmap(void **state)
 	assert_string_equal(p2m(f), "");
 }
 
+/* A ROM enable while a decode-off command write still waits for its p2m
+ * work meets decoding off: the pending work completes first and the ROM
+ * does not map (found by fuzz_ops). */
+static void test_rom_enable_while_decode_off_pending(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	boot(f);
+	wr(f, 0x04, 2, 0x0000);
+	test_events_skip(&f->t);
+	wr(f, 0x30, 4, 0xfe200001);
+	expect_events(&f->t, "unmap 0xfe000 0x4\nunmap 0xd0000 0x100\n"
+	                     "unmap 0xfe100 0x1\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x0\n"
+	                     "hw-write 0000:00:02.0 0x30 4 0xfe200001\n");
+	assert_string_equal(p2m(f), "");
+}
+
 /* A 64-bit BAR in the last slot has no high half: ignored. */
 static void test_bar64_last_slot(void **state)
 {
@@ -563,6 +582,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_with_queued_unmap, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_rom_enable_while_decode_off_pending, setup_on,
+	                                teardown),
 	cmocka_unit_test_setup_teardown(test_bar64_last_slot, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_bridge_header, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_readonly_rom_register, setup_on, teardown),

@@ -264,6 +264,10 @@ static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
 
 	(void)dev;
 	(void)val;
+	/* Pending work first, as for every trapped write: the state this
+	 * write meets is the one dom0 asked for before it. */
+	if (bar_flush(bd))
+		return PVHDEV_REJECT;
 	if (!bd->bars[bir].mapped)
 		return PVHDEV_PASS;
 	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while mapped: ignored");
@@ -280,6 +284,10 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 	bool now = !dev->dom->booted;
 	uint32_t cmd, v;
 
+	/* A command write still waiting for its p2m work must reach the
+	 * hardware before this write reads the decode bit. */
+	if (bar_flush(bd))
+		return PVHDEV_REJECT;
 	if (b->mapped && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
 		bar_log(bd, PVHDEV_LOG_WARN, BAR_ROM, "address write while mapped: ignored");
 		return PVHDEV_REJECT;

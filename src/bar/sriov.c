@@ -216,6 +216,8 @@ static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
 
 	(void)dev;
 	(void)val;
+	if (bar_flush(bd))
+		return PVHDEV_REJECT;
 	if (bd->bars[i].kind == BAR_MEM64_HI)
 		i--;
 	if (!bd->bars[i].mapped)

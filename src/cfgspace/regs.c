@@ -256,9 +256,8 @@ static inline int hw_read_in(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 
 /* Out of line with the entry points' own arguments, so that they reach
  * it with a bare jump.  (noipa: GCC must not reshuffle its arguments.) */
-static PVHDEV__NOIPA int hw_read(struct pvhdev_domain *dom,
-                                          pvhdev_sbdf_t sbdf, unsigned off,
-                                          unsigned size, uint32_t *val)
+static PVHDEV__NOIPA int hw_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                 unsigned off, unsigned size, uint32_t *val)
 {
 	return hw_read_in(dom, sbdf, off, size, val);
 }
@@ -284,10 +283,10 @@ static inline uint32_t reg_view(const struct pvhdev_reg *r, uint32_t raw)
 	return raw & ~(r->rsvdp_mask | r->rsvdz_mask);
 }
 
-/* The register's value after a handler said vd; the error of a failed
- * hardware read, with *val all-ones. */
+/* The register's value (in *val, raw from the handler) once the handler
+ * said vd; the error of a failed hardware read, with *val all-ones. */
 static inline int reg_verdict(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                       enum pvhdev_verdict vd, uint32_t *val)
+                              enum pvhdev_verdict vd, uint32_t *val)
 {
 	int rc;
 
@@ -305,6 +304,7 @@ static inline int reg_verdict(struct pvhdev_dev *dev, const struct pvhdev_reg *r
 	return 0;
 }
 
+/* A register read whose handler did not answer itself (PASS, REJECT). */
 static COLD int reg_read_slow(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
                               enum pvhdev_verdict vd, unsigned shift,
                               uint32_t mask, uint32_t *val)
@@ -401,8 +401,8 @@ static unsigned chunk(unsigned off, unsigned n)
 
 /* An access over several registers, or registers and gaps: each
  * register is read whole, gaps go to the hardware, the bytes merge. */
-static NOINLINE int split_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                           uint32_t *val)
+static NOINLINE int split_read(struct pvhdev_dev *dev, unsigned off,
+                               unsigned size, uint32_t *val)
 {
 	const uint16_t *page = dev->idx[off >> 8];
 	uint32_t out = 0;
@@ -426,8 +426,8 @@ static NOINLINE int split_read(struct pvhdev_dev *dev, unsigned off, unsigned si
 	return rc;
 }
 
-static NOINLINE int split_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                            uint32_t val)
+static NOINLINE int split_write(struct pvhdev_dev *dev, unsigned off,
+                                unsigned size, uint32_t val)
 {
 	const uint16_t *page = dev->idx[off >> 8];
 	int rc = 0;
