@@ -24,7 +24,7 @@ set logscale y 10
 set ylabel "seconds"
 set title "boot time"
 plot results.'/scale.dat' using 1:2 with linespoints lw 2 pt 7 title "CPU time", \
-     results.'/scale.dat' using 1:3 with linespoints lw 1 pt 6 dt 2 title "wall time (busy machine)", \
+     results.'/scale.dat' using 1:3 with linespoints lw 1 pt 6 dt 2 title "wall time", \
      1 with lines lw 1 lc rgb "red" dt 3 title "target at 65,536: 1 s"
 set ylabel "MiB"
 set title "peak memory"
