@@ -32,74 +32,12 @@
 #include <pvhdev/host.h>
 #include <pvhdev/pvhdev.h>
 
-#define DEV PVHDEV_SBDF(0, 0, 3, 0)
+#include "common.h"
+
 #define ECAM 0xe0000000ull
 #define IOAPIC 0xfec00000ull
 
-static uint8_t hw[4096];
-
-/* Loads and stores of a fixed size, as a real backend's in/out would. */
-static int arr_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size,
-                    uint32_t *val)
-{
-	(void)ctx;
-	if (sbdf != DEV) {
-		*val = 0xffffffffu;
-		return 0;
-	}
-	switch (size) {
-	case 1: *val = hw[reg]; break;
-	case 2: { uint16_t v; memcpy(&v, hw + reg, 2); *val = v; break; }
-	default: { uint32_t v; memcpy(&v, hw + reg, 4); *val = v; break; }
-	}
-	return 0;
-}
-
-static int arr_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size,
-                     uint32_t val)
-{
-	(void)ctx;
-	if (sbdf != DEV)
-		return 0;
-	switch (size) {
-	case 1: hw[reg] = (uint8_t)val; break;
-	case 2: { uint16_t v = (uint16_t)val; memcpy(hw + reg, &v, 2); break; }
-	default: memcpy(hw + reg, &val, 4); break;
-	}
-	return 0;
-}
-
-static const struct pvhdev_backend_ops arr_ops = {
-	.name = "array",
-	.cfg_read = arr_read,
-	.cfg_write = arr_write,
-};
-
 static uint32_t store[16];
-
-static enum pvhdev_verdict h_read(struct pvhdev_dev *dev,
-                                  const struct pvhdev_reg *reg, uint32_t *val)
-{
-	(void)dev;
-	*val = *(uint32_t *)reg->opaque;
-	return PVHDEV_DONE;
-}
-
-static enum pvhdev_verdict h_write(struct pvhdev_dev *dev,
-                                   const struct pvhdev_reg *reg, uint32_t val)
-{
-	(void)dev;
-	*(uint32_t *)reg->opaque = val;
-	return PVHDEV_DONE;
-}
-
-/* bench_dispatch.c's reference device. */
-static const struct { uint16_t off; uint8_t size; } layout16[16] = {
-	{ 0x04, 2 }, { 0x06, 2 }, { 0x10, 4 }, { 0x14, 4 }, { 0x18, 4 },
-	{ 0x1c, 4 }, { 0x20, 4 }, { 0x24, 4 }, { 0x30, 4 }, { 0x34, 1 },
-	{ 0x52, 2 }, { 0x54, 4 }, { 0x58, 4 }, { 0x5c, 2 }, { 0x60, 4 },
-	{ 0x72, 2 },
-};
 
 static void must(int rc, const char *what)
 {
