@@ -3,7 +3,7 @@
 # Run as root on Debian 12 (it calls apt-get); does nothing when all are there.
 set -euo pipefail
 
-pkgs=(gcc make cmake pkg-config libpci-dev libxml2-dev libcmocka-dev valgrind
+pkgs=(gcc make cmake pkg-config libpci-dev libxml2-dev libxml2-utils libcmocka-dev valgrind
       clang libclang-rt-dev)
 missing=()
 for p in "${pkgs[@]}"; do
