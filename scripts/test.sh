@@ -13,7 +13,14 @@ run() { # NAME CMAKE-ARGS...
 	echo "== $dir" >&2
 	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 	cmake --build "$dir" -j"$jobs" >/dev/null
-	ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 600 | tail -n 3
+	# The whole log stays in the build tree; what failed is printed.
+	if ! ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 600 \
+		>"$dir/ctest.log" 2>&1; then
+		grep -E "\*\*\*|Failed|FAILED|ERROR" "$dir/ctest.log" | head -n 60 >&2
+		echo "$dir: tests failed (full log: $dir/ctest.log)" >&2
+		return 1
+	fi
+	grep -E "tests passed" "$dir/ctest.log" >&2
 }
 
 run plain
