@@ -352,6 +352,19 @@ static void test_mme_clamped(void **state)
 	              "hw-write " S " 0x52 2 0x13\n");
 }
 
+/* A reserved Multiple Message Capable (7) reads as the hardware has it
+ * (read-only bits are the hardware's); pvhdev itself allows 32 vectors
+ * at most (found by fuzz_dump). */
+static void test_reserved_mmc(void **state)
+{
+	struct fx *f = fx_new(state, 0x000e);
+
+	assert_int_equal(rd(f, CAP + 2, 2), 0x000e);
+	wr(f, CAP + 2, 2, 0x0070); /* MME = 7: clamped to MMC's 32 vectors */
+	assert_int_equal(rd(f, CAP + 2, 2), 0x005e);
+	expect_events(&f->t, "");
+}
+
 /* A new MME while enabled rebinds with the new count. */
 static void test_mme_change_while_enabled(void **state)
 {
@@ -854,6 +867,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_bind_64bit, teardown),
 	cmocka_unit_test_teardown(test_multi_message, teardown),
 	cmocka_unit_test_teardown(test_mme_clamped, teardown),
+	cmocka_unit_test_teardown(test_reserved_mmc, teardown),
 	cmocka_unit_test_teardown(test_mme_change_while_enabled, teardown),
 	cmocka_unit_test_teardown(test_disable_unbinds, teardown),
 	cmocka_unit_test_teardown(test_rebind_on_write, teardown),

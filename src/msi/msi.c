@@ -177,7 +177,10 @@ static enum pvhdev_verdict ctrl_read(struct pvhdev_dev *dev,
 	const struct pvhdev__msi_dev *m = reg->opaque;
 
 	(void)dev;
-	*val = (uint32_t)m->mmc << MSI_CTRL_MMC_SHIFT |
+	/* Multiple Message Capable as the hardware has it, reserved values
+	 * (6, 7) included: read-only bits are the hardware's.  pvhdev itself
+	 * uses it clamped to 32 vectors (m->mmc). */
+	*val = (m->hw_ctrl & MSI_CTRL_MMC) |
 	       (uint32_t)m->mme << MSI_CTRL_MME_SHIFT |
 	       (m->is64 ? MSI_CTRL_64 : 0) | (m->pvm ? MSI_CTRL_PVM : 0) |
 	       (m->enabled ? MSI_CTRL_ENABLE : 0);
