@@ -158,7 +158,7 @@ static int boot(struct machine *m, const struct machine_opts *o,
 		.alloc = &pvhdev_host_alloc,
 		.log = cli_log,
 		.log_ctx = "pvhdev",
-		.event_capacity = 1u << 20,
+		.event_capacity = 1u << 16,
 	};
 	if (!rc)
 		rc = pvhdev_domain_new(&cfg, &m->dom);

@@ -100,7 +100,7 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 		.alloc = &pvhdev_host_alloc,
 		.log = pvhdev_host_log_stderr,
 		.log_ctx = "pvhdev",
-		.event_capacity = 1u << 20,
+		.event_capacity = 1u << 16,
 	};
 	rc = pvhdev_domain_new(&cfg, &dom);
 	if (!rc)
