@@ -354,6 +354,30 @@ static void test_overlap_other_device(void **state)
 	                            "0xfe100+0x1 0000:00:02.0 bar4\n");
 }
 
+/* An obstacle in the middle of a BAR is logged once, when the walk
+ * reaches it, and the BAR maps around it. */
+static void test_overlap_in_the_middle(void **state)
+{
+	struct fx *f = *state;
+
+	test_cfg_init(f->cfg2, 0x8086, 0x1234, 0x02000000, 0);
+	test_put(f->cfg2, 0x04, 2, 0x0002);
+	test_put(f->cfg2, 0x10, 4, 0xd0080000);
+	f->d[1] = (struct pvhdev_fake_dev){ .sbdf = DEV2, .cfg = f->cfg2, .cfg_len = 256,
+	                                    .bar_size = { 8192 } };
+	test_dom_fini(&f->t);
+	assert_int_equal(test_dom_init(&f->t, f->d, 2), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV2), 0);
+	f->t.log_len = 0;
+	f->t.log[0] = '\0';
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_string_equal(f->t.log, "0000:00:02.0: BAR 2: pages 0xd0080-0xd0081 "
+	                              "overlap a range already mapped: not mapped\n");
+	assert_non_null(strstr(p2m(f), "0xd0000+0x80 0000:00:02.0 bar2\n"
+	                                "0xd0080+0x2 0000:00:03.0 bar0\n"
+	                                "0xd0082+0x7e 0000:00:02.0 bar2\n"));
+}
+
 static void test_overlap_ram(void **state)
 {
 	struct fx *f = *state;
@@ -576,6 +600,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_deferred_budget, setup_off, teardown),
 	cmocka_unit_test_setup_teardown(test_deferred_then_toggle, setup_off, teardown),
 	cmocka_unit_test_setup_teardown(test_overlap_other_device, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_overlap_in_the_middle, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_overlap_ram, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hole_claims_released_on_remove, setup_on, teardown),

@@ -161,7 +161,8 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 		why = r.owner == bd->dev->sbdf && r.bar == (int)bir ? NULL
 		      : "a range already mapped";
 	}
-	if (why && best < end)
+	/* Logged when the walk reaches it (best == gfn), once. */
+	if (why && best == gfn && best < end)
 		log_skip(bd, bir, best, (*skip < end ? *skip : end) - best, why);
 	return best;
 }
