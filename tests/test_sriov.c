@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <pvhdev/dump.h>
+
 #define PF PVHDEV_SBDF(0, 1, 0, 0)
 #define SRIOV 0x160
 #define CTRL (SRIOV + 0x08)
@@ -271,6 +273,40 @@ static void test_late_mmcfg_new_segment(void **state)
 	assert_string_equal(ev + strlen(ev) - strlen(tail), tail);
 }
 
+/* The Cavium ThunderX dump (domain 0002): VF Enable and VF MSE set with
+ * NumVFs 128, First VF Offset 1, VF Stride 1: with ECAM over its bus, the
+ * PF's add adds all 128 VFs.  Its BARs are Enhanced Allocation entries
+ * (registers 0), which pvhdev does not model: nothing maps. */
+static void test_cavium_dump_128_vfs(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dump *d;
+	struct pvhdev_dev *dev;
+	struct pvhdev_sriov_info si;
+	char path[512], err[512];
+
+	snprintf(path, sizeof(path), "%s/cavium-thunderx-nic-ea-sriov.lspci", PVHDEV_CORPUS);
+	assert_int_equal(pvhdev_dump_load(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(test_dom_init(&f->t, pvhdev_dump_devs(d), pvhdev_dump_count(d)), 0);
+	pvhdev_sbdf_t pf = pvhdev_dump_devs(d)[0].sbdf;
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0xe0000000, (uint16_t)PVHDEV_SBDF_SEG(pf),
+	                                  0, 255), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, pf), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, pf, &dev), 0);
+	assert_int_equal(pvhdev_dev_sriov(dev, &si), 0);
+	assert_int_equal(si.nr_vfs, 128);
+	assert_int_equal(si.first_offset, 1);
+	assert_int_equal(si.stride, 1);
+	assert_true(si.vf_enable && si.vf_mse);
+	pvhdev_sbdf_t last = pf + 128;
+	assert_int_equal(pvhdev_dev_get(f->t.dom, last, &dev), 0);
+	assert_true(pvhdev_dev_is_vf(dev, NULL));
+	assert_int_equal(pvhdev_dev_get(f->t.dom, last + 1, &dev), -ENODEV);
+	test_check(&f->t);
+	test_dom_fini(&f->t);
+	pvhdev_dump_free(d);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_enable_disable, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_mse_separately, setup, teardown),
@@ -280,6 +316,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_vf_bar_sizing, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_late_mmcfg_reveals_sriov, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_late_mmcfg_new_segment, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_cavium_dump_128_vfs, setup, teardown),
 };
 
 PVHDEV_TEST_MAIN("sriov", tests)
