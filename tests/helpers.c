@@ -57,6 +57,12 @@ static void t_log(void *ctx, enum pvhdev_log_level level, const char *msg)
 int test_dom_init(struct test_dom *t, const struct pvhdev_fake_dev *devs,
                   size_t nr)
 {
+	return test_dom_init_hooks(t, devs, nr, NULL, NULL);
+}
+
+int test_dom_init_hooks(struct test_dom *t, const struct pvhdev_fake_dev *devs,
+                        size_t nr, const struct pvhdev_hooks *hooks, void *hooks_ctx)
+{
 	memset(t, 0, sizeof(*t));
 	int rc = pvhdev_fake_new(&test_alloc_ops, &t->alloc, devs, nr, &t->fake);
 	if (rc)
@@ -69,6 +75,8 @@ int test_dom_init(struct test_dom *t, const struct pvhdev_fake_dev *devs,
 		.alloc_ctx = &t->alloc,
 		.log = t_log,
 		.log_ctx = t,
+		.hooks = hooks,
+		.hooks_ctx = hooks_ctx,
 	};
 	rc = pvhdev_domain_new(&cfg, &t->dom);
 	if (rc) {

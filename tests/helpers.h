@@ -40,6 +40,9 @@ struct test_dom {
  * Returns the first error. */
 int test_dom_init(struct test_dom *t, const struct pvhdev_fake_dev *devs,
                   size_t nr);
+/* The same with the hypervisor's effect hook (hooks may be NULL). */
+int test_dom_init_hooks(struct test_dom *t, const struct pvhdev_fake_dev *devs,
+                        size_t nr, const struct pvhdev_hooks *hooks, void *hooks_ctx);
 /* Frees the domain and the fake; asserts the allocator is back to zero. */
 void test_dom_fini(struct test_dom *t);
 

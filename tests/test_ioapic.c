@@ -97,17 +97,6 @@ static int hook(void *ctx, const struct pvhdev_event *ev)
 	return f->hook_ret;
 }
 
-static void hook_log(void *ctx, enum pvhdev_log_level level, const char *msg)
-{
-	struct test_dom *t = ctx;
-	size_t room = sizeof(t->log) - t->log_len;
-	int n = snprintf(t->log + t->log_len, room, "%s\n", msg);
-
-	(void)level;
-	if (n > 0 && (size_t)n < room)
-		t->log_len += (size_t)n;
-}
-
 static const struct pvhdev_hooks hooks = {
 	.size = sizeof(hooks),
 	.effect = hook,
@@ -120,21 +109,7 @@ static int setup_hooked(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(pvhdev_fake_new(&test_alloc_ops, &f->t.alloc, NULL, 0,
-	                                 &f->t.fake),
-	                 0);
-	struct pvhdev_config cfg = {
-		.size = sizeof(cfg),
-		.backend = &pvhdev_fake_ops,
-		.backend_ctx = f->t.fake,
-		.alloc = &test_alloc_ops,
-		.alloc_ctx = &f->t.alloc,
-		.log = hook_log,
-		.log_ctx = &f->t,
-		.hooks = &hooks,
-		.hooks_ctx = f,
-	};
-	assert_int_equal(pvhdev_domain_new(&cfg, &f->t.dom), 0);
+	assert_int_equal(test_dom_init_hooks(&f->t, NULL, 0, &hooks, f), 0);
 	assert_int_equal(pvhdev_ioapic_add(f->t.dom, 2, BASE, 0, 24), 0);
 	*state = f;
 	return 0;

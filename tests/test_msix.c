@@ -45,16 +45,6 @@ struct fx {
 	unsigned refuse_nth, binds; /* the hook refuses the n-th bind */
 };
 
-static void fx_log(void *ctx, enum pvhdev_log_level level, const char *msg)
-{
-	struct test_dom *t = ctx;
-	int n = snprintf(t->log + t->log_len, sizeof(t->log) - t->log_len, "%s\n", msg);
-
-	(void)level;
-	if (n > 0 && (size_t)n < sizeof(t->log) - t->log_len)
-		t->log_len += (size_t)n;
-}
-
 static int fx_effect(void *ctx, const struct pvhdev_event *ev)
 {
 	struct fx *f = ctx;
@@ -66,19 +56,9 @@ static int fx_effect(void *ctx, const struct pvhdev_event *ev)
 
 static void fx_domain(struct fx *f, const struct pvhdev_fake_dev *devs, size_t nr)
 {
-	struct pvhdev_hooks hooks = { .size = sizeof(hooks), .effect = fx_effect };
-	struct pvhdev_config cfg = {
-		.size = sizeof(cfg),
-		.alloc = &test_alloc_ops, .alloc_ctx = &f->t.alloc,
-		.log = fx_log, .log_ctx = &f->t,
-		.hooks = &hooks, .hooks_ctx = f,
-	};
+	const struct pvhdev_hooks hooks = { .size = sizeof(hooks), .effect = fx_effect };
 
-	assert_int_equal(pvhdev_fake_new(&test_alloc_ops, &f->t.alloc, devs, nr,
-	                                 &f->t.fake), 0);
-	cfg.backend = &pvhdev_fake_ops;
-	cfg.backend_ctx = f->t.fake;
-	assert_int_equal(pvhdev_domain_new(&cfg, &f->t.dom), 0);
+	assert_int_equal(test_dom_init_hooks(&f->t, devs, nr, &hooks, f), 0);
 }
 
 /* Adds sbdf; keeps what the add logged in add_log and starts the event
