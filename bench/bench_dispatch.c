@@ -8,8 +8,9 @@
  *                                          median of 7 runs (CPU time)
  *   bench_dispatch count HANDLERS read|write N
  *                                          N accesses, for callgrind
- *   bench_dispatch offset HANDLERS OFF SIZE N
- *                                          N reads of one access
+ *   bench_dispatch offset HANDLERS OFF SIZE N [write]
+ *                                          N reads (or writes) of one
+ *                                          access
  *
  * The device has exactly HANDLERS registers: the modules' own (the BAR
  * module traps the command register and BARs) are taken out first.  The
@@ -174,11 +175,14 @@ int main(int argc, char **argv)
 		                      (uint8_t)atoi(argv[4]) };
 		for (size_t i = 0; i < MIX; i++)
 			mix[i] = one;
-		printf("%u\n", run_reads(dom, mix, (size_t)atol(argv[5])));
+		if (argc >= 7 && !strcmp(argv[6], "write"))
+			run_writes(dom, mix, (size_t)atol(argv[5]));
+		else
+			printf("%u\n", run_reads(dom, mix, (size_t)atol(argv[5])));
 		pvhdev_domain_free(dom);
 		return 0;
 	}
 	fprintf(stderr, "usage: bench_dispatch time HANDLERS | count HANDLERS read|write N"
-	                " | offset HANDLERS OFF SIZE N\n");
+	                " | offset HANDLERS OFF SIZE N [write]\n");
 	return 2;
 }

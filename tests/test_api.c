@@ -272,6 +272,49 @@ static void test_event_ring(void **state)
 	test_dom_fini(&t);
 }
 
+/* A hardware write fills only its own fields of a ring slot: what an
+ * older event (here a map, two events back in a ring of two) left in
+ * the rest must not show through pvhdev_event_get. */
+static void test_event_slot_reuse(void **state)
+{
+	static uint8_t cfg[256];
+	const struct pvhdev_fake_dev dev = {
+		.sbdf = D0, .cfg = cfg, .cfg_len = 256, .bar_size = { 0x1000 },
+	};
+	struct test_dom t;
+	struct pvhdev_event ev, want;
+
+	(void)state;
+	test_cfg_init(cfg, 0x8086, 0x1000, 0x02000000, 0);
+	cfg[0x10] = 0, cfg[0x11] = 0, cfg[0x12] = 0, cfg[0x13] = 0xfe;
+	assert_int_equal(test_dom_init(&t, &dev, 1), 0);
+	pvhdev_domain_free(t.dom);
+	struct pvhdev_config cfgd = {
+		.size = sizeof(cfgd), .backend = &pvhdev_fake_ops, .backend_ctx = t.fake,
+		.alloc = &test_alloc_ops, .alloc_ctx = &t.alloc, .event_capacity = 2,
+	};
+	assert_int_equal(pvhdev_domain_new(&cfgd, &t.dom), 0);
+	assert_int_equal(pvhdev_dev_add(t.dom, D0), 0);
+	uint64_t seq = pvhdev_event_next_seq(t.dom);
+	assert_int_equal(pvhdev_cfg_write(t.dom, D0, 0x04, 2, 0x0002), 0);
+	assert_int_equal(pvhdev_event_get(t.dom, seq, &ev), 0);
+	assert_int_equal(ev.kind, PVHDEV_EV_MAP);
+	assert_int_equal(ev.u.map.mfn, 0xfe000);
+	assert_int_equal(pvhdev_cfg_write(t.dom, D0, 0x40, 4, 0x12345678), 0);
+	assert_int_equal(pvhdev_event_next_seq(t.dom), seq + 3);
+	assert_int_equal(pvhdev_event_get(t.dom, seq + 2, &ev), 0);
+	memset(&want, 0, sizeof(want));
+	want.seq = seq + 2;
+	want.kind = PVHDEV_EV_HW_WRITE;
+	want.sbdf = D0;
+	want.u.hw.addr = 0x40;
+	want.u.hw.val = 0x12345678;
+	want.u.hw.size = 4;
+	assert_memory_equal(&ev, &want, sizeof(ev));
+	assert_int_equal(pvhdev_event_get(t.dom, seq, &ev), -ENOENT);
+	test_dom_fini(&t);
+}
+
 /* Every kind formats to its documented line. */
 static void test_event_format(void **state)
 {
@@ -412,6 +455,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_hide_before_scan),
 	cmocka_unit_test(test_event_ring),
 	cmocka_unit_test(test_event_format),
+	cmocka_unit_test(test_event_slot_reuse),
 	cmocka_unit_test(test_hooks),
 	cmocka_unit_test(test_strings),
 };

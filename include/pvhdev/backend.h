@@ -17,6 +17,11 @@
  * naturally aligned.  An absent device or register reads all-ones and
  * returns 0: only a failure of the backend itself (I/O error, a trace
  * that diverged) returns a negative errno.
+ *
+ * Reads: pvhdev sets *val to all-ones before calling cfg_read or
+ * mmio_read.  A read that fails leaves it so (or writes all-ones): the
+ * guest reads what the hardware answers to a failed access, and the
+ * access path needs no step after the backend returns.
  */
 #ifndef PVHDEV_BACKEND_H
 #define PVHDEV_BACKEND_H

@@ -10,7 +10,7 @@
  * lookup is two loads and never a walk, whatever the number of
  * registers.
  *
- *   idx[off >> 8][off & 0xff] = run << 8 | id;   id -> regs[id - 1]
+ *   idx[off >> 8][off & 0xff] = id << 8 | run;   id -> regs[id - 1]
  *
  *   dword 0x04:  byte   4    5    6    7      command (id 1), status (id 2)
  *                id     1    1    2    2
@@ -31,11 +31,12 @@
 #define NOINLINE __attribute__((noinline))
 #define COLD __attribute__((noinline, cold))
 
-#define ENTRY_ID(e) ((unsigned)(e) & 0xff)
-#define ENTRY_RUN(e) ((unsigned)(e) >> 8)
+#define ENTRY(id, run) ((uint16_t)((id) << 8 | (run)))
+#define ENTRY_ID(e) ((unsigned)(e) >> 8)
+#define ENTRY_RUN(e) ((unsigned)(e) & 0xff)
 
 /* A page without registers: every byte a gap, running to its dword's end. */
-#define GAP4 4 << 8, 3 << 8, 2 << 8, 1 << 8
+#define GAP4 4, 3, 2, 1
 #define GAP16 GAP4, GAP4, GAP4, GAP4
 #define GAP64 GAP16, GAP16, GAP16, GAP16
 static const uint16_t gap_page[256] = { GAP64, GAP64, GAP64, GAP64 };
@@ -63,12 +64,25 @@ static inline unsigned idx_at(const struct pvhdev_dev *dev, unsigned off)
 	return ENTRY_ID(dev->idx[off >> 8][off & 0xff]);
 }
 
+/*
+ * By access size 0..4: the bits of the offset that must be clear (an
+ * invalid size has them all; see cfg_access_ok) and the all-ones of that
+ * many bytes.  One table, so the access path loads its address once.
+ */
+static const struct {
+	uint32_t clear, ones;
+} sizes[5] = {
+	{ ~0u, 0 },
+	{ ~0xfffu, 0xff },
+	{ ~0xffeu, 0xffff },
+	{ ~0u, 0xffffff },
+	{ ~0xffcu, 0xffffffff },
+};
+
 /* All-ones of n bytes, n = 1..4. */
 static inline uint32_t bytes_mask(unsigned n)
 {
-	static const uint32_t mask[5] = { 0, 0xff, 0xffff, 0xffffff, 0xffffffff };
-
-	return mask[n];
+	return sizes[n].ones;
 }
 
 /* Register id (1..nr_regs) -> its record. */
@@ -162,12 +176,12 @@ static void idx_set(struct pvhdev_dev *dev, unsigned off, unsigned size,
 	unsigned a, b, c, d;
 
 	for (unsigned i = 0; i < size; i++)
-		dw[(off & 3) + i] = (uint16_t)id;
+		dw[(off & 3) + i] = ENTRY(id, 0);
 	a = ENTRY_ID(dw[0]), b = ENTRY_ID(dw[1]), c = ENTRY_ID(dw[2]), d = ENTRY_ID(dw[3]);
 	unsigned r3 = 1, r2 = c == d ? r3 + 1 : 1, r1 = b == c ? r2 + 1 : 1,
 	         r0 = a == b ? r1 + 1 : 1;
-	dw[0] = (uint16_t)(r0 << 8 | a), dw[1] = (uint16_t)(r1 << 8 | b);
-	dw[2] = (uint16_t)(r2 << 8 | c), dw[3] = (uint16_t)(r3 << 8 | d);
+	dw[0] = ENTRY(a, r0), dw[1] = ENTRY(b, r1);
+	dw[2] = ENTRY(c, r2), dw[3] = ENTRY(d, r3);
 }
 
 int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg)
@@ -244,34 +258,31 @@ int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len)
  * already: they skip pvhdev__hw_cfg_*'s checks.
  */
 
-static inline int hw_read_in(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                             unsigned off, unsigned size, uint32_t *val)
+/* The backend, with nothing left to do once it returns, so that the
+ * paths to it end in a jump: *val is all-ones before a read, which a
+ * backend that fails leaves so (backend.h), and a write's hw-write
+ * event is in its ring slot before the write. */
+static inline int hw_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                          unsigned off, unsigned size, uint32_t *val)
 {
-	int rc = dom->be->cfg_read(dom->be_ctx, sbdf, off, size, val);
-
-	if (PVHDEV__UNLIKELY(rc))
-		*val = bytes_mask(size);
-	return rc;
+	*val = bytes_mask(size);
+	return dom->be->cfg_read(dom->be_ctx, sbdf, off, size, val);
 }
 
-/* Out of line with the entry points' own arguments, so that they reach
- * it with a bare jump.  (noipa: GCC must not reshuffle its arguments.) */
-static PVHDEV__NOIPA int hw_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                                 unsigned off, unsigned size, uint32_t *val)
+/* The event's slot is filled: take it the slow way (hook, wrap), then
+ * write.  Out of line, so that hw_write needs no frame. */
+static COLD int hw_write_slow(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                              unsigned off, unsigned size, uint32_t val)
 {
-	return hw_read_in(dom, sbdf, off, size, val);
+	pvhdev__ev_slow(dom);
+	return dom->be->cfg_write(dom->be_ctx, sbdf, off, size, val);
 }
 
-static NOINLINE int hw_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                             unsigned off, unsigned size, uint32_t val)
+static inline int hw_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                           unsigned off, unsigned size, uint32_t val)
 {
-	struct pvhdev_event ev = {
-		.kind = PVHDEV_EV_HW_WRITE,
-		.sbdf = sbdf,
-		.u.hw = { .addr = off, .val = val, .size = (uint8_t)size },
-	};
-
-	pvhdev__emit(dom, &ev);
+	if (PVHDEV__UNLIKELY(!pvhdev__ev_hw(dom, PVHDEV_EV_HW_WRITE, sbdf, off, size, val)))
+		return hw_write_slow(dom, sbdf, off, size, val);
 	return dom->be->cfg_write(dom->be_ctx, sbdf, off, size, val);
 }
 
@@ -295,7 +306,7 @@ static inline int reg_verdict(struct pvhdev_dev *dev, const struct pvhdev_reg *r
 		return 0;
 	}
 	if (vd == PVHDEV_PASS) {
-		rc = hw_read_in(dev->dom, dev->sbdf, r->off, r->size, val);
+		rc = hw_read(dev->dom, dev->sbdf, r->off, r->size, val);
 		if (!rc)
 			*val = reg_view(r, *val);
 		return rc;
@@ -306,84 +317,78 @@ static inline int reg_verdict(struct pvhdev_dev *dev, const struct pvhdev_reg *r
 
 /* A register read whose handler did not answer itself (PASS, REJECT). */
 static COLD int reg_read_slow(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                              enum pvhdev_verdict vd, unsigned shift,
-                              uint32_t mask, uint32_t *val)
+                              enum pvhdev_verdict vd, unsigned off,
+                              unsigned size, uint32_t *val)
 {
 	uint32_t v = 0;
 	int rc = reg_verdict(dev, r, vd, &v);
 
-	*val = rc ? mask : (v >> shift) & mask;
+	*val = rc ? bytes_mask(size) : (v >> 8 * (off - r->off)) & bytes_mask(size);
 	return rc;
 }
 
-/* Bytes [off, off + size) of register r, which holds them all. */
-static NOINLINE int reg_read_bytes(struct pvhdev_dev *dev,
-                                   const struct pvhdev_reg *r, unsigned off,
-                                   unsigned size, uint32_t *val)
+/* Bytes [off, off + size) of register r, which holds them all.  The
+ * handler answers in *val itself. */
+static NOINLINE int reg_read(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                             unsigned off, unsigned size, uint32_t *val)
 {
-	unsigned shift = 8 * (off - r->off);
-	uint32_t mask = bytes_mask(size);
-	uint32_t v = 0;
-	enum pvhdev_verdict vd = r->read(dev, r, &v);
+	*val = 0;
+	enum pvhdev_verdict vd = r->read(dev, r, val);
 
 	if (PVHDEV__UNLIKELY(vd != PVHDEV_DONE))
-		return reg_read_slow(dev, r, vd, shift, mask, val);
-	*val = (reg_view(r, v) >> shift) & mask;
+		return reg_read_slow(dev, r, vd, off, size, val);
+	*val = (reg_view(r, *val) >> 8 * (off - r->off)) & bytes_mask(size);
 	return 0;
 }
 
-/* The register's raw current value, for read-modify-write: RW1C bits
- * cleared so that writing it back clears nothing.  A register that
- * rejects reads contributes zeros. */
-static int reg_current(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                       uint32_t *val)
+/* The value to write to register r when dom0 writes bytes [off, off +
+ * n) of it with val (aligned to the access): what the guest wrote,
+ * merged with the register's current value for the bytes it did not
+ * write and the bits it may not change.  The current value comes from
+ * the handler with RW1C bits cleared, so that writing it back clears
+ * nothing; a register that rejects reads contributes zeros. */
+static NOINLINE int reg_merge(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                              unsigned off, unsigned n, uint32_t val,
+                              uint32_t *out)
 {
-	uint32_t v = 0;
+	unsigned shift = 8 * (off - r->off);
+	uint32_t wmask = bytes_mask(n) << shift;
+	uint32_t keep = r->ro_mask | r->rsvdp_mask;
+	uint32_t cur = 0;
 	int rc = 0;
 
-	switch (r->read(dev, r, &v)) {
+	switch (r->read(dev, r, &cur)) {
 	case PVHDEV_DONE:
 		break;
 	case PVHDEV_PASS:
-		rc = hw_read_in(dev->dom, dev->sbdf, r->off, r->size, &v);
+		rc = hw_read(dev->dom, dev->sbdf, r->off, r->size, &cur);
 		break;
 	default:
-		v = 0;
+		cur = 0;
 	}
-	*val = v & ~r->rw1c_mask;
-	return rc;
-}
-
-/* Writes bytes [boff, boff + n) of register r, merged with its current
- * value; data is aligned to the register (byte boff of the register is
- * data's byte boff). */
-static NOINLINE int reg_write_merge(struct pvhdev_dev *dev,
-                                    const struct pvhdev_reg *r, unsigned boff,
-                                    unsigned n, uint32_t data)
-{
-	uint32_t wmask = bytes_mask(n) << (8 * boff);
-	uint32_t keep = r->ro_mask | r->rsvdp_mask;
-	uint32_t cur = 0;
-	int rc = reg_current(dev, r, &cur);
-
 	if (rc)
 		return rc;
-	uint32_t v = (cur & ~wmask) | (data & wmask);
-	v = (v & ~(keep | r->rsvdz_mask)) | (cur & keep);
-	v &= bytes_mask(r->size);
-	if (r->write(dev, r, v) == PVHDEV_PASS)
-		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
+	cur &= ~r->rw1c_mask;
+	uint32_t v = (cur & ~wmask) | ((val << shift) & wmask);
+	*out = ((v & ~(keep | r->rsvdz_mask)) | (cur & keep)) & bytes_mask(r->size);
 	return 0;
 }
 
-/* A write of all of register r needs no merge when no bit keeps its
- * current value: what the guest wrote, reserved-zero bits cleared. */
+/* A write of bytes [off, off + n) of register r, which holds them all.
+ * A write of the whole register with no bit to keep needs no merge:
+ * what the guest wrote, reserved-zero bits cleared. */
 static NOINLINE int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                              unsigned boff, unsigned n, uint32_t data)
+                              unsigned off, unsigned n, uint32_t val)
 {
-	if (PVHDEV__UNLIKELY(n != r->size || (r->ro_mask | r->rsvdp_mask)))
-		return reg_write_merge(dev, r, boff, n, data);
-	uint32_t v = data & bytes_mask(n) & ~r->rsvdz_mask;
+	uint32_t v;
+
+	if (PVHDEV__LIKELY(n == r->size && !(r->ro_mask | r->rsvdp_mask))) {
+		v = val & ~r->rsvdz_mask;
+	} else {
+		int rc = reg_merge(dev, r, off, n, val, &v);
+		if (rc)
+			return rc;
+	}
 	if (r->write(dev, r, v) == PVHDEV_PASS)
 		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
 	return 0;
@@ -399,8 +404,9 @@ static unsigned chunk(unsigned off, unsigned n)
 	return 1;
 }
 
-/* An access over several registers, or registers and gaps: each
- * register is read whole, gaps go to the hardware, the bytes merge. */
+/* An access over several registers, or registers and gaps, in pieces:
+ * each register's bytes through its handler (which reads or writes it
+ * whole), each gap's to the hardware in naturally aligned pieces. */
 static NOINLINE int split_read(struct pvhdev_dev *dev, unsigned off,
                                unsigned size, uint32_t *val)
 {
@@ -409,18 +415,18 @@ static NOINLINE int split_read(struct pvhdev_dev *dev, unsigned off,
 	int rc = 0;
 
 	for (unsigned pos = 0, n; pos < size && !rc; pos += n) {
-		unsigned e = page[(off + pos) & 0xff];
+		unsigned at = off + pos, e = page[at & 0xff];
 		uint32_t v = 0;
 		n = ENTRY_RUN(e) < size - pos ? ENTRY_RUN(e) : size - pos;
 		if (ENTRY_ID(e)) {
 			const struct pvhdev_reg *r = reg_of(dev, ENTRY_ID(e));
 			rc = reg_verdict(dev, r, r->read(dev, r, &v), &v);
-			v >>= 8 * (off + pos - r->off);
+			v >>= 8 * (at - r->off);
 		} else {
-			n = chunk(off + pos, n);
-			rc = hw_read_in(dev->dom, dev->sbdf, off + pos, n, &v);
+			n = chunk(at, n);
+			rc = hw_read(dev->dom, dev->sbdf, at, n, &v);
 		}
-		out |= (v & bytes_mask(n)) << (8 * pos);
+		out |= (v & bytes_mask(n)) << 8 * pos;
 	}
 	*val = rc ? bytes_mask(size) : out;
 	return rc;
@@ -433,29 +439,28 @@ static NOINLINE int split_write(struct pvhdev_dev *dev, unsigned off,
 	int rc = 0;
 
 	for (unsigned pos = 0, n; pos < size && !rc; pos += n) {
-		unsigned e = page[(off + pos) & 0xff];
-		uint32_t part = val >> (8 * pos);
+		unsigned at = off + pos, e = page[at & 0xff];
+		uint32_t part = val >> 8 * pos;
 		n = ENTRY_RUN(e) < size - pos ? ENTRY_RUN(e) : size - pos;
 		if (ENTRY_ID(e)) {
-			const struct pvhdev_reg *r = reg_of(dev, ENTRY_ID(e));
-			unsigned boff = off + pos - r->off;
-			rc = reg_write(dev, r, boff, n, part << (8 * boff));
+			rc = reg_write(dev, reg_of(dev, ENTRY_ID(e)), at, n,
+			               part & bytes_mask(n));
 		} else {
-			n = chunk(off + pos, n);
-			rc = hw_write(dev->dom, dev->sbdf, off + pos, n,
-			              part & bytes_mask(n));
+			n = chunk(at, n);
+			rc = hw_write(dev->dom, dev->sbdf, at, n, part & bytes_mask(n));
 		}
 	}
 	return rc;
 }
 
 /* A well-formed config access: 1, 2 or 4 bytes, naturally aligned,
- * inside the 4 KiB of extended config space. */
+ * inside the 4 KiB of extended config space.  One load and one test
+ * once size is known to index the table: bit 2 is clear in every
+ * valid size's mask and set in off | 4, so an invalid size fails even
+ * at offset 0. */
 static inline bool cfg_access_ok(unsigned off, unsigned size)
 {
-	unsigned m = size - 1; /* 0, 1 or 3 */
-
-	return m < 4 && m != 2 && !(off & (m | ~(PVHDEV_CFG_EXP_SIZE - 1)));
+	return size <= 4 && !((off | 4) & sizes[size].clear);
 }
 
 /* The access once dev is known (dom and sbdf are its own). */
@@ -465,11 +470,11 @@ static inline int dev_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 {
 	unsigned e = dev->idx[off >> 8][off & 0xff];
 
-	if (PVHDEV__UNLIKELY(ENTRY_RUN(e) < size))
+	if (PVHDEV__UNLIKELY((uint8_t)e < size))
 		return split_read(dev, off, size, val);
 	if (!ENTRY_ID(e))
 		return hw_read(dom, sbdf, off, size, val);
-	return reg_read_bytes(dev, reg_of(dev, ENTRY_ID(e)), off, size, val);
+	return reg_read(dev, reg_of(dev, ENTRY_ID(e)), off, size, val);
 }
 
 static inline int dev_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
@@ -478,13 +483,11 @@ static inline int dev_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 {
 	unsigned e = dev->idx[off >> 8][off & 0xff];
 
-	if (PVHDEV__UNLIKELY(ENTRY_RUN(e) < size))
+	if (PVHDEV__UNLIKELY((uint8_t)e < size))
 		return split_write(dev, off, size, val);
 	if (!ENTRY_ID(e))
 		return hw_write(dom, sbdf, off, size, val);
-	const struct pvhdev_reg *r = reg_of(dev, ENTRY_ID(e));
-	unsigned boff = off - r->off;
-	return reg_write(dev, r, boff, size, val << 8 * boff);
+	return reg_write(dev, reg_of(dev, ENTRY_ID(e)), off, size, val);
 }
 
 /* Not the cached device.  One the domain never added is the hardware's,
@@ -546,7 +549,7 @@ int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
 		*val = (uint32_t)pvhdev__ones(size);
 		return 0;
 	}
-	return hw_read_in(dev->dom, dev->sbdf, off, size, val);
+	return hw_read(dev->dom, dev->sbdf, off, size, val);
 }
 
 int pvhdev_dev_hw_write(struct pvhdev_dev *dev, unsigned off, unsigned size,

@@ -270,9 +270,14 @@ struct pvhdev_domain {
 	struct pvhdev__mmcfg *mmcfg;
 	struct pvhdev__rtree mmio; /* struct pvhdev__mmio_region, bytes */
 
-	struct pvhdev_event *ev; /* ring */
-	uint32_t ev_mask;
-	uint64_t ev_next;
+	/* The event ring: ev_cap slots (a power of two) from ev, the next
+	 * one to fill at ev_cur.  ev_lap is the seq of ev[0] in this lap.
+	 * ev_lim is ev + ev_cap, or ev itself with an effect hook: a slot
+	 * whose successor reaches it takes pvhdev__ev_slow (wrap the ring,
+	 * call the hook), so the access path tests one pointer. */
+	struct pvhdev_event *ev, *ev_cur, *ev_lim;
+	uint64_t ev_lap;
+	uint32_t ev_cap;
 
 	bool booted; /* boot complete: map/unmap work is deferred */
 	struct pvhdev__ioapic_set *ioapic;
@@ -373,6 +378,45 @@ int pvhdev__hw_mmio_write(struct pvhdev_domain *dom, uint64_t addr,
 /* Fills ev->seq, logs ev, calls the hook; returns (and records in
  * ev->result) the hook's verdict. */
 int pvhdev__emit(struct pvhdev_domain *dom, struct pvhdev_event *ev);
+
+/*
+ * Events are built in their ring slot: fill dom->ev_cur, then
+ * pvhdev__ev_next() takes it, or says no when the slot needs
+ * pvhdev__ev_slow() (the ring wraps, or there is a hook to call).  A
+ * slot keeps no seq (its position gives it: pvhdev_event_get fills it
+ * in) and its result only with a hook (0 otherwise).
+ */
+static inline bool pvhdev__ev_next(struct pvhdev_domain *dom)
+{
+	struct pvhdev_event *n = dom->ev_cur + 1;
+
+	if (PVHDEV__UNLIKELY(n >= dom->ev_lim))
+		return false;
+	dom->ev_cur = n;
+	return true;
+}
+
+/* Takes the filled slot at dom->ev_cur the slow way: calls the hook
+ * (result recorded in the slot), wraps the ring; the hook's verdict. */
+int pvhdev__ev_slow(struct pvhdev_domain *dom);
+
+/* A write reaching the hardware (PVHDEV_EV_HW_WRITE, _MMIO_WRITE): the
+ * one event on the access path.  Fills the next slot; false when
+ * pvhdev__ev_slow must take it.  The hardware write happens whatever a
+ * hook answers: the hook watches it. */
+static inline bool pvhdev__ev_hw(struct pvhdev_domain *dom,
+                                 enum pvhdev_event_kind kind, pvhdev_sbdf_t sbdf,
+                                 uint64_t addr, unsigned size, uint64_t val)
+{
+	struct pvhdev_event *e = dom->ev_cur;
+
+	e->kind = kind;
+	e->sbdf = sbdf;
+	e->u.hw.addr = addr;
+	e->u.hw.val = val;
+	e->u.hw.size = (uint8_t)size;
+	return pvhdev__ev_next(dom);
+}
 
 void pvhdev__log(struct pvhdev_domain *dom, enum pvhdev_log_level level,
                  const char *fmt, ...) PVHDEV__PRINTF(3, 4);

@@ -118,7 +118,10 @@ int pvhdev_domain_new(const struct pvhdev_config *in, struct pvhdev_domain **out
 	dom->ev = pvhdev__zalloc(dom, cap * sizeof(*dom->ev));
 	if (!dom->ev)
 		goto free_dom;
-	dom->ev_mask = cap - 1;
+	dom->ev_cap = cap;
+	dom->ev_cur = dom->ev;
+	/* With a hook, every event takes pvhdev__ev_slow. */
+	dom->ev_lim = dom->effect ? dom->ev : dom->ev + cap;
 	rc = modules_init(dom);
 	if (rc)
 		goto free_ring;
@@ -151,54 +154,93 @@ void pvhdev_domain_free(struct pvhdev_domain *dom)
 	mmcfg_free_all(dom);
 	if (dom->be->close)
 		dom->be->close(dom->be_ctx);
-	pvhdev__free(dom, dom->ev, (dom->ev_mask + 1) * sizeof(*dom->ev));
+	pvhdev__free(dom, dom->ev, dom->ev_cap * sizeof(*dom->ev));
 	pvhdev__free(dom, dom, sizeof(*dom));
 }
 
 /* ---- Effects ---- */
 
+static uint64_t next_seq(const struct pvhdev_domain *dom)
+{
+	return dom->ev_lap + (uint64_t)(dom->ev_cur - dom->ev);
+}
+
+/* A slot keeps no seq, and a hardware write fills only its own fields
+ * (pvhdev__ev_hw): the rest of the slot may be an older event's. */
+static void slot_copy(const struct pvhdev_event *s, uint64_t seq,
+                      struct pvhdev_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = seq;
+	ev->kind = s->kind;
+	ev->sbdf = s->sbdf;
+	ev->result = s->result;
+	if (s->kind == PVHDEV_EV_HW_WRITE || s->kind == PVHDEV_EV_HW_MMIO_WRITE) {
+		ev->u.hw.addr = s->u.hw.addr;
+		ev->u.hw.val = s->u.hw.val;
+		ev->u.hw.size = s->u.hw.size;
+	} else {
+		ev->u = s->u;
+	}
+}
+
+int pvhdev__ev_slow(struct pvhdev_domain *dom)
+{
+	struct pvhdev_event *slot = dom->ev_cur, ev;
+	uint64_t seq = next_seq(dom);
+	int rc = 0;
+
+	/* Taken before the hook runs: what the hook does lands after it. */
+	if (++dom->ev_cur == dom->ev + dom->ev_cap) {
+		dom->ev_cur = dom->ev;
+		dom->ev_lap += dom->ev_cap;
+	}
+	slot->result = 0;
+	if (dom->effect) {
+		slot_copy(slot, seq, &ev);
+		rc = dom->effect(dom->effect_ctx, &ev);
+		slot->result = rc = rc < 0 ? rc : 0;
+	}
+	return rc;
+}
+
 int pvhdev__emit(struct pvhdev_domain *dom, struct pvhdev_event *ev)
 {
-	ev->seq = dom->ev_next;
+	ev->seq = next_seq(dom);
 	ev->result = 0;
-	struct pvhdev_event *slot = &dom->ev[dom->ev_next & dom->ev_mask];
-	*slot = *ev;
-	dom->ev_next++;
-	if (dom->effect) {
-		int rc = dom->effect(dom->effect_ctx, ev);
-		ev->result = rc < 0 ? rc : 0;
-		slot->result = ev->result;
-	}
+	*dom->ev_cur = *ev;
+	if (!pvhdev__ev_next(dom))
+		ev->result = pvhdev__ev_slow(dom);
 	return ev->result;
 }
 
 uint64_t pvhdev_event_next_seq(const struct pvhdev_domain *dom)
 {
-	return dom->ev_next;
+	return next_seq(dom);
 }
 
 int pvhdev_event_get(const struct pvhdev_domain *dom, uint64_t seq,
                      struct pvhdev_event *ev)
 {
-	if (seq >= dom->ev_next || dom->ev_next - seq > (uint64_t)dom->ev_mask + 1)
+	uint64_t next = next_seq(dom);
+
+	if (seq >= next || next - seq > dom->ev_cap)
 		return -ENOENT;
-	*ev = dom->ev[seq & dom->ev_mask];
+	slot_copy(&dom->ev[seq & (dom->ev_cap - 1)], seq, ev);
 	return 0;
 }
 
 /* ---- Hardware ---- */
 
+/* *val is all-ones before the backend runs: a backend that fails leaves
+ * it so (backend.h), which is the hardware's answer. */
 int pvhdev__hw_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
                         unsigned off, unsigned size, uint32_t *val)
 {
-	if (!pvhdev__access_ok(off, size, 0) || off + size > PVHDEV_CFG_EXP_SIZE) {
-		*val = (uint32_t)pvhdev__ones(size);
+	*val = (uint32_t)pvhdev__ones(size);
+	if (!pvhdev__access_ok(off, size, 0) || off + size > PVHDEV_CFG_EXP_SIZE)
 		return 0;
-	}
-	int rc = dom->be->cfg_read(dom->be_ctx, sbdf, off, size, val);
-	if (rc)
-		*val = (uint32_t)pvhdev__ones(size);
-	return rc;
+	return dom->be->cfg_read(dom->be_ctx, sbdf, off, size, val);
 }
 
 int pvhdev__hw_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
@@ -206,28 +248,18 @@ int pvhdev__hw_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 {
 	if (!pvhdev__access_ok(off, size, 0) || off + size > PVHDEV_CFG_EXP_SIZE)
 		return 0;
-	struct pvhdev_event ev = {
-		.kind = PVHDEV_EV_HW_WRITE,
-		.sbdf = sbdf,
-		.u.hw = { .addr = off, .val = val, .size = (uint8_t)size },
-	};
-	pvhdev__emit(dom, &ev);
+	if (!pvhdev__ev_hw(dom, PVHDEV_EV_HW_WRITE, sbdf, off, size, val))
+		pvhdev__ev_slow(dom);
 	return dom->be->cfg_write(dom->be_ctx, sbdf, off, size, val);
 }
 
 int pvhdev__hw_mmio_read(struct pvhdev_domain *dom, uint64_t addr,
                          unsigned size, uint64_t *val)
 {
-	int rc = 0;
-
-	if (!pvhdev__access_ok(addr, size, 1) || !dom->be->mmio_read) {
-		*val = pvhdev__ones(size);
+	*val = pvhdev__ones(size);
+	if (!pvhdev__access_ok(addr, size, 1) || !dom->be->mmio_read)
 		return 0;
-	}
-	rc = dom->be->mmio_read(dom->be_ctx, addr, size, val);
-	if (rc)
-		*val = pvhdev__ones(size);
-	return rc;
+	return dom->be->mmio_read(dom->be_ctx, addr, size, val);
 }
 
 int pvhdev__hw_mmio_write(struct pvhdev_domain *dom, uint64_t addr,
@@ -235,11 +267,8 @@ int pvhdev__hw_mmio_write(struct pvhdev_domain *dom, uint64_t addr,
 {
 	if (!pvhdev__access_ok(addr, size, 1) || !dom->be->mmio_write)
 		return 0;
-	struct pvhdev_event ev = {
-		.kind = PVHDEV_EV_HW_MMIO_WRITE,
-		.u.hw = { .addr = addr, .val = val, .size = (uint8_t)size },
-	};
-	pvhdev__emit(dom, &ev);
+	if (!pvhdev__ev_hw(dom, PVHDEV_EV_HW_MMIO_WRITE, 0, addr, size, val))
+		pvhdev__ev_slow(dom);
 	return dom->be->mmio_write(dom->be_ctx, addr, size, val);
 }
 
