@@ -341,15 +341,25 @@ static NOINLINE int reg_read(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
 	return 0;
 }
 
-/* The value to write to register r when dom0 writes bytes [off, off +
- * n) of it with val (aligned to the access): what the guest wrote,
- * merged with the register's current value for the bytes it did not
- * write and the bits it may not change.  The current value comes from
- * the handler with RW1C bits cleared, so that writing it back clears
- * nothing; a register that rejects reads contributes zeros. */
-static NOINLINE int reg_merge(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
-                              unsigned off, unsigned n, uint32_t val,
-                              uint32_t *out)
+/* Hands register r its new value v; what the handler passes goes to
+ * the hardware. */
+static inline int reg_store(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
+                            uint32_t v)
+{
+	if (r->write(dev, r, v) == PVHDEV_PASS)
+		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
+	return 0;
+}
+
+/* A write of bytes [off, off + n) of register r (val aligned to the
+ * access) that must merge with the register's current value: for the
+ * bytes dom0 did not write and the bits it may not change.  The current
+ * value comes from the handler with RW1C bits cleared, so that writing
+ * it back clears nothing; a register that rejects reads contributes
+ * zeros. */
+static NOINLINE int reg_write_merge(struct pvhdev_dev *dev,
+                                    const struct pvhdev_reg *r, unsigned off,
+                                    unsigned n, uint32_t val)
 {
 	unsigned shift = 8 * (off - r->off);
 	uint32_t wmask = bytes_mask(n) << shift;
@@ -370,8 +380,8 @@ static NOINLINE int reg_merge(struct pvhdev_dev *dev, const struct pvhdev_reg *r
 		return rc;
 	cur &= ~r->rw1c_mask;
 	uint32_t v = (cur & ~wmask) | ((val << shift) & wmask);
-	*out = ((v & ~(keep | r->rsvdz_mask)) | (cur & keep)) & bytes_mask(r->size);
-	return 0;
+	v = ((v & ~(keep | r->rsvdz_mask)) | (cur & keep)) & bytes_mask(r->size);
+	return reg_store(dev, r, v);
 }
 
 /* A write of bytes [off, off + n) of register r, which holds them all.
@@ -380,18 +390,9 @@ static NOINLINE int reg_merge(struct pvhdev_dev *dev, const struct pvhdev_reg *r
 static NOINLINE int reg_write(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
                               unsigned off, unsigned n, uint32_t val)
 {
-	uint32_t v;
-
-	if (PVHDEV__LIKELY(n == r->size && !(r->ro_mask | r->rsvdp_mask))) {
-		v = val & ~r->rsvdz_mask;
-	} else {
-		int rc = reg_merge(dev, r, off, n, val, &v);
-		if (rc)
-			return rc;
-	}
-	if (r->write(dev, r, v) == PVHDEV_PASS)
-		return hw_write(dev->dom, dev->sbdf, r->off, r->size, v);
-	return 0;
+	if (PVHDEV__UNLIKELY(n != r->size || (r->ro_mask | r->rsvdp_mask)))
+		return reg_write_merge(dev, r, off, n, val);
+	return reg_store(dev, r, val & ~r->rsvdz_mask);
 }
 
 /* The largest naturally aligned piece of n bytes that starts at off. */
