@@ -999,12 +999,14 @@ static void test_shadows_alloc_fails(void **state)
 		assert_int_equal(pvhdev_mmio_write(f->t.dom, T + writes[k].off, writes[k].size,
 		                                   writes[k].val), -ENOMEM);
 		f->t.alloc.fail_at = 0;
-		expect_log(f, "error: " S ": MSI-X: no memory for the shadows of 8 "
+		expect_log(f, S ": MSI-X: no memory for the shadows of 8 "
 		              "entries: the write is dropped\n");
 		assert_null(f->dev->msix->entries);
 	}
 	f->t.alloc.fail_at = f->t.alloc.calls + 1;
 	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, DEV, 0, true), -ENOMEM);
+	/* Lifting a host mask nobody set changes nothing: no shadows. */
+	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, DEV, 0, false), 0);
 	f->t.alloc.fail_at = 0;
 	assert_null(f->dev->msix->entries);
 	expect_events(&f->t, "");

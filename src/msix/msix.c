@@ -753,6 +753,8 @@ int pvhdev_msix_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 
 	if (!m)
 		return rc;
+	if (!m->entries && !masked)
+		return 0; /* as after reset: no host mask */
 	rc = entries_alloc(m);
 	if (rc)
 		return rc;
