@@ -309,13 +309,13 @@ static int table_write(struct pvhdev__msix_dev *m, uint64_t rel,
 	return 0;
 }
 
-/* Is off (bytes from the start of t's BAR) in the table, and where? */
-static bool in_table(const struct pvhdev__msix_dev *m, const struct msix_trap *t,
-                     uint64_t off, uint64_t *rel)
+/* Is addr in the table, and where?  Only while the table is trapped
+ * (table_live is 0 otherwise); the PBA's own pages never hold it. */
+static bool in_table(const struct pvhdev__msix_dev *m, uint64_t addr,
+                     uint64_t *rel)
 {
-	*rel = off - m->table_off;
-	return t->bir == m->table_bir && off >= m->table_off &&
-	       *rel < (uint64_t)m->nr * MSIX_ENTRY_SIZE;
+	*rel = addr - m->table;
+	return *rel < m->table_live;
 }
 
 static bool in_pba(const struct pvhdev__msix_dev *m, const struct msix_trap *t,
@@ -334,7 +334,7 @@ static int trap_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 	const struct pvhdev__msix_dev *m = t->m;
 	uint64_t rel;
 
-	if (in_table(m, t, addr - t->base, &rel)) {
+	if (PVHDEV__LIKELY(in_table(m, addr, &rel))) {
 		table_read(m, rel, size, val);
 		return 0;
 	}
@@ -350,7 +350,7 @@ static __attribute__((noinline)) int trap_write_other(const struct msix_trap *t,
 	struct pvhdev__msix_dev *m = t->m;
 	uint64_t rel, off = addr - t->base;
 
-	if (in_table(m, t, off, &rel))
+	if (in_table(m, addr, &rel))
 		return table_write(m, rel, size, val);
 	if (in_pba(m, t, off))
 		return 0;
@@ -364,10 +364,10 @@ static int trap_write(void *opaque, uint64_t addr, unsigned size, uint64_t val)
 {
 	const struct msix_trap *t = opaque;
 	const struct pvhdev__msix_dev *m = t->m;
-	uint64_t rel = addr - m->table;
+	uint64_t rel;
 	struct msix_entry *e = m->entries;
 
-	if (PVHDEV__LIKELY(rel < m->table_live && size == 4 && (rel & 0xc) != 0xc &&
+	if (PVHDEV__LIKELY(in_table(m, addr, &rel) && size == 4 && (rel & 0xc) != 0xc &&
 	                   e)) {
 		e[rel / MSIX_ENTRY_SIZE].dw[(rel / 4) & 3] = (uint32_t)val;
 		return 0;
