@@ -647,13 +647,21 @@ static void test_bar_moves(void **state)
 	uint64_t v;
 
 	bound(f, 1);
+	/* Entry 1's data, stored: the access path knows these pages now. */
+	mwr(f, T + 0x18, 4, 0x77);
 	wr(f, 0x04, 2, 0x0000);
 	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, T + 0x18, 4, 0x88), -ENXIO);
 	wr(f, 0x10, 4, 0xd0000000);
 	wr(f, 0x04, 2, 0x0002);
 	test_events_skip(&f->t);
 	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, T + 0x18, 4, 0x99), -ENXIO);
 	assert_int_equal(mrd(f, nt, 4), 0xfee01000);
+	assert_int_equal(mrd(f, nt + 0x18, 4), 0x77);
+	mwr(f, nt + 0x18, 4, 0x78);
+	assert_int_equal(mrd(f, nt + 0x18, 4), 0x78);
+	expect_events(&f->t, "");
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0002, &r), -ENOENT);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0000, &r), 0);
 	/* The binding stayed; the device's table moved with the BAR. */
@@ -999,12 +1007,18 @@ static void test_shadows_alloc_fails(void **state)
 		assert_int_equal(pvhdev_mmio_write(f->t.dom, T + writes[k].off, writes[k].size,
 		                                   writes[k].val), -ENOMEM);
 		f->t.alloc.fail_at = 0;
-		expect_log(f, S ": MSI-X: no memory for the shadows of 8 "
-		              "entries: the write is dropped\n");
+		char want[128];
+		snprintf(want, sizeof(want), S ": MSI-X: no memory for the shadows of 8 "
+		         "entries: entry %u not changed\n", (unsigned)(writes[k].off / 16));
+		expect_log(f, want);
 		assert_null(f->dev->msix->entries);
 	}
+	f->t.log_len = 0;
+	f->t.log[0] = '\0';
 	f->t.alloc.fail_at = f->t.alloc.calls + 1;
 	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, DEV, 0, true), -ENOMEM);
+	expect_log(f, S ": MSI-X: no memory for the shadows of 8 entries: entry 0 "
+	              "not changed\n");
 	/* Lifting a host mask nobody set changes nothing: no shadows. */
 	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, DEV, 0, false), 0);
 	f->t.alloc.fail_at = 0;

@@ -64,9 +64,9 @@ static const struct msix_entry *entry_view(const struct pvhdev__msix_dev *m,
 	return m->entries ? &m->entries[i] : &entry_reset;
 }
 
-/* The shadows, allocated on first need (they start as entry_reset);
- * -ENOMEM leaves the table as it was, every entry reset. */
-static int entries_alloc(struct pvhdev__msix_dev *m)
+/* The shadows, allocated when dom0 (or the host) first changes entry
+ * i; they start as entry_reset.  -ENOMEM leaves every entry reset. */
+static int entries_alloc(struct pvhdev__msix_dev *m, unsigned i)
 {
 	struct msix_entry *e;
 
@@ -75,11 +75,11 @@ static int entries_alloc(struct pvhdev__msix_dev *m)
 	e = pvhdev__zalloc(m->dev->dom, (size_t)m->nr * sizeof(*e));
 	if (!e) {
 		msix_log(m->dev, PVHDEV_LOG_ERROR, "no memory for the shadows of %u "
-		         "entries: the write is dropped", m->nr);
+		         "entries: entry %u not changed", m->nr, i);
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < m->nr; i++)
-		e[i] = entry_reset;
+	for (unsigned j = 0; j < m->nr; j++)
+		e[j] = entry_reset;
 	m->entries = e;
 	return 0;
 }
@@ -300,7 +300,7 @@ static int table_write(struct pvhdev__msix_dev *m, uint64_t rel,
 
 	if (size != 4 && size != 8)
 		return 0;
-	rc = entries_alloc(m);
+	rc = entries_alloc(m, i);
 	if (rc)
 		return rc;
 	entry_dword_write(m, i, k, (uint32_t)val);
@@ -755,7 +755,7 @@ int pvhdev_msix_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 		return rc;
 	if (!m->entries && !masked)
 		return 0; /* as after reset: no host mask */
-	rc = entries_alloc(m);
+	rc = entries_alloc(m, entry);
 	if (rc)
 		return rc;
 	e = &m->entries[entry];
