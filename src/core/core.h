@@ -119,8 +119,11 @@ struct pvhdev__mmio_cache {
 /* The last ECAM window reached: its accesses skip the region's handler
  * and go straight to the dispatcher (src/core/mmio.c). */
 struct pvhdev__ecam_cache {
-	uint64_t start, len;  /* bytes: the window's trapped range */
-	pvhdev_sbdf_t sbdf0;  /* the function of its first 4 KiB page */
+	uint64_t start, len; /* bytes: the window's trapped range */
+	/* The function at addr is (addr >> 12) - bias, modulo 2^32: the
+	 * page number from the window's start, plus the SBDF of its first
+	 * page, in one subtraction. */
+	uint32_t bias;
 	const struct pvhdev__mmio_region *r;
 };
 

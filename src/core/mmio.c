@@ -40,7 +40,7 @@ void pvhdev__mmio_ecam_hit(struct pvhdev_domain *dom,
 {
 	dom->ecam_hit = (struct pvhdev__ecam_cache){
 		.start = r->node.start, .len = r->node.last - r->node.start + 1,
-		.sbdf0 = sbdf0, .r = r,
+		.bias = (uint32_t)(r->node.start >> 12) - sbdf0, .r = r,
 	};
 }
 
@@ -74,11 +74,12 @@ static inline bool ecam_holds(const struct pvhdev__ecam_cache *c, uint64_t addr,
 }
 
 /* The function of addr, inside the cached window.  Windows start on a
- * 1 MiB boundary, so the register is addr's low 12 bits. */
+ * 1 MiB boundary, so the register is addr's low 12 bits and the page
+ * count from the start is (addr >> 12) - (start >> 12). */
 static inline pvhdev_sbdf_t ecam_sbdf(const struct pvhdev__ecam_cache *c,
                                       uint64_t addr)
 {
-	return c->sbdf0 + (pvhdev_sbdf_t)((addr - c->start) >> 12);
+	return (pvhdev_sbdf_t)(addr >> 12) - c->bias;
 }
 
 /* The region that holds all of [addr, addr + size), or NULL with *hit
