@@ -285,6 +285,16 @@ static void test_regions_in_turn(void **state)
 		assert_int_equal(pvhdev_mmio_read(f->t.dom, w2 + (3u << 20), 4, &v), -ENXIO);
 	}
 	expect_events(&f->t, "");
+	/* Segment 1, buses 4-5 (nothing there but the hardware): the
+	 * function's SBDF carries the segment, first access or not. */
+	const uint64_t w3 = 0xc0000000ull;
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, w3, 1, 4, 5), 0);
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(pvhdev_mmio_write(f->t.dom, w3 + (5u << 20 | 3u << 15 |
+		                                                  2u << 12 | 0x64),
+		                                   4, 0xabc0 + k), 0);
+	expect_events(&f->t, "hw-write 0001:05:03.2 0x64 4 0xabc0\n"
+	                     "hw-write 0001:05:03.2 0x64 4 0xabc1\n");
 }
 
 /* A window reported after dom0 found nothing at its addresses: what
