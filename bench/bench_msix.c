@@ -11,6 +11,8 @@
  *                              2048 entries; medians of 7 runs
  *   bench_msix count write N   N table writes, for callgrind
  *                              (--toggle-collect=pvhdev_mmio_write)
+ *   bench_msix count read N    N table reads (an entry's data dword)
+ *                              (--toggle-collect=pvhdev_mmio_read)
  *   bench_msix count mask N    N mask-or-unmask writes of a bound entry
  *                              (--toggle-collect=pvhdev_mmio_write)
  *   bench_msix count bind N    N enables binding all 2048 entries
@@ -157,6 +159,17 @@ static void run_writes(struct pvhdev_domain *dom, size_t n)
 		pvhdev_mmio_write(dom, BAR + 16 * (i % ENTRIES) + 8, 4, 0x30 + (i & 0x7f));
 }
 
+static uint64_t run_reads(struct pvhdev_domain *dom, size_t n)
+{
+	uint64_t sum = 0, v;
+
+	for (size_t i = 0; i < n; i++) {
+		pvhdev_mmio_read(dom, BAR + 16 * (i % ENTRIES) + 8, 4, &v);
+		sum += v;
+	}
+	return sum;
+}
+
 /* Entry 0 masked and unmasked in turn (MSI-X on: it is bound). */
 static void run_masks(struct pvhdev_domain *dom, size_t n)
 {
@@ -230,6 +243,8 @@ int main(int argc, char **argv)
 		setup(&b);
 		if (!strcmp(argv[2], "write")) {
 			run_writes(b.dom, n);
+		} else if (!strcmp(argv[2], "read")) {
+			printf("%llu\n", (unsigned long long)run_reads(b.dom, n));
 		} else if (!strcmp(argv[2], "mask")) {
 			bind_all_once(b.dom);
 			run_masks(b.dom, n);
@@ -242,6 +257,6 @@ int main(int argc, char **argv)
 		teardown(&b);
 		return 0;
 	}
-	fprintf(stderr, "usage: bench_msix time | count write|mask|bind N\n");
+	fprintf(stderr, "usage: bench_msix time | count write|read|mask|bind N\n");
 	return 2;
 }

@@ -223,11 +223,16 @@ static void test_ecam_bad_access(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM_BASE, 0, 0, 3), 0);
+	/* A good access first: the bad ones then meet the window in the
+	 * access path's caches (src/core/mmio.c), and must be refused
+	 * there as they are on the way through the tree. */
+	assert_int_equal(mrd(f, ecam(0, 0x1f, 3, 0x40), 4), 0x43424140);
 	unsigned long calls = pvhdev_fake_calls(f->t.fake);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t v = 0;
 		uint64_t a = ecam(0, 0x1f, 3, cases[i].reg);
 		assert_int_equal(pvhdev_mmio_read(f->t.dom, a, cases[i].size, &v), 0);
+		assert_int_equal(v, cases[i].size >= 8 ? ~0ull : (1ull << 8 * cases[i].size) - 1);
 		assert_int_equal(pvhdev_mmio_write(f->t.dom, a, cases[i].size, 0), 0);
 	}
 	assert_int_equal(pvhdev_fake_calls(f->t.fake), calls);
@@ -246,6 +251,70 @@ static void test_ecam_window_bounds(void **state)
 	assert_int_equal(mrd(f, ecam(2, 5, 1, 0), 4), 0x816810ec);
 	assert_int_equal(mrd(f, ecam(2, 31, 7, 0xffc), 4), 0xffffffff);
 	assert_int_equal(pvhdev_mmio_write(f->t.dom, ecam(3, 0, 0, 0), 4, 0), -ENXIO);
+}
+
+/* Two windows (the second from bus 2, at another address) and an
+ * IO-APIC, reached in turn: each access finds its own region and
+ * function, whichever region the last access left in the caches. */
+static void test_regions_in_turn(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t w2 = 0xd0000000ull; /* bus 0 would be here */
+	const uint64_t io = 0xfec00000ull;
+
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM_BASE, 0, 0, 0), 0);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, w2, 0, 2, 2), 0);
+	assert_int_equal(pvhdev_ioapic_add(f->t.dom, 1, io, 0, 24), 0);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(mrd(f, ecam(0, 0x1f, 3, 0), 4), 0xa1238086);
+		assert_int_equal(mrd(f, w2 + (2u << 20 | 5u << 15 | 1u << 12), 4),
+		                 0x816810ec);
+		assert_int_equal(mrd(f, w2 + (2u << 20 | 5u << 15 | 1u << 12 | 0x41), 1),
+		                 0x41 ^ 0xff);
+		assert_int_equal(pvhdev_mmio_write(f->t.dom, io, 4, 0x01), 0);
+		assert_int_equal(mrd(f, io, 4), 0x01);
+		assert_int_equal(mrd(f, ecam(0, 0x1f, 3, 0x41), 1), 0x41);
+		/* The first window's bus 0 only: its neighbours are not
+		 * trapped, however warm the caches. */
+		uint64_t v = 0;
+		assert_int_equal(pvhdev_mmio_read(f->t.dom, ecam(1, 0, 0, 0), 4, &v), -ENXIO);
+		assert_int_equal(pvhdev_mmio_read(f->t.dom, ECAM_BASE - 4, 4, &v), -ENXIO);
+		assert_int_equal(mrd(f, ecam(0, 31, 7, 0xffc), 4), 0xffffffff);
+		assert_int_equal(mrd(f, w2 + (2u << 20 | 5u << 15 | 1u << 12 | 0x48), 8),
+		                 0xb0b1b2b3b4b5b6b7ull);
+		assert_int_equal(pvhdev_mmio_read(f->t.dom, w2 + (3u << 20), 4, &v), -ENXIO);
+	}
+	expect_events(&f->t, "");
+	/* Segment 1, buses 4-5 (nothing there but the hardware): the
+	 * function's SBDF carries the segment, first access or not. */
+	const uint64_t w3 = 0xc0000000ull;
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, w3, 1, 4, 5), 0);
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(pvhdev_mmio_write(f->t.dom, w3 + (5u << 20 | 3u << 15 |
+		                                                  2u << 12 | 0x64),
+		                                   4, 0xabc0 + k), 0);
+	expect_events(&f->t, "hw-write 0001:05:03.2 0x64 4 0xabc0\n"
+	                     "hw-write 0001:05:03.2 0x64 4 0xabc1\n");
+}
+
+/* A window reported after dom0 found nothing at its addresses: what
+ * was not trapped then is now, and an adjacent window added later still
+ * answers for its own bus. */
+static void test_window_added_late(void **state)
+{
+	struct fx *f = *state;
+	uint64_t v = 0;
+
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, ecam(0, 0x1f, 3, 0), 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, ecam(0, 0x1f, 3, 0x60), 4, 1), -ENXIO);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM_BASE, 0, 0, 0), 0);
+	assert_int_equal(mrd(f, ecam(0, 0x1f, 3, 0), 4), 0xa1238086);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, ecam(2, 5, 1, 0), 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM_BASE, 0, 1, 2), 0);
+	assert_int_equal(mrd(f, ecam(2, 5, 1, 0), 4), 0x816810ec);
+	assert_int_equal(mrd(f, ecam(0, 0x1f, 3, 0x44), 4), 0x47464544);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, ecam(2, 5, 1, 0x60), 2, 0x12345), 0);
+	expect_events(&f->t, "hw-write 0000:02:05.1 0x60 2 0x2345\n");
 }
 
 static void test_mmcfg_add_errors(void **state)
@@ -298,6 +367,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_ecam_8byte, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ecam_bad_access, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ecam_window_bounds, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_regions_in_turn, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_window_added_late, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_mmcfg_add_errors, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ext_space_needs_mmcfg, setup, teardown),
 };

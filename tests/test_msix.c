@@ -16,6 +16,7 @@
 #include <pvhdev/irq.h>
 
 #include "core/core.h"
+#include "msix/msix.h"
 
 #define DEV PVHDEV_SBDF(0, 0, 4, 0)
 #define S "0000:00:04.0"
@@ -646,13 +647,21 @@ static void test_bar_moves(void **state)
 	uint64_t v;
 
 	bound(f, 1);
+	/* Entry 1's data, stored: the access path knows these pages now. */
+	mwr(f, T + 0x18, 4, 0x77);
 	wr(f, 0x04, 2, 0x0000);
 	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, T + 0x18, 4, 0x88), -ENXIO);
 	wr(f, 0x10, 4, 0xd0000000);
 	wr(f, 0x04, 2, 0x0002);
 	test_events_skip(&f->t);
 	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, T + 0x18, 4, 0x99), -ENXIO);
 	assert_int_equal(mrd(f, nt, 4), 0xfee01000);
+	assert_int_equal(mrd(f, nt + 0x18, 4), 0x77);
+	mwr(f, nt + 0x18, 4, 0x78);
+	assert_int_equal(mrd(f, nt + 0x18, 4), 0x78);
+	expect_events(&f->t, "");
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0002, &r), -ENOENT);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0000, &r), 0);
 	/* The binding stayed; the device's table moved with the BAR. */
@@ -896,6 +905,140 @@ static void test_dev_remove(void **state)
 	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
 }
 
+/* A table whose BAR decodes is trapped at once, and the same device
+ * added again at the same address gets fresh traps: nothing of the
+ * first add's (freed) traps answers, however warm the access path. */
+static void test_readd_same_address(void **state)
+{
+	struct fx *f = fx_new(state, &dflt);
+	uint64_t v;
+
+	bound(f, 1);
+	assert_int_equal(mrd(f, T, 4), 0xfee01000);
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, DEV), 0);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, T + 8, 4, 1), -ENXIO);
+	fx_add(f, DEV); /* decoding is still on in the device */
+	assert_int_equal(mrd(f, T, 4), 0);
+	assert_int_equal(mrd(f, T + 12, 4), 1);
+	program(f, 0, 0xfee02000, 0x51);
+	assert_int_equal(mrd(f, T + 8, 4), 0x51);
+	expect_events(&f->t, "");
+}
+
+/* Until dom0 changes an entry, the module keeps no shadows: an
+ * untouched table reads as after reset (masked, no message), enabling
+ * MSI-X binds nothing, and the first entry write allocates them all,
+ * once. */
+static void test_shadows_lazy(void **state)
+{
+	struct fx *f = fx_new(state, &dflt);
+	struct pvhdev_irq_binding b;
+	unsigned long calls;
+
+	decode_on(f, 8);
+	assert_null(f->dev->msix->entries);
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(mrd(f, T + 16 * i, 4), 0);
+		assert_int_equal(mrd(f, T + 16 * i + 4, 4), 0);
+		assert_int_equal(mrd(f, T + 16 * i + 8, 4), 0);
+		assert_int_equal(mrd(f, T + 16 * i + 12, 4), 1);
+		assert_int_equal(mrd(f, T + 16 * i, 8), 0);
+		assert_int_equal(mrd(f, T + 16 * i + 8, 8), 0x100000000ull);
+	}
+	assert_int_equal(pvhdev_msix_binding(f->t.dom, DEV, 7, &b), 0);
+	assert_false(b.bound);
+	assert_true(b.guest_masked);
+	assert_false(b.host_masked);
+	assert_int_equal(b.addr, 0);
+	assert_int_equal(b.data, 0);
+	wr(f, CAP + 2, 2, 0x8000);
+	wr(f, CAP + 2, 2, 0xc000);
+	wr(f, CAP + 2, 2, 0x8000);
+	expect_events(&f->t, "hw-write " S " 0x72 2 0x8007\n"
+	                     "hw-write " S " 0x72 2 0xc007\n"
+	                     "hw-write " S " 0x72 2 0x8007\n");
+	assert_null(f->dev->msix->entries);
+	/* Bytes past the last entry and the PBA are not entries. */
+	mwr(f, T + 0x80, 4, 7);
+	mwr(f, PBA, 4, 7);
+	assert_null(f->dev->msix->entries);
+	test_events_skip(&f->t);
+	calls = f->t.alloc.calls;
+	mwr(f, T + 16 * 3 + 8, 4, 0x44);
+	assert_non_null(f->dev->msix->entries);
+	assert_int_equal(f->t.alloc.calls, calls + 1);
+	program(f, 3, 0xfee01000, 0x44);
+	unmask(f, 3);
+	assert_int_equal(f->t.alloc.calls, calls + 1);
+	expect_events(&f->t,
+	              "msix-bind " S " 3 0xfee01000 0x44 dest=0x1 vector=0x44 fixed\n"
+	              "hw-mmio-write 0xe0002030 4 0xfee01000\n"
+	              "hw-mmio-write 0xe0002034 4 0x0\n"
+	              "hw-mmio-write 0xe0002038 4 0x44\n"
+	              "hw-mmio-write 0xe000203c 4 0x0\n");
+	assert_int_equal(mrd(f, T + 16 * 2 + 12, 4), 1);
+	assert_int_equal(mrd(f, T + 16 * 3 + 12, 4), 0);
+}
+
+/* The shadows cannot be allocated: the write is refused (-ENOMEM, an
+ * error logged), the table stays as after reset, nothing binds or
+ * reaches the device; a later write that can allocate works. */
+static void test_shadows_alloc_fails(void **state)
+{
+	struct fx *f = fx_new(state, &dflt);
+	static const struct {
+		uint64_t off;
+		unsigned size;
+		uint64_t val;
+	} writes[] = {
+		{ 0x0, 4, 0xfee01000 }, { 0x8, 4, 0x40 }, { 0xc, 4, 0 },
+		{ 0x0, 8, 0xfee01000 }, { 0x8, 8, 0x40 }, { 0x1c, 4, 1 },
+	};
+	struct pvhdev_irq_binding b;
+
+	decode_on(f, 8);
+	wr(f, CAP + 2, 2, 0x8000);
+	test_events_skip(&f->t);
+	for (size_t k = 0; k < sizeof(writes) / sizeof(writes[0]); k++) {
+		f->t.log_len = 0;
+		f->t.log[0] = '\0';
+		f->t.alloc.fail_at = f->t.alloc.calls + 1;
+		assert_int_equal(pvhdev_mmio_write(f->t.dom, T + writes[k].off, writes[k].size,
+		                                   writes[k].val), -ENOMEM);
+		f->t.alloc.fail_at = 0;
+		char want[128];
+		snprintf(want, sizeof(want), S ": MSI-X: no memory for the shadows of 8 "
+		         "entries: entry %u not changed\n", (unsigned)(writes[k].off / 16));
+		expect_log(f, want);
+		assert_null(f->dev->msix->entries);
+	}
+	f->t.log_len = 0;
+	f->t.log[0] = '\0';
+	f->t.alloc.fail_at = f->t.alloc.calls + 1;
+	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, DEV, 0, true), -ENOMEM);
+	expect_log(f, S ": MSI-X: no memory for the shadows of 8 entries: entry 0 "
+	              "not changed\n");
+	/* Lifting a host mask nobody set changes nothing: no shadows. */
+	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, DEV, 0, false), 0);
+	f->t.alloc.fail_at = 0;
+	assert_null(f->dev->msix->entries);
+	expect_events(&f->t, "");
+	assert_int_equal(mrd(f, T, 4), 0);
+	assert_int_equal(mrd(f, T + 8, 4), 0);
+	assert_int_equal(mrd(f, T + 12, 4), 1);
+	assert_int_equal(hw(f, T + 12, 4), 1);
+	assert_int_equal(pvhdev_msix_binding(f->t.dom, DEV, 0, &b), 0);
+	assert_false(b.bound);
+	assert_false(b.host_masked);
+	/* Memory again: the same writes take effect. */
+	program(f, 0, 0xfee01000, 0x40);
+	unmask(f, 0);
+	assert_int_equal(pvhdev_msix_binding(f->t.dom, DEV, 0, &b), 0);
+	assert_true(b.bound);
+	assert_int_equal(b.data, 0x40);
+}
+
 /* Found enabled (firmware left it on): dom0 sees it on; nothing binds
  * until an entry is unmasked. */
 static void test_found_enabled(void **state)
@@ -1071,6 +1214,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_hook_refuses_bind, teardown),
 	cmocka_unit_test_teardown(test_binding_query, teardown),
 	cmocka_unit_test_teardown(test_dev_remove, teardown),
+	cmocka_unit_test_teardown(test_readd_same_address, teardown),
+	cmocka_unit_test_teardown(test_shadows_lazy, teardown),
+	cmocka_unit_test_teardown(test_shadows_alloc_fails, teardown),
 	cmocka_unit_test_teardown(test_found_enabled, teardown),
 	cmocka_unit_test_teardown(test_alloc_failures, teardown),
 	cmocka_unit_test_teardown(test_dump_82576, teardown),

@@ -4,6 +4,10 @@
  * CONFIG_ADDRESS / CONFIG_DATA (0xCF8 / 0xCFC..0xCFF, segment 0 and the
  * first 256 bytes only) and ECAM windows (MMCFG), where every function
  * has a 4 KiB page.  Both end in pvhdev_cfg_read / pvhdev_cfg_write.
+ * The ECAM handlers below see only a window's first access (or, after
+ * that, its 8-byte ones): they name the window to src/core/mmio.c,
+ * whose ECAM cache then sends the window's accesses to the dispatcher
+ * directly.
  */
 #include "cfgspace/cfgspace.h"
 
@@ -65,24 +69,25 @@ static __attribute__((noinline)) int pio_write_other(struct pvhdev_domain *dom,
 int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
                     uint32_t *val)
 {
-	unsigned byte = (unsigned)port - CFC_PORT;
 	uint32_t cf8 = dom->cf8;
+	unsigned byte = (uint16_t)(port - CFC_PORT);
 
 	if (PVHDEV__LIKELY(byte < 4 && (cf8 & CF8_ENABLE)))
 		return pvhdev_cfg_read(dom, cf8_sbdf(cf8), (cf8 & 0xfc) | byte, size, val);
 	return pio_read_other(dom, port, size, val);
 }
 
+/* outl 0xcf8 is half of every CF8/CFC access: it only latches. */
 int pvhdev_pio_write(struct pvhdev_domain *dom, uint16_t port, unsigned size,
                      uint32_t val)
 {
-	unsigned byte = (unsigned)port - CFC_PORT;
-	uint32_t cf8 = dom->cf8;
-
-	if (port == CF8_PORT && size == 4) {
+	if (PVHDEV__LIKELY(port == CF8_PORT && size == 4)) {
 		dom->cf8 = val;
 		return 0;
 	}
+	uint32_t cf8 = dom->cf8;
+	unsigned byte = (uint16_t)(port - CFC_PORT);
+
 	if (PVHDEV__LIKELY(byte < 4 && (cf8 & CF8_ENABLE)))
 		return pvhdev_cfg_write(dom, cf8_sbdf(cf8), (cf8 & 0xfc) | byte, size, val);
 	return pio_write_other(dom, port, size, val);
@@ -120,12 +125,21 @@ static __attribute__((noinline)) int ecam_write8(struct pvhdev_domain *dom,
 	return rc ? rc : pvhdev_cfg_write(dom, sbdf, reg + 4, 4, (uint32_t)(val >> 32));
 }
 
+/* The window's accesses of up to 4 bytes skip this handler from now
+ * on (src/core/mmio.c's ECAM cache): the function of its first page. */
+static void ecam_remember(const struct pvhdev__mmcfg *m)
+{
+	pvhdev__mmio_ecam_hit(m->dom, &m->trap,
+	                      (pvhdev_sbdf_t)m->seg << 16 | (pvhdev_sbdf_t)m->start_bus << 8);
+}
+
 static int ecam_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 {
 	const struct pvhdev__mmcfg *m = opaque;
 	uint64_t rel = addr - m->addr; /* from bus 0 of the segment */
 	uint32_t v;
 
+	ecam_remember(m);
 	if (PVHDEV__UNLIKELY(size == 8))
 		return ecam_read8(m->dom, ecam_sbdf(m, rel), rel & 0xfff, val);
 	int rc = pvhdev_cfg_read(m->dom, ecam_sbdf(m, rel), rel & 0xfff, size, &v);
@@ -138,6 +152,7 @@ static int ecam_write(void *opaque, uint64_t addr, unsigned size, uint64_t val)
 	const struct pvhdev__mmcfg *m = opaque;
 	uint64_t rel = addr - m->addr;
 
+	ecam_remember(m);
 	if (PVHDEV__UNLIKELY(size == 8))
 		return ecam_write8(m->dom, ecam_sbdf(m, rel), rel & 0xfff, val);
 	return pvhdev_cfg_write(m->dom, ecam_sbdf(m, rel), rel & 0xfff, size,

@@ -98,7 +98,40 @@ struct pvhdev__mmio_region {
 int pvhdev__mmio_add(struct pvhdev_domain *dom, struct pvhdev__mmio_region *r,
                      uint64_t addr, uint64_t size,
                      const struct pvhdev__mmio_ops *ops, void *opaque);
+/* Also forgets r in the caches below. */
 void pvhdev__mmio_remove(struct pvhdev_domain *dom, struct pvhdev__mmio_region *r);
+
+/*
+ * The access path's one-entry caches in front of the tree: a guest
+ * reaches the same region many times in a row (a driver's probe of one
+ * function's config space, its MSI-X table), and a hit is a subtraction
+ * and two compares instead of a walk.  Zeroed (len 0) they hold
+ * nothing, so a new domain needs no set-up.  r is in the tree whenever
+ * len is not 0: pvhdev__mmio_remove() forgets it.
+ */
+struct pvhdev__mmio_cache {
+	uint64_t start, len; /* bytes: r's range, both multiples of 8 */
+	const struct pvhdev__mmio_ops *ops; /* r's */
+	void *opaque;
+	const struct pvhdev__mmio_region *r;
+};
+
+/* The last ECAM window reached: its accesses skip the region's handler
+ * and go straight to the dispatcher (src/core/mmio.c). */
+struct pvhdev__ecam_cache {
+	uint64_t start, len; /* bytes: the window's trapped range */
+	/* The function at addr is (addr >> 12) - bias, modulo 2^32: the
+	 * page number from the window's start, plus the SBDF of its first
+	 * page, in one subtraction. */
+	uint32_t bias;
+	const struct pvhdev__mmio_region *r;
+};
+
+/* The ECAM decoder (src/cfgspace/decode.c) names the window r it was
+ * reached through, so that the next access to it is a cache hit. */
+void pvhdev__mmio_ecam_hit(struct pvhdev_domain *dom,
+                           const struct pvhdev__mmio_region *r,
+                           pvhdev_sbdf_t sbdf0);
 
 /* ---- Modules ---- */
 
@@ -269,6 +302,8 @@ struct pvhdev_domain {
 	unsigned nr_segs;
 	struct pvhdev__mmcfg *mmcfg;
 	struct pvhdev__rtree mmio; /* struct pvhdev__mmio_region, bytes */
+	struct pvhdev__ecam_cache ecam_hit; /* src/core/mmio.c */
+	struct pvhdev__mmio_cache mmio_hit;
 
 	/* The event ring: ev_cap slots (a power of two) from ev, the next
 	 * one to fill at ev_cur.  ev_lap is the seq of ev[0] in this lap.

@@ -54,6 +54,41 @@ static uint64_t page_up(uint64_t off)
 
 /* ---- Entries ---- */
 
+/* What every entry is until dom0 first changes one (m->entries NULL):
+ * masked, no message, not bound. */
+static const struct msix_entry entry_reset = { .flags = MSIX_E_GMASK };
+
+static const struct msix_entry *entry_view(const struct pvhdev__msix_dev *m,
+                                           unsigned i)
+{
+	return m->entries ? &m->entries[i] : &entry_reset;
+}
+
+/* The shadows, allocated when dom0 (or the host) first changes entry
+ * i; they start as entry_reset.  -ENOMEM leaves every entry reset. */
+static int entries_alloc(struct pvhdev__msix_dev *m, unsigned i)
+{
+	struct msix_entry *e;
+
+	if (m->entries)
+		return 0;
+	e = pvhdev__zalloc(m->dev->dom, (size_t)m->nr * sizeof(*e));
+	if (!e) {
+		msix_log(m->dev, PVHDEV_LOG_ERROR, "no memory for the shadows of %u "
+		         "entries: entry %u not changed", m->nr, i);
+		return -ENOMEM;
+	}
+	for (unsigned j = 0; j < m->nr; j++)
+		e[j] = entry_reset;
+	m->entries = e;
+	return 0;
+}
+
+static uint64_t entry_addr(const struct msix_entry *e)
+{
+	return (uint64_t)e->dw[MSIX_DW_ADDR_HI] << 32 | e->dw[MSIX_DW_ADDR_LO];
+}
+
 static bool eff_masked(const struct msix_entry *e)
 {
 	return e->flags & (MSIX_E_GMASK | MSIX_E_HMASK);
@@ -62,8 +97,8 @@ static bool eff_masked(const struct msix_entry *e)
 /* Bound, and dom0 has not written a new message since. */
 static bool bound_same(const struct msix_entry *e)
 {
-	return (e->flags & MSIX_E_BOUND) && e->b_addr == e->addr &&
-	       e->b_data == e->data;
+	return (e->flags & MSIX_E_BOUND) && e->b_addr == entry_addr(e) &&
+	       e->b_data == e->dw[MSIX_DW_DATA];
 }
 
 static bool active(const struct pvhdev__msix_dev *m)
@@ -141,20 +176,21 @@ static void entry_bind(struct pvhdev__msix_dev *m, unsigned i)
 		         "decoding: not bound", i, m->table_bir);
 		return;
 	}
-	if (pvhdev__msi_decode(e->addr, e->data, &probe)) {
+	if (pvhdev__msi_decode(entry_addr(e), e->dw[MSIX_DW_DATA], &probe)) {
 		msix_log(m->dev, PVHDEV_LOG_WARN, "entry %u: address 0x%llx is not an "
 		         "interrupt address (0xfeexxxxx): not bound", i,
-		         (unsigned long long)e->addr);
+		         (unsigned long long)entry_addr(e));
 		return;
 	}
-	if (emit_entry(m, PVHDEV_EV_MSIX_BIND, i, e->addr, e->data, false)) {
+	if (emit_entry(m, PVHDEV_EV_MSIX_BIND, i, entry_addr(e), e->dw[MSIX_DW_DATA],
+	               false)) {
 		msix_log(m->dev, PVHDEV_LOG_WARN, "entry %u: refused by the "
 		         "hypervisor: not bound", i);
 		return;
 	}
 	e->flags |= MSIX_E_BOUND;
-	e->b_addr = e->addr;
-	e->b_data = e->data;
+	e->b_addr = entry_addr(e);
+	e->b_data = e->dw[MSIX_DW_DATA];
 	hw_program(m, i);
 }
 
@@ -200,10 +236,10 @@ static void vctrl_write(struct pvhdev__msix_dev *m, unsigned i, bool masked)
 }
 
 /* MSI-X just became active: every unmasked entry that is not bound with
- * its current message binds. */
+ * its current message binds (with no shadows, every entry is masked). */
 static void arm_all(struct pvhdev__msix_dev *m)
 {
-	for (unsigned i = 0; i < m->nr; i++) {
+	for (unsigned i = 0; m->entries && i < m->nr; i++) {
 		const struct msix_entry *e = &m->entries[i];
 		if (!(e->flags & MSIX_E_GMASK) && !bound_same(e))
 			entry_rebind(m, i);
@@ -212,7 +248,7 @@ static void arm_all(struct pvhdev__msix_dev *m)
 
 static void unbind_all(struct pvhdev__msix_dev *m)
 {
-	for (unsigned i = 0; i < m->nr; i++)
+	for (unsigned i = 0; m->entries && i < m->nr; i++)
 		if (m->entries[i].flags & MSIX_E_BOUND)
 			entry_unbind(m, i);
 }
@@ -222,25 +258,16 @@ static void unbind_all(struct pvhdev__msix_dev *m)
 /* Dword k (0..3) of an entry as dom0 sees it. */
 static uint32_t entry_dword(const struct msix_entry *e, unsigned k)
 {
-	switch (k) {
-	case 0: return (uint32_t)e->addr;
-	case 1: return (uint32_t)(e->addr >> 32);
-	case 2: return e->data;
-	default: return e->flags & MSIX_E_GMASK ? MSIX_VCTRL_MASK : 0;
-	}
+	return k < 3 ? e->dw[k] : e->flags & MSIX_E_GMASK ? MSIX_VCTRL_MASK : 0;
 }
 
 static void entry_dword_write(struct pvhdev__msix_dev *m, unsigned i,
                               unsigned k, uint32_t v)
 {
-	struct msix_entry *e = &m->entries[i];
-
-	switch (k) {
-	case 0: e->addr = (e->addr & ~(uint64_t)0xffffffffu) | v; break;
-	case 1: e->addr = (uint32_t)e->addr | (uint64_t)v << 32; break;
-	case 2: e->data = v; break;
-	default: vctrl_write(m, i, v & MSIX_VCTRL_MASK); break;
-	}
+	if (k < 3)
+		m->entries[i].dw[k] = v;
+	else
+		vctrl_write(m, i, v & MSIX_VCTRL_MASK);
 }
 
 /* rel: bytes from the table's start, inside it, naturally aligned (the
@@ -249,7 +276,7 @@ static void entry_dword_write(struct pvhdev__msix_dev *m, unsigned i,
 static void table_read(const struct pvhdev__msix_dev *m, uint64_t rel,
                        unsigned size, uint64_t *val)
 {
-	const struct msix_entry *e = &m->entries[rel / MSIX_ENTRY_SIZE];
+	const struct msix_entry *e = entry_view(m, (unsigned)(rel / MSIX_ENTRY_SIZE));
 	unsigned k = (unsigned)(rel % MSIX_ENTRY_SIZE) / 4;
 
 	if (size != 4 && size != 8) {
@@ -261,26 +288,34 @@ static void table_read(const struct pvhdev__msix_dev *m, uint64_t rel,
 		*val |= (uint64_t)entry_dword(e, k + 1) << 32;
 }
 
-static void table_write(struct pvhdev__msix_dev *m, uint64_t rel,
-                        unsigned size, uint64_t val)
+/* -ENOMEM when the shadows cannot be allocated: the write is dropped,
+ * the entry stays as after reset (masked, so nothing binds), and the
+ * embedder hears of it. */
+static int table_write(struct pvhdev__msix_dev *m, uint64_t rel,
+                       unsigned size, uint64_t val)
 {
 	unsigned i = (unsigned)(rel / MSIX_ENTRY_SIZE);
 	unsigned k = (unsigned)(rel % MSIX_ENTRY_SIZE) / 4;
+	int rc;
 
 	if (size != 4 && size != 8)
-		return;
+		return 0;
+	rc = entries_alloc(m, i);
+	if (rc)
+		return rc;
 	entry_dword_write(m, i, k, (uint32_t)val);
 	if (size == 8)
 		entry_dword_write(m, i, k + 1, (uint32_t)(val >> 32));
+	return 0;
 }
 
-/* Is off (bytes from the start of t's BAR) in the table, and where? */
-static bool in_table(const struct pvhdev__msix_dev *m, const struct msix_trap *t,
-                     uint64_t off, uint64_t *rel)
+/* Is addr in the table, and where?  Only while the table is trapped
+ * (table_live is 0 otherwise); the PBA's own pages never hold it. */
+static bool in_table(const struct pvhdev__msix_dev *m, uint64_t addr,
+                     uint64_t *rel)
 {
-	*rel = off - m->table_off;
-	return t->bir == m->table_bir && off >= m->table_off &&
-	       *rel < (uint64_t)m->nr * MSIX_ENTRY_SIZE;
+	*rel = addr - m->table;
+	return *rel < m->table_live;
 }
 
 static bool in_pba(const struct pvhdev__msix_dev *m, const struct msix_trap *t,
@@ -299,7 +334,7 @@ static int trap_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 	const struct pvhdev__msix_dev *m = t->m;
 	uint64_t rel;
 
-	if (in_table(m, t, addr - t->base, &rel)) {
+	if (PVHDEV__LIKELY(in_table(m, addr, &rel))) {
 		table_read(m, rel, size, val);
 		return 0;
 	}
@@ -308,19 +343,36 @@ static int trap_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 
 /* The PBA is read-only: writes to it are dropped.  Other registers on
  * the pages are the device's: writes reach it. */
-static int trap_write(void *opaque, uint64_t addr, unsigned size, uint64_t val)
+static __attribute__((noinline)) int trap_write_other(const struct msix_trap *t,
+                                                      uint64_t addr, unsigned size,
+                                                      uint64_t val)
 {
-	const struct msix_trap *t = opaque;
 	struct pvhdev__msix_dev *m = t->m;
 	uint64_t rel, off = addr - t->base;
 
-	if (in_table(m, t, off, &rel)) {
-		table_write(m, rel, size, val);
-		return 0;
-	}
+	if (in_table(m, addr, &rel))
+		return table_write(m, rel, size, val);
 	if (in_pba(m, t, off))
 		return 0;
 	return pvhdev__hw_mmio_write(m->dev->dom, addr, size, val);
+}
+
+/* The common write, a dword of an entry's message (a driver programs
+ * its vectors, irqbalance moves them): stored, nothing else until the
+ * next unmask.  Everything else takes the long way. */
+static int trap_write(void *opaque, uint64_t addr, unsigned size, uint64_t val)
+{
+	const struct msix_trap *t = opaque;
+	const struct pvhdev__msix_dev *m = t->m;
+	uint64_t rel;
+	struct msix_entry *e = m->entries;
+
+	if (PVHDEV__LIKELY(in_table(m, addr, &rel) && size == 4 && (rel & 0xc) != 0xc &&
+	                   e)) {
+		e[rel / MSIX_ENTRY_SIZE].dw[(rel / 4) & 3] = (uint32_t)val;
+		return 0;
+	}
+	return trap_write_other(t, addr, size, val);
 }
 
 static const struct pvhdev__mmio_ops msix_mmio_ops = {
@@ -336,6 +388,8 @@ static void trap_stop(struct pvhdev__msix_dev *m, struct msix_trap *t)
 		return;
 	pvhdev__mmio_remove(m->dev->dom, &t->region);
 	t->on = false;
+	if (t == &m->trap[0])
+		m->table_live = 0;
 }
 
 static void trap_start(struct pvhdev__msix_dev *m, struct msix_trap *t,
@@ -353,6 +407,10 @@ static void trap_start(struct pvhdev__msix_dev *m, struct msix_trap *t,
 	}
 	t->base = bar_addr;
 	t->on = true;
+	if (t == &m->trap[0]) {
+		m->table = bar_addr + m->table_off;
+		m->table_live = (uint64_t)m->nr * MSIX_ENTRY_SIZE;
+	}
 }
 
 static void msix_bar_moved(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
@@ -590,22 +648,19 @@ static void msix_free(struct pvhdev__msix_dev *m)
 {
 	struct pvhdev_domain *dom = m->dev->dom;
 
-	pvhdev__free(dom, m->entries, (size_t)m->nr * sizeof(*m->entries));
+	if (m->entries)
+		pvhdev__free(dom, m->entries, (size_t)m->nr * sizeof(*m->entries));
 	pvhdev__free(dom, m, sizeof(*m));
 }
 
-/* Entries start masked with no message, as after reset.  The BAR module
- * maps (and reports) decoding BARs after every dev_add; a BAR mapped
- * already is trapped now. */
+/* Entries start masked with no message, as after reset, with no
+ * shadows until dom0 changes one.  The BAR module maps (and reports)
+ * decoding BARs after every dev_add; a BAR mapped already is trapped
+ * now. */
 static int msix_start(struct pvhdev__msix_dev *m)
 {
 	struct pvhdev__bar_info info;
 
-	m->entries = pvhdev__zalloc(m->dev->dom, (size_t)m->nr * sizeof(*m->entries));
-	if (!m->entries)
-		return -ENOMEM;
-	for (unsigned i = 0; i < m->nr; i++)
-		m->entries[i].flags = MSIX_E_GMASK;
 	for (unsigned k = 0; k < PVHDEV__ARRAY_SIZE(m->trap); k++)
 		if (m->trap[k].size && !pvhdev__bar_get(m->dev, m->trap[k].bir, &info) &&
 		    info.mapped)
@@ -698,6 +753,11 @@ int pvhdev_msix_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 
 	if (!m)
 		return rc;
+	if (!m->entries && !masked)
+		return 0; /* as after reset: no host mask */
+	rc = entries_alloc(m, entry);
+	if (rc)
+		return rc;
 	e = &m->entries[entry];
 	was = eff_masked(e);
 	if (masked)
@@ -719,12 +779,12 @@ int pvhdev_msix_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	memset(out, 0, sizeof(*out));
 	if (!m)
 		return rc;
-	e = &m->entries[entry];
+	e = entry_view(m, entry);
 	out->bound = e->flags & MSIX_E_BOUND;
 	out->guest_masked = e->flags & MSIX_E_GMASK;
 	out->host_masked = e->flags & MSIX_E_HMASK;
-	out->addr = out->bound ? e->b_addr : e->addr;
-	out->data = out->bound ? e->b_data : e->data;
+	out->addr = out->bound ? e->b_addr : entry_addr(e);
+	out->data = out->bound ? e->b_data : e->dw[MSIX_DW_DATA];
 	if (!pvhdev__msi_decode(out->addr, out->data, &ev)) {
 		out->dest = ev.u.irq.dest;
 		out->vector = ev.u.irq.vector;

@@ -57,12 +57,16 @@
 #define MSIX_E_HMASK 0x2u /* the host's mask */
 #define MSIX_E_BOUND 0x4u /* bound to dom0 */
 
+/* Entry i's shadow.  dom0's message comes first, laid out as in the
+ * table, so that a table write of address or data is one store. */
+#define MSIX_DW_ADDR_LO 0
+#define MSIX_DW_ADDR_HI 1
+#define MSIX_DW_DATA 2
 struct msix_entry {
-	uint64_t addr;   /* dom0's message address */
-	uint64_t b_addr; /* the binding's (while bound) */
-	uint32_t data;   /* dom0's message data */
-	uint32_t b_data;
+	uint32_t dw[3];  /* dom0's message: MSIX_DW_* */
 	uint8_t flags;   /* MSIX_E_* */
+	uint32_t b_data; /* the binding's message (while bound) */
+	uint64_t b_addr;
 };
 
 /* Pages of one BAR trapped as MMIO: the table's, and the PBA's unless
@@ -89,7 +93,14 @@ struct pvhdev__msix_dev {
 	uint64_t pba_size;            /* bytes */
 	unsigned hole0, nr_holes;     /* dev->holes[hole0..] are ours */
 	struct msix_trap trap[2];     /* [0]: the table's pages */
-	struct msix_entry *entries;   /* nr of them */
+	/* The table's address while trap[0] is on, and its size in bytes
+	 * then (0 while off), so that the access path finds an entry with
+	 * one subtraction and one compare. */
+	uint64_t table, table_live;
+	/* nr of them, or NULL while every entry is as after reset (masked,
+	 * no message, not bound): allocated at the first write that changes
+	 * one (docs/interrupts.md), since most tables are never touched. */
+	struct msix_entry *entries;
 };
 
 extern const struct pvhdev__module pvhdev__msix_module;
