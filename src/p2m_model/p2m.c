@@ -81,6 +81,38 @@ static const char *rec_str(const struct pvhdev__p2m_rec *r, char *buf, size_t le
 	return buf;
 }
 
+/* A zeroed record, from a slab (a new one when every slab is in use);
+ * NULL when memory runs out. */
+static struct pvhdev__p2m_rec *rec_alloc(struct pvhdev_domain *dom)
+{
+	struct pvhdev__p2m *p = dom->p2m;
+	struct pvhdev__p2m_rec *r;
+
+	if (!p->free) {
+		struct pvhdev__p2m_slab *s = pvhdev__zalloc(dom, sizeof(*s));
+		if (!s)
+			return NULL;
+		s->next = p->slabs;
+		p->slabs = s;
+		for (unsigned i = PVHDEV__P2M_SLAB_RECS; i-- > 0;) {
+			s->recs[i].node.parent = p->free ? &p->free->node : NULL;
+			p->free = &s->recs[i];
+		}
+	}
+	r = p->free;
+	p->free = rec_of(r->node.parent);
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static void rec_free(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *r)
+{
+	struct pvhdev__p2m *p = dom->p2m;
+
+	r->node.parent = p->free ? &p->free->node : NULL;
+	p->free = r;
+}
+
 static int emit(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
                 const struct pvhdev__p2m_rec *r, uint64_t gfn, uint64_t nr)
 {
@@ -171,7 +203,7 @@ static void map_undo(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *rec,
 		rec->mfn += rec_nr(want);
 	} else {
 		pvhdev__rtree_remove(&dom->p2m->map, &rec->node);
-		pvhdev__free(dom, rec, sizeof(*rec));
+		rec_free(dom, rec);
 	}
 }
 
@@ -194,7 +226,7 @@ static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
 		next->mfn = want->mfn;
 		return next;
 	}
-	if ((rec = pvhdev__zalloc(dom, sizeof(*rec)))) {
+	if ((rec = rec_alloc(dom))) {
 		*rec = *want;
 		pvhdev__rtree_insert(&dom->p2m->map, &rec->node);
 	}
@@ -232,7 +264,7 @@ static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *wa
 	if (prev && next) {
 		pvhdev__rtree_remove(&dom->p2m->map, &next->node);
 		prev->node.last = next->node.last;
-		pvhdev__free(dom, next, sizeof(*next));
+		rec_free(dom, next);
 	}
 	return 0;
 }
@@ -300,7 +332,7 @@ static void unmap_cut(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *r,
 
 	if (gfn == r->node.start && last == r->node.last) {
 		pvhdev__rtree_remove(&dom->p2m->map, &r->node);
-		pvhdev__free(dom, r, sizeof(*r));
+		rec_free(dom, r);
 	} else if (gfn == r->node.start) {
 		r->node.start = last + 1;
 		r->mfn += last - gfn + 1;
@@ -332,7 +364,7 @@ int pvhdev__p2m_identity_unmap(struct pvhdev_domain *dom, uint64_t gfn,
 	struct pvhdev__p2m_rec *r = rec_of(pvhdev__rtree_first_from(&dom->p2m->map, gfn));
 
 	if (r && owns(r, owner, bar) && r->node.start < gfn && r->node.last > last) {
-		struct pvhdev__p2m_rec *spare = pvhdev__zalloc(dom, sizeof(*spare));
+		struct pvhdev__p2m_rec *spare = rec_alloc(dom);
 		if (!spare)
 			return -ENOMEM;
 		unmap_split(dom, r, spare, gfn, last);
@@ -580,7 +612,12 @@ static void p2m_dom_free(struct pvhdev_domain *dom)
 
 	if (!p)
 		return;
-	tree_free(dom, &p->map, sizeof(struct pvhdev__p2m_rec));
+	/* The map's records live in the slabs. */
+	while (p->slabs) {
+		struct pvhdev__p2m_slab *s = p->slabs;
+		p->slabs = s->next;
+		pvhdev__free(dom, s, sizeof(*s));
+	}
 	tree_free(dom, &p->excl, sizeof(struct pvhdev__excl_rec));
 	pvhdev__free(dom, p, sizeof(*p));
 	dom->p2m = NULL;
