@@ -32,13 +32,16 @@ enum bar_kind {
 };
 
 /* Deferred map/unmap work for one BAR, embedded in it so that queueing
- * never allocates.  Its flags (wmap, queued) sit with the BAR's. */
+ * never allocates.  Its flags (wmap, queued) sit with the BAR's; where
+ * it ends is the BAR's end (work_end() in map.c): neither the address
+ * nor the span changes while work is queued, as every change of them
+ * flushes the device's work first. */
 struct bar_work {
 	struct bar_work *next;
-	uint64_t cursor, end; /* pages still to do: [cursor, end) */
+	uint64_t cursor; /* pages still to do: [cursor, work_end()) */
 };
 
-/* 48 bytes: a platform of 65,536 functions has 458,752 of these. */
+/* 40 bytes: a platform of 65,536 functions has 458,752 of these. */
 struct bar {
 	uint64_t size;        /* bytes; for VF BARs: one VF's */
 	uint64_t addr;        /* bytes, where it is mapped while mapped */

@@ -215,6 +215,19 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 	return best;
 }
 
+static uint64_t span_bytes(const struct pvhdev__bar_dev *bd, unsigned bir)
+{
+	if (bir >= BAR_VF0)
+		return sriov_vf_bar_span(bd, bir - BAR_VF0);
+	return bd->bars[bir].size;
+}
+
+/* The page after the last one b's work covers. */
+static uint64_t work_end(const struct pvhdev__bar_dev *bd, const struct bar *b)
+{
+	return (b->addr + span_bytes(bd, b->bir) + PAGE_MASK) >> PAGE_SHIFT;
+}
+
 /* Does b's work; when limited, at most *left pages of it (*left counts
  * down).  A piece the hypervisor refuses is logged and skipped; only
  * running out of memory stops the work (it can be resumed). */
@@ -223,15 +236,15 @@ static int work_step(struct bar *b, bool limited, uint64_t *left)
 	struct pvhdev__bar_dev *bd = bar_owner(b);
 	struct pvhdev_domain *dom = bd->dev->dom;
 	struct bar_work *w = &b->work;
+	uint64_t end = work_end(bd, b);
 
-	while (w->cursor < w->end) {
+	while (w->cursor < end) {
 		if (limited && !*left)
 			return 0;
-		uint64_t skip = w->end;
-		uint64_t stop = b->wmap ? obstacle(bd, b->bir, w->cursor, w->end, &skip)
-		                        : w->end;
+		uint64_t skip = end;
+		uint64_t stop = b->wmap ? obstacle(bd, b->bir, w->cursor, end, &skip) : end;
 		if (stop == w->cursor) {
-			w->cursor = skip < w->end ? skip : w->end;
+			w->cursor = skip < end ? skip : end;
 			continue;
 		}
 		if (limited && stop - w->cursor > *left)
@@ -263,13 +276,6 @@ void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 		if (m && m->bar_moved)
 			m->bar_moved(bd->dev, bir, b->addr, b->size, mapped);
 	}
-}
-
-static uint64_t span_bytes(const struct pvhdev__bar_dev *bd, unsigned bir)
-{
-	if (bir >= BAR_VF0)
-		return sriov_vf_bar_span(bd, bir - BAR_VF0);
-	return bd->bars[bir].size;
 }
 
 /* A finished item: tell the modules, and release a command write that
@@ -335,7 +341,6 @@ int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 		b->addr = addr;
 	b->wmap = map;
 	w->cursor = b->addr >> PAGE_SHIFT;
-	w->end = (b->addr + span + PAGE_MASK) >> PAGE_SHIFT;
 	if (now) {
 		uint64_t none = 0;
 		int rc = work_step(b, false, &none);
@@ -411,7 +416,7 @@ int pvhdev_process_pending(struct pvhdev_domain *dom, uint64_t budget,
 		struct bar_work *w = q->head;
 		struct bar *b = bar_of_work(w);
 		rc = work_step(b, budget != 0, &left);
-		if (rc || w->cursor < w->end)
+		if (rc || w->cursor < work_end(bar_owner(b), b))
 			break;
 		q->head = w->next;
 		if (!q->head)
