@@ -65,6 +65,13 @@ struct pvhdev__rtree {
 void pvhdev__rtree_init(struct pvhdev__rtree *t);
 /* -EEXIST when n overlaps a node already in t; -EINVAL when last < start. */
 int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
+/* The same, when the caller has looked up where n goes: prev and next
+ * are the nodes n will sit between (NULL at either end; next is
+ * pvhdev__rtree_next(prev)).  No walk from the root: O(1) before the
+ * rebalance.  -EEXIST when n overlaps prev or next; -EINVAL when last <
+ * start or prev and next are not neighbours. */
+int pvhdev__rtree_insert_at(struct pvhdev__rtree *t, struct pvhdev__rnode *n,
+                            struct pvhdev__rnode *prev, struct pvhdev__rnode *next);
 void pvhdev__rtree_remove(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
 /* The node holding point, or NULL. */
 struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
@@ -73,7 +80,9 @@ struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
 struct pvhdev__rnode *pvhdev__rtree_first_from(const struct pvhdev__rtree *t,
                                                uint64_t point);
 struct pvhdev__rnode *pvhdev__rtree_first(const struct pvhdev__rtree *t);
+struct pvhdev__rnode *pvhdev__rtree_last(const struct pvhdev__rtree *t);
 struct pvhdev__rnode *pvhdev__rtree_next(const struct pvhdev__rnode *n);
+struct pvhdev__rnode *pvhdev__rtree_prev(const struct pvhdev__rnode *n);
 
 #define PVHDEV__CONTAINER(ptr, type, member)                                  \
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))

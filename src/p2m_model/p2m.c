@@ -81,8 +81,8 @@ static const char *rec_str(const struct pvhdev__p2m_rec *r, char *buf, size_t le
 	return buf;
 }
 
-/* A zeroed record, from a slab (a new one when every slab is in use);
- * NULL when memory runs out. */
+/* A record from a slab (a new one when every slab is in use), not
+ * cleared: its users assign it whole.  NULL when memory runs out. */
 static struct pvhdev__p2m_rec *rec_alloc(struct pvhdev_domain *dom)
 {
 	struct pvhdev__p2m *p = dom->p2m;
@@ -101,7 +101,6 @@ static struct pvhdev__p2m_rec *rec_alloc(struct pvhdev_domain *dom)
 	}
 	r = p->free;
 	p->free = rec_of(r->node.parent);
-	memset(r, 0, sizeof(*r));
 	return r;
 }
 
@@ -170,16 +169,15 @@ static bool same_kind(const struct pvhdev__p2m_rec *a, const struct pvhdev__p2m_
 	       a->bar == b->bar;
 }
 
-/* The record right before want that want can continue, or NULL. */
-static struct pvhdev__p2m_rec *join_left(const struct pvhdev__p2m *p,
+/* before, the record right before want's place, when want continues
+ * it (it ends on the page before want's and the mfns run on). */
+static struct pvhdev__p2m_rec *join_left(struct pvhdev__p2m_rec *before,
                                          const struct pvhdev__p2m_rec *want)
 {
-	struct pvhdev__p2m_rec *r;
-
-	if (!want->node.start)
-		return NULL;
-	r = rec_of(pvhdev__rtree_find(&p->map, want->node.start - 1));
-	return r && same_kind(r, want) && r->mfn + rec_nr(r) == want->mfn ? r : NULL;
+	return before && before->node.last + 1 == want->node.start &&
+	               same_kind(before, want) && before->mfn + rec_nr(before) == want->mfn
+	               ? before
+	               : NULL;
 }
 
 /* after, the first record past want, when want runs right into it. */
@@ -209,11 +207,14 @@ static void map_undo(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *rec,
 
 /* Puts want's pages in the p2m: grows prev or next (growing in place
  * keeps the tree ordered, the pages were free), else inserts a new
- * record.  NULL when memory runs out. */
+ * record between before and after, the records around want's place.
+ * NULL when memory runs out. */
 static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
                                           const struct pvhdev__p2m_rec *want,
                                           struct pvhdev__p2m_rec *prev,
-                                          struct pvhdev__p2m_rec *next)
+                                          struct pvhdev__p2m_rec *next,
+                                          struct pvhdev__p2m_rec *before,
+                                          struct pvhdev__p2m_rec *after)
 {
 	struct pvhdev__p2m_rec *rec;
 
@@ -228,7 +229,9 @@ static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
 	}
 	if ((rec = rec_alloc(dom))) {
 		*rec = *want;
-		pvhdev__rtree_insert(&dom->p2m->map, &rec->node);
+		pvhdev__rtree_insert_at(&dom->p2m->map, &rec->node,
+		                        before ? &before->node : NULL,
+		                        after ? &after->node : NULL);
 	}
 	return rec;
 }
@@ -241,15 +244,19 @@ static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
  */
 static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want)
 {
-	struct pvhdev__p2m_rec *after = NULL, *prev, *next, *rec;
+	struct pvhdev__p2m_rec *after = NULL, *before, *prev, *next, *rec;
 	char a[64];
 	int rc = room_check(dom, want, &after);
 
 	if (rc)
 		return rc;
-	prev = join_left(dom->p2m, want);
+	/* The record before want's place is after's predecessor: no second
+	 * walk from the root to find it, nor to insert. */
+	before = rec_of(after ? pvhdev__rtree_prev(&after->node)
+	                      : pvhdev__rtree_last(&dom->p2m->map));
+	prev = join_left(before, want);
 	next = join_right(after, want);
-	if (!(rec = map_record(dom, want, prev, next)))
+	if (!(rec = map_record(dom, want, prev, next, before, after)))
 		return -ENOMEM;
 	rc = emit(dom, PVHDEV_EV_MAP, rec, want->node.start, rec_nr(want));
 	if (rc < 0) {
