@@ -384,22 +384,35 @@ static void iterate_in_order(void **state)
 	assert_int_equal(k, 8);
 }
 
-/* prev mirrors next; last is the rightmost. */
-static void iterate_backwards(void **state)
+/* around: the first node ending at or after a point, and the one
+ * before it. */
+static void around_neighbours(void **state)
 {
 	static const unsigned keys[] = { 9, 3, 14, 0, 7, 12, 1, 15, 5,
 		                         11, 2, 8, 13, 6, 10, 4 };
 	struct pvhdev__rtree t;
-	struct pvhdev__rnode n[16], *p;
-	unsigned k = 16;
+	struct pvhdev__rnode n[16], *before;
 
 	(void)state;
 	pvhdev__rtree_init(&t);
-	assert_null(pvhdev__rtree_last(&t));
+	assert_null(pvhdev__rtree_around(&t, 5, &before));
+	assert_null(before);
 	build(&t, n, keys, PVHDEV__ARRAY_SIZE(keys));
-	for (p = pvhdev__rtree_last(&t); p; p = pvhdev__rtree_prev(p))
-		assert_ptr_equal(p, &n[--k]);
-	assert_int_equal(k, 0);
+	/* Node k is [k*10, k*10+4]. */
+	assert_ptr_equal(pvhdev__rtree_around(&t, 0, &before), &n[0]);
+	assert_null(before);
+	for (unsigned k = 1; k < 16; k++) {
+		assert_ptr_equal(pvhdev__rtree_around(&t, k * 10, &before), &n[k]);
+		assert_ptr_equal(before, &n[k - 1]);
+		assert_ptr_equal(pvhdev__rtree_around(&t, k * 10 - 3, &before), &n[k]);
+		assert_ptr_equal(before, &n[k - 1]);
+		assert_ptr_equal(pvhdev__rtree_around(&t, k * 10 + 4, &before), &n[k]);
+		assert_ptr_equal(before, &n[k - 1]);
+	}
+	assert_null(pvhdev__rtree_around(&t, 155, &before));
+	assert_ptr_equal(before, &n[15]);
+	assert_null(pvhdev__rtree_around(&t, TOP, &before));
+	assert_ptr_equal(before, &n[15]);
 }
 
 /* insert_at hangs a node between known neighbours, in any shape of
@@ -423,9 +436,7 @@ static void insert_at_neighbours(void **state)
 		if (n[i].height)
 			continue;
 		set(&n[i], i * 10, i * 10 + 4);
-		struct pvhdev__rnode *next = pvhdev__rtree_first_from(&t, i * 10);
-		struct pvhdev__rnode *prev = next ? pvhdev__rtree_prev(next)
-		                                  : pvhdev__rtree_last(&t);
+		struct pvhdev__rnode *prev, *next = pvhdev__rtree_around(&t, i * 10, &prev);
 		assert_int_equal(pvhdev__rtree_insert_at(&t, &n[i], prev, next), 0);
 		done++;
 		if (done % 500 == 0)
@@ -444,7 +455,7 @@ static void insert_at_neighbours(void **state)
 	/* The gap itself fits. */
 	assert_int_equal(pvhdev__rtree_insert_at(&t, set(&x, 105, 109), a, b), 0);
 	assert_ptr_equal(pvhdev__rtree_next(a), &x);
-	assert_ptr_equal(pvhdev__rtree_prev(b), &x);
+	assert_ptr_equal(pvhdev__rtree_next(&x), b);
 	check_tree(&t);
 	free(n);
 }
@@ -708,7 +719,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(adjacent_allowed),
 	cmocka_unit_test(top_of_space),
 	cmocka_unit_test(iterate_in_order),
-	cmocka_unit_test(iterate_backwards),
+	cmocka_unit_test(around_neighbours),
 	cmocka_unit_test(insert_at_neighbours),
 	cmocka_unit_test(remove_leaf),
 	cmocka_unit_test(remove_inner),

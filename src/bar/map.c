@@ -196,6 +196,11 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 	*skip = end;
 	if (hole_first(dom, gfn, end, &s, &he) && s < best)
 		best = s, *skip = he;
+	/* An MSI-X hole right at gfn settles it: the checks below take a
+	 * page only when it comes strictly earlier (a BAR that is all
+	 * table and PBA costs one lookup, not three). */
+	if (best == gfn)
+		return best;
 	if (!pvhdev__excl_first(dom, gfn, end - gfn, &s, &n, &kind) &&
 	    (s < gfn ? gfn : s) < best) {
 		best = s < gfn ? gfn : s;

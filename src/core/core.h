@@ -67,7 +67,7 @@ void pvhdev__rtree_init(struct pvhdev__rtree *t);
 int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
 /* The same, when the caller has looked up where n goes: prev and next
  * are the nodes n will sit between (NULL at either end; next is
- * pvhdev__rtree_next(prev)).  No walk from the root: O(1) before the
+ * pvhdev__rtree_next(prev), as pvhdev__rtree_around finds them).  No walk from the root: O(1) before the
  * rebalance.  -EEXIST when n overlaps prev or next; -EINVAL when last <
  * start or prev and next are not neighbours. */
 int pvhdev__rtree_insert_at(struct pvhdev__rtree *t, struct pvhdev__rnode *n,
@@ -79,10 +79,13 @@ struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
 /* The first node whose last >= point (overlapping or after it), or NULL. */
 struct pvhdev__rnode *pvhdev__rtree_first_from(const struct pvhdev__rtree *t,
                                                uint64_t point);
+/* The same, and in *before the last node that ends before point (the
+ * result's predecessor), or NULL: one walk for where a new range goes. */
+struct pvhdev__rnode *pvhdev__rtree_around(const struct pvhdev__rtree *t,
+                                           uint64_t point,
+                                           struct pvhdev__rnode **before);
 struct pvhdev__rnode *pvhdev__rtree_first(const struct pvhdev__rtree *t);
-struct pvhdev__rnode *pvhdev__rtree_last(const struct pvhdev__rtree *t);
 struct pvhdev__rnode *pvhdev__rtree_next(const struct pvhdev__rnode *n);
-struct pvhdev__rnode *pvhdev__rtree_prev(const struct pvhdev__rnode *n);
 
 #define PVHDEV__CONTAINER(ptr, type, member)                                  \
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))

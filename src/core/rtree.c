@@ -256,14 +256,27 @@ struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
 struct pvhdev__rnode *pvhdev__rtree_first_from(const struct pvhdev__rtree *t,
                                                uint64_t point)
 {
+	struct pvhdev__rnode *before;
+
+	return pvhdev__rtree_around(t, point, &before);
+}
+
+struct pvhdev__rnode *pvhdev__rtree_around(const struct pvhdev__rtree *t,
+                                           uint64_t point,
+                                           struct pvhdev__rnode **before)
+{
 	struct pvhdev__rnode *n = t->root, *best = NULL;
 
-	/* Ends are sorted like starts, so this is a lower bound on last. */
+	/* Ends are sorted like starts, so this is a lower bound on last.
+	 * The last node the walk passes on its right is the greatest one
+	 * ending before point: best's predecessor. */
+	*before = NULL;
 	while (n) {
 		if (n->last >= point) {
 			best = n;
 			n = n->left;
 		} else {
+			*before = n;
 			n = n->right;
 		}
 	}
@@ -278,35 +291,6 @@ struct pvhdev__rnode *pvhdev__rtree_first(const struct pvhdev__rtree *t)
 		while (n->left)
 			n = n->left;
 	return n;
-}
-
-struct pvhdev__rnode *pvhdev__rtree_last(const struct pvhdev__rtree *t)
-{
-	struct pvhdev__rnode *n = t->root;
-
-	if (n)
-		while (n->right)
-			n = n->right;
-	return n;
-}
-
-/* The mirror image of pvhdev__rtree_next. */
-struct pvhdev__rnode *pvhdev__rtree_prev(const struct pvhdev__rnode *n)
-{
-	struct pvhdev__rnode *p;
-
-	if (n->left) {
-		p = n->left;
-		while (p->right)
-			p = p->right;
-		return p;
-	}
-	p = n->parent;
-	while (p && n == p->left) {
-		n = p;
-		p = p->parent;
-	}
-	return p;
 }
 
 struct pvhdev__rnode *pvhdev__rtree_next(const struct pvhdev__rnode *n)

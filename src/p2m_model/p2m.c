@@ -129,13 +129,14 @@ static int emit(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
 
 /* -EEXIST when a page of want is mapped, -EPERM when an identity range
  * would cover an excluded page; either way says which, and why.  Hands
- * back the first record after want (NULL when none): the lookup that
- * proves the pages free also finds the right neighbour. */
+ * back the records around want's place (NULL at an end): the lookup that
+ * proves the pages free also finds both neighbours. */
 static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want,
-                      struct pvhdev__p2m_rec **after)
+                      struct pvhdev__p2m_rec **before, struct pvhdev__p2m_rec **after)
 {
+	struct pvhdev__rnode *left;
 	struct pvhdev__p2m_rec *old =
-		rec_of(pvhdev__rtree_first_from(&dom->p2m->map, want->node.start));
+		rec_of(pvhdev__rtree_around(&dom->p2m->map, want->node.start, &left));
 	char a[64], b[64];
 	uint64_t s, n;
 	enum pvhdev__excl_kind kind;
@@ -151,6 +152,7 @@ static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *w
 		return -EEXIST;
 	}
 	*after = old;
+	*before = rec_of(left);
 	if (want->type == PVHDEV_P2M_RAM ||
 	    pvhdev__excl_first(dom, want->node.start, rec_nr(want), &s, &n, &kind))
 		return 0;
@@ -244,16 +246,14 @@ static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
  */
 static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want)
 {
-	struct pvhdev__p2m_rec *after = NULL, *before, *prev, *next, *rec;
+	struct pvhdev__p2m_rec *after = NULL, *before = NULL, *prev, *next, *rec;
 	char a[64];
-	int rc = room_check(dom, want, &after);
+	int rc = room_check(dom, want, &before, &after);
 
 	if (rc)
 		return rc;
-	/* The record before want's place is after's predecessor: no second
-	 * walk from the root to find it, nor to insert. */
-	before = rec_of(after ? pvhdev__rtree_prev(&after->node)
-	                      : pvhdev__rtree_last(&dom->p2m->map));
+	/* One walk found both neighbours: none to join the left one, nor
+	 * to insert. */
 	prev = join_left(before, want);
 	next = join_right(after, want);
 	if (!(rec = map_record(dom, want, prev, next, before, after)))
