@@ -440,6 +440,34 @@ static void test_hole_claims_released_on_remove(void **state)
 	assert_non_null(strstr(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"));
 }
 
+/* The claims' storage comes when a BAR with holes first maps; when it
+ * cannot be had, the command write is dropped (nothing maps, nothing
+ * reaches the hardware) and the next one maps. */
+static void test_hole_claims_alloc_failure(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
+	wr(f, 0x04, 2, 0);
+	dev->holes[0] = (struct pvhdev__hole){ .bir = 2, .off = 0x3000, .size = 0x800 };
+	dev->nr_holes = 1;
+	test_events_skip(&f->t);
+	f->t.alloc.fail_at = f->t.alloc.calls + 1;
+	wr(f, 0x04, 2, 2);
+	f->t.alloc.fail_at = 0;
+	assert_int_equal(rd(f, 0x04, 2) & 2, 0);
+	assert_null(strstr(p2m(f), "bar2"));
+	expect_events(&f->t, "");
+	wr(f, 0x04, 2, 2);
+	assert_int_equal(rd(f, 0x04, 2) & 2, 2);
+	assert_non_null(strstr(p2m(f), "0xd0000+0x3 0000:00:02.0 bar2\n"
+	                                "0xd0004+0xfc 0000:00:02.0 bar2\n"));
+	char msg[256];
+	assert_int_equal(pvhdev_check_invariants(f->t.dom, msg, sizeof(msg)), 0);
+}
+
 /* Hiding a device takes everything it owned out of the p2m. */
 static void test_hide_unmaps(void **state)
 {
@@ -603,6 +631,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_overlap_in_the_middle, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_overlap_ram, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_hole_claims_alloc_failure, setup_off, teardown),
 	cmocka_unit_test_setup_teardown(test_hole_claims_released_on_remove, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, teardown),

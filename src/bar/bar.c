@@ -184,7 +184,7 @@ static int discover(struct pvhdev__bar_dev *bd)
  * p2m work before returning instead of queueing it. */
 static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 {
-	int rc = 0;
+	int rc = on ? holes_room(bd) : 0;
 
 	for (unsigned i = 0; i <= BAR_ROM && !rc; i++) {
 		struct bar *b = &bd->bars[i];

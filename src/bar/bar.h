@@ -123,6 +123,8 @@ int bar_flush(struct pvhdev__bar_dev *bd);
 /* Device removal: queued unmaps finish now, queued maps are dropped
  * (what they mapped so far stays marked mapped, for the caller). */
 void bar_cancel(struct pvhdev__bar_dev *bd);
+/* Storage for dev->holes' claims: 0, or -ENOMEM. */
+int holes_room(struct pvhdev__bar_dev *bd);
 /* Releases any claim left and the claims' storage (device removal). */
 void holes_free(struct pvhdev__bar_dev *bd);
 /* Tells every module that bir started or stopped decoding. */

@@ -82,18 +82,17 @@ void holes_free(struct pvhdev__bar_dev *bd)
 }
 
 /* One claim node per hole, allocated when a BAR with holes first maps
- * (device add, for a BAR that decodes then): most devices never need
- * one, and MSI-X declares its holes at device add, before any BAR maps.
- * Holes declared after a claim was taken find no room: -EBUSY. */
-static int claims_room(struct pvhdev__bar_dev *bd)
+ * (decode_change() asks first, so that running out of memory leaves
+ * nothing half-mapped): most devices never need one, and MSI-X declares
+ * its holes at device add, before any BAR maps.  Holes declared while
+ * claims are held keep the old storage, and holes_claim() refuses them. */
+int holes_room(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_dev *dev = bd->dev;
 	struct pvhdev__rnode *c;
 
-	if (dev->nr_holes <= bd->nr_claims)
+	if (dev->nr_holes <= bd->nr_claims || bd->claimed)
 		return 0;
-	if (bd->claimed)
-		return -EBUSY;
 	c = pvhdev__zalloc(dev->dom, dev->nr_holes * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -157,12 +156,14 @@ static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
 	unsigned n = hole_ranges(dev, bir, base, s, e), k = 0;
 	struct pvhdev_p2m_range r;
-	int rc = n ? claims_room(bd) : 0;
+	int rc = n ? holes_room(bd) : 0;
 
-	if (rc == -EBUSY)
-		claim_refused(bd, bir, s[0], e[0]);
 	if (rc)
 		return rc;
+	if (n && dev->nr_holes > bd->nr_claims) {
+		claim_refused(bd, bir, s[0], e[0]);
+		return -EBUSY;
+	}
 	for (unsigned i = 0; i < dev->nr_holes && k < n; i++) {
 		struct pvhdev__hole *h = &dev->holes[i];
 		struct pvhdev__rnode *c = &bd->claims[i];
