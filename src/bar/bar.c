@@ -239,6 +239,12 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
 	if (decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted)) {
+		/* Decoding stays off, so what this change mapped goes again
+		 * (done now, it may have mapped some BARs before memory ran
+		 * out; queued, it failed before queueing anything).  A BAR's
+		 * own ranges unmap without allocating. */
+		if ((val & PCI_COMMAND_MEMORY) && !dev->dom->booted)
+			decode_change(bd, false, true);
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, "p2m update failed: command write dropped");
 		return PVHDEV_REJECT;
 	}
