@@ -67,9 +67,10 @@ void pvhdev__rtree_init(struct pvhdev__rtree *t);
 int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
 /* The same, when the caller has looked up where n goes: prev and next
  * are the nodes n will sit between (NULL at either end; next is
- * pvhdev__rtree_next(prev), as pvhdev__rtree_around finds them).  No walk from the root: O(1) before the
- * rebalance.  -EEXIST when n overlaps prev or next; -EINVAL when last <
- * start or prev and next are not neighbours. */
+ * pvhdev__rtree_next(prev), as pvhdev__rtree_around finds them).  No
+ * walk from the root: O(1) before the rebalance.  -EEXIST when n
+ * overlaps prev or next; -EINVAL when last < start or prev and next are
+ * not neighbours. */
 int pvhdev__rtree_insert_at(struct pvhdev__rtree *t, struct pvhdev__rnode *n,
                             struct pvhdev__rnode *prev, struct pvhdev__rnode *next);
 void pvhdev__rtree_remove(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
