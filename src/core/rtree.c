@@ -256,30 +256,39 @@ struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
 struct pvhdev__rnode *pvhdev__rtree_first_from(const struct pvhdev__rtree *t,
                                                uint64_t point)
 {
-	struct pvhdev__rnode *before;
+	struct pvhdev__rnode *n = t->root, *best = NULL;
 
-	return pvhdev__rtree_around(t, point, &before);
+	/* Ends are sorted like starts, so this is a lower bound on last. */
+	while (n) {
+		if (n->last >= point) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
 }
 
 struct pvhdev__rnode *pvhdev__rtree_around(const struct pvhdev__rtree *t,
                                            uint64_t point,
                                            struct pvhdev__rnode **before)
 {
-	struct pvhdev__rnode *n = t->root, *best = NULL;
+	struct pvhdev__rnode *n = t->root, *best = NULL, *left = NULL;
 
-	/* Ends are sorted like starts, so this is a lower bound on last.
-	 * The last node the walk passes on its right is the greatest one
-	 * ending before point: best's predecessor. */
-	*before = NULL;
+	/* As first_from; the last node the walk passes on its right is the
+	 * greatest one ending before point: best's predecessor.  (A local,
+	 * not *before: a store through it could alias the nodes' links.) */
 	while (n) {
 		if (n->last >= point) {
 			best = n;
 			n = n->left;
 		} else {
-			*before = n;
+			left = n;
 			n = n->right;
 		}
 	}
+	*before = left;
 	return best;
 }
 
