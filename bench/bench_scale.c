@@ -9,7 +9,9 @@
  *       boot time (CPU time of the process, and wall time), the teardown
  *       time, the peak memory of the process
  *       (getrusage ru_maxrss) and pvhdev's own peak allocation (a
- *       counting allocator), with what the boot built; with
+ *       counting allocator), with what the boot built, and the boot's
+ *       user and system time and page faults (getrusage: the system
+ *       time is mostly the kernel zeroing the pages boot touches); with
  *       BENCH_SCALE_SIZES set in the environment, also pvhdev's live
  *       allocations by size after the first boot (where the memory goes)
  *   bench_scale access FUNCTIONS same|spread N
@@ -311,6 +313,17 @@ static double wall_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* User and system time (s) and minor page faults so far. */
+static void ru_now(double *user, double *sys, long *faults)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	*sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	*faults = ru.ru_minflt;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -346,7 +359,7 @@ static struct pvhdev_domain *boot(struct gen *g, struct count *c)
 
 static void boot_runs(unsigned nr, unsigned runs, bool decode)
 {
-	double t_boot[16], t_free[16], t_wall[16];
+	double t_boot[16], t_free[16], t_wall[16], t_user[16], t_sys[16], n_flt[16];
 	struct count c = { 0 };
 	unsigned devs = 0;
 	size_t ranges = 0;
@@ -356,9 +369,16 @@ static void boot_runs(unsigned nr, unsigned runs, bool decode)
 		struct gen g;
 		gen_init(&g, nr, decode);
 		c.now = c.peak = c.calls = 0;
+		double u0, s0, u1, s1;
+		long f0, f1;
+		ru_now(&u0, &s0, &f0);
 		double w0 = wall_s(), t0 = cpu_s();
 		struct pvhdev_domain *dom = boot(&g, &c);
 		double t1 = cpu_s(), w1 = wall_s();
+		ru_now(&u1, &s1, &f1);
+		t_user[r] = u1 - u0;
+		t_sys[r] = s1 - s0;
+		n_flt[r] = (double)(f1 - f0);
 		if (r == 0 && getenv("BENCH_SCALE_SIZES")) {
 			/* Where the memory goes: live allocations by size. */
 			for (size_t sz = 0; sz < 4096; sz++)
@@ -381,12 +401,17 @@ static void boot_runs(unsigned nr, unsigned runs, bool decode)
 	qsort(t_boot, runs, sizeof(double), cmp_double);
 	qsort(t_free, runs, sizeof(double), cmp_double);
 	qsort(t_wall, runs, sizeof(double), cmp_double);
+	qsort(t_user, runs, sizeof(double), cmp_double);
+	qsort(t_sys, runs, sizeof(double), cmp_double);
+	qsort(n_flt, runs, sizeof(double), cmp_double);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("functions=%u devices=%u p2m_ranges=%zu boot_cpu_s=%.4f boot_wall_s=%.4f "
 	       "teardown_cpu_s=%.4f maxrss_kib=%ld pvhdev_peak_kib=%zu pvhdev_allocs=%zu "
-	       "pvhdev_bytes_per_function=%zu\n",
+	       "pvhdev_bytes_per_function=%zu boot_user_s=%.3f boot_sys_s=%.3f "
+	       "boot_page_faults=%.0f\n",
 	       nr, devs, ranges, t_boot[runs / 2], t_wall[runs / 2], t_free[runs / 2],
-	       ru.ru_maxrss, c.peak / 1024, c.calls, c.peak / nr);
+	       ru.ru_maxrss, c.peak / 1024, c.calls, c.peak / nr, t_user[runs / 2],
+	       t_sys[runs / 2], n_flt[runs / 2]);
 }
 
 static uint32_t access_runs(unsigned nr, bool spread, size_t n)

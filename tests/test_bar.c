@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "p2m_model/p2m.h"
 
 #define DEV PVHDEV_SBDF(0, 0, 2, 0)
 #define DEV2 PVHDEV_SBDF(0, 0, 3, 0)
@@ -440,6 +441,67 @@ static void test_hole_claims_released_on_remove(void **state)
 	assert_non_null(strstr(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"));
 }
 
+/* The claims' storage comes when a BAR with holes first maps; when it
+ * cannot be had, the command write is dropped (nothing maps, nothing
+ * reaches the hardware) and the next one maps. */
+static void test_hole_claims_alloc_failure(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
+	wr(f, 0x04, 2, 0);
+	dev->holes[0] = (struct pvhdev__hole){ .bir = 2, .off = 0x3000, .size = 0x800 };
+	dev->nr_holes = 1;
+	test_events_skip(&f->t);
+	f->t.alloc.fail_at = f->t.alloc.calls + 1;
+	wr(f, 0x04, 2, 2);
+	f->t.alloc.fail_at = 0;
+	assert_int_equal(rd(f, 0x04, 2) & 2, 0);
+	assert_null(strstr(p2m(f), "bar2"));
+	expect_events(&f->t, "");
+	wr(f, 0x04, 2, 2);
+	assert_int_equal(rd(f, 0x04, 2) & 2, 2);
+	assert_non_null(strstr(p2m(f), "0xd0000+0x3 0000:00:02.0 bar2\n"
+	                                "0xd0004+0xfc 0000:00:02.0 bar2\n"));
+	char msg[256];
+	assert_int_equal(pvhdev_check_invariants(f->t.dom, msg, sizeof(msg)), 0);
+}
+
+/* Running out of memory halfway through a decode change (BAR 0 mapped,
+ * BAR 2's record needs a new slab) drops the command write and takes
+ * back what it mapped: no BAR stays mapped with decoding off. */
+static void test_decode_on_alloc_failure_halfway(void **state)
+{
+	struct fx *f = *state;
+	char msg[256];
+	size_t free_recs;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	/* Boot-style ranges (no owner) fill the slab but for one record
+	 * (every other page, so none merge). */
+	assert_int_equal(pvhdev__p2m_identity_map(f->t.dom, 0x10, 1, PVHDEV_MAP_ACPI, 0,
+	                                          -1), 0);
+	free_recs = PVHDEV__P2M_SLAB_RECS - pvhdev_p2m_count(f->t.dom) - 1;
+	for (size_t i = 0; i < free_recs; i++)
+		assert_int_equal(pvhdev__p2m_identity_map(f->t.dom, 0x100 + 2 * i, 1,
+		                                          PVHDEV_MAP_ACPI, 0, -1), 0);
+	test_events_skip(&f->t);
+	f->t.alloc.fail_at = f->t.alloc.calls + 1;
+	wr(f, 0x04, 2, 2);
+	f->t.alloc.fail_at = 0;
+	assert_int_equal(rd(f, 0x04, 2) & 2, 0);
+	assert_null(strstr(p2m(f), "0000:00:02.0"));
+	if (pvhdev_check_invariants(f->t.dom, msg, sizeof(msg)))
+		fail_msg("%s", msg);
+	expect_events(&f->t, "map 0xfe000 0x4 0xfe000 bar\n"
+	                     "unmap 0xfe000 0x4\n");
+	/* With memory, the same write maps. */
+	wr(f, 0x04, 2, 2);
+	assert_non_null(strstr(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"));
+}
+
 /* Hiding a device takes everything it owned out of the p2m. */
 static void test_hide_unmaps(void **state)
 {
@@ -603,6 +665,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_overlap_in_the_middle, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_overlap_ram, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_hole_claims_alloc_failure, setup_off, teardown),
+	cmocka_unit_test_setup_teardown(test_decode_on_alloc_failure_halfway, setup_off,
+	                                teardown),
 	cmocka_unit_test_setup_teardown(test_hole_claims_released_on_remove, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, teardown),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "p2m_model/p2m.h"
 
 #define D1 PVHDEV_SBDF(0, 3, 0, 0)
 #define D2 PVHDEV_SBDF(0, 4, 0, 0)
@@ -261,11 +262,11 @@ static void test_merge_chunks(void **state)
 	/* Budget-sized chunks in order: one record, one event each. */
 	for (uint64_t g = 0x1000; g < 0x1010; g += 4)
 		assert_int_equal(map(&t, g, 4, D1, 0), 0);
-	live = t.alloc.live_blocks;
+	live = pvhdev_p2m_count(t.dom);
 	/* Backwards: the record grows down. */
 	for (uint64_t g = 0x200c; g >= 0x2000; g -= 4)
 		assert_int_equal(map(&t, g, 4, D1, 1), 0);
-	assert_int_equal(t.alloc.live_blocks, live + 1);
+	assert_int_equal(pvhdev_p2m_count(t.dom), live + 1);
 	/* A chunk that bridges two records joins them. */
 	assert_int_equal(map(&t, 0x3000, 4, D1, 2), 0);
 	assert_int_equal(map(&t, 0x3008, 4, D1, 2), 0);
@@ -405,7 +406,9 @@ static void test_unmap_whole(void **state)
 	assert_int_equal(map(&t, 0x100, 0x10, D1, 0), 0);
 	assert_int_equal(unmap(&t, 0x100, 0x10, D1, 0), 0);
 	assert_string_equal(p2m_str(&t), "");
-	assert_int_equal(t.alloc.live_blocks, live);
+	assert_int_equal(pvhdev_p2m_count(t.dom), 0);
+	/* The record went back to its slab, which stays with the domain. */
+	assert_int_equal(t.alloc.live_blocks, live + 1);
 	/* Nothing left to remove: not an error, and no event. */
 	assert_int_equal(unmap(&t, 0x100, 0x10, D1, 0), 0);
 	assert_int_equal(unmap(&t, 0x100, 0, D1, 0), -EINVAL);
@@ -442,9 +445,9 @@ static void test_unmap_middle_split(void **state)
 	dom_new(&t);
 	assert_int_equal(map(&t, 0x100, 0x10, D1, 3), 0);
 	test_events_skip(&t);
-	size_t live = t.alloc.live_blocks;
+	size_t live = pvhdev_p2m_count(t.dom);
 	assert_int_equal(unmap(&t, 0x104, 0x4, D1, 3), 0);
-	assert_int_equal(t.alloc.live_blocks, live + 1);
+	assert_int_equal(pvhdev_p2m_count(t.dom), live + 1);
 	assert_string_equal(p2m_str(&t), "0x100 0x4 0x100 identity bar 0000:03:00.0 3\n"
 	                                 "0x108 0x8 0x108 identity bar 0000:03:00.0 3\n");
 	expect_p2m_events(&t, "unmap 0x104 0x4\n");
@@ -453,7 +456,7 @@ static void test_unmap_middle_split(void **state)
 	/* Mapping the hole again joins the three pieces. */
 	assert_int_equal(map(&t, 0x104, 0x4, D1, 3), 0);
 	assert_string_equal(p2m_str(&t), "0x100 0x10 0x100 identity bar 0000:03:00.0 3\n");
-	assert_int_equal(t.alloc.live_blocks, live);
+	assert_int_equal(pvhdev_p2m_count(t.dom), live);
 	test_dom_fini(&t);
 }
 
@@ -752,21 +755,48 @@ static void test_64gib_one_record(void **state)
 
 	(void)state;
 	dom_new(&t);
-	size_t live = t.alloc.live_blocks, bytes = t.alloc.live_bytes;
+	size_t calls = t.alloc.calls;
 	assert_int_equal(map(&t, base, pages, D1, 0), 0);
-	assert_int_equal(pvhdev_p2m_count(t.dom), 1);
-	assert_int_equal(t.alloc.live_blocks, live + 1);
-	assert_int_equal(t.alloc.live_bytes - bytes, 64); /* one record */
+	assert_int_equal(pvhdev_p2m_count(t.dom), 1); /* one 64-byte record */
+	assert_int_equal(t.alloc.calls, calls + 1);   /* its slab */
 	assert_int_equal(pvhdev_p2m_query(t.dom, base + pages - 1, &r), 0);
 	assert_int_equal(r.nr, pages);
 	assert_int_equal(unmap(&t, base + 8, 1, D1, 0), 0); /* an MSI-X page */
 	assert_int_equal(pvhdev_p2m_count(t.dom), 2);
 	assert_int_equal(unmap(&t, base, pages, D1, 0), 0);
-	assert_int_equal(t.alloc.live_blocks, live);
+	assert_int_equal(pvhdev_p2m_count(t.dom), 0);
+	assert_int_equal(t.alloc.calls, calls + 1);
 	expect_p2m_events(&t, "map 0x4000000 0x1000000 0x4000000 bar\n"
 	                  "unmap 0x4000008 0x1\n"
 	                  "unmap 0x4000000 0x8\n"
 	                  "unmap 0x4000009 0xfffff7\n");
+	test_dom_fini(&t);
+}
+
+/* Records come from slabs: one allocation per slab, none per record;
+ * records freed by unmaps are mapped again without an allocation, and
+ * the slabs go with the domain (the fixture's teardown checks that). */
+static void test_records_from_slabs(void **state)
+{
+	const unsigned n = PVHDEV__P2M_SLAB_RECS + 1; /* one past a slab */
+	struct test_dom t;
+
+	(void)state;
+	dom_new(&t);
+	size_t calls = t.alloc.calls, live = t.alloc.live_blocks;
+	/* Every other page, so that nothing merges: n records. */
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(map(&t, 0x1000 + 2 * i, 1, D1, 0), 0);
+	assert_int_equal(pvhdev_p2m_count(t.dom), n);
+	assert_int_equal(t.alloc.calls, calls + 2);
+	assert_int_equal(t.alloc.live_blocks, live + 2);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(unmap(&t, 0x1000 + 2 * i, 1, D1, 0), 0);
+	assert_int_equal(pvhdev_p2m_count(t.dom), 0);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(map(&t, 0x3000 + 2 * i, 1, D2, 1), 0);
+	assert_int_equal(pvhdev_p2m_count(t.dom), n);
+	assert_int_equal(t.alloc.calls, calls + 2);
 	test_dom_fini(&t);
 }
 
@@ -936,6 +966,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_foreach_order),
 	cmocka_unit_test(test_first_from),
 	cmocka_unit_test(test_64gib_one_record),
+	cmocka_unit_test(test_records_from_slabs),
 	cmocka_unit_test(test_excl_overlapping_adds),
 	cmocka_unit_test(test_random_vs_model),
 };

@@ -384,6 +384,82 @@ static void iterate_in_order(void **state)
 	assert_int_equal(k, 8);
 }
 
+/* around: the first node ending at or after a point, and the one
+ * before it. */
+static void around_neighbours(void **state)
+{
+	static const unsigned keys[] = { 9, 3, 14, 0, 7, 12, 1, 15, 5,
+		                         11, 2, 8, 13, 6, 10, 4 };
+	struct pvhdev__rtree t;
+	struct pvhdev__rnode n[16], *before;
+
+	(void)state;
+	pvhdev__rtree_init(&t);
+	assert_null(pvhdev__rtree_around(&t, 5, &before));
+	assert_null(before);
+	build(&t, n, keys, PVHDEV__ARRAY_SIZE(keys));
+	/* Node k is [k*10, k*10+4]. */
+	assert_ptr_equal(pvhdev__rtree_around(&t, 0, &before), &n[0]);
+	assert_null(before);
+	for (unsigned k = 1; k < 16; k++) {
+		assert_ptr_equal(pvhdev__rtree_around(&t, k * 10, &before), &n[k]);
+		assert_ptr_equal(before, &n[k - 1]);
+		assert_ptr_equal(pvhdev__rtree_around(&t, k * 10 - 3, &before), &n[k]);
+		assert_ptr_equal(before, &n[k - 1]);
+		assert_ptr_equal(pvhdev__rtree_around(&t, k * 10 + 4, &before), &n[k]);
+		assert_ptr_equal(before, &n[k - 1]);
+	}
+	assert_null(pvhdev__rtree_around(&t, 155, &before));
+	assert_ptr_equal(before, &n[15]);
+	assert_null(pvhdev__rtree_around(&t, TOP, &before));
+	assert_ptr_equal(before, &n[15]);
+}
+
+/* insert_at hangs a node between known neighbours, in any shape of
+ * tree, and refuses what does not fit there. */
+static void insert_at_neighbours(void **state)
+{
+	const size_t nr = 4000;
+	struct pvhdev__rtree t;
+	struct pvhdev__rnode *n = calloc(nr + 1, sizeof(*n)), x;
+	uint64_t seed = 42;
+
+	(void)state;
+	assert_non_null(n);
+	pvhdev__rtree_init(&t);
+	/* Node i is [i*10, i*10+4]; insert in random order, each between
+	 * the neighbours a lookup finds, as the p2m does. */
+	for (size_t i = 0; i < nr; i++)
+		n[i].height = 0; /* not in the tree */
+	for (size_t done = 0; done < nr;) {
+		size_t i = (size_t)(rnd(&seed) % nr);
+		if (n[i].height)
+			continue;
+		set(&n[i], i * 10, i * 10 + 4);
+		struct pvhdev__rnode *prev, *next = pvhdev__rtree_around(&t, i * 10, &prev);
+		assert_int_equal(pvhdev__rtree_insert_at(&t, &n[i], prev, next), 0);
+		done++;
+		if (done % 500 == 0)
+			check_tree(&t);
+	}
+	check_tree(&t);
+	/* Overlapping a neighbour, or reversed. */
+	struct pvhdev__rnode *a = &n[10], *b = &n[11];
+	assert_int_equal(pvhdev__rtree_insert_at(&t, set(&x, 104, 106), a, b), -EEXIST);
+	assert_int_equal(pvhdev__rtree_insert_at(&t, set(&x, 106, 110), a, b), -EEXIST);
+	assert_int_equal(pvhdev__rtree_insert_at(&t, set(&x, 107, 105), a, b), -EINVAL);
+	/* No neighbours in a tree that has nodes. */
+	assert_int_equal(pvhdev__rtree_insert_at(&t, set(&x, 105, 109), NULL, NULL),
+	                 -EEXIST);
+	check_tree(&t);
+	/* The gap itself fits. */
+	assert_int_equal(pvhdev__rtree_insert_at(&t, set(&x, 105, 109), a, b), 0);
+	assert_ptr_equal(pvhdev__rtree_next(a), &x);
+	assert_ptr_equal(pvhdev__rtree_next(&x), b);
+	check_tree(&t);
+	free(n);
+}
+
 /* 4, 2, 6, 1, 3, 5, 7 in that order make a perfect tree rooted at 4. */
 static const unsigned perfect[] = { 4, 2, 6, 1, 3, 5, 7 };
 
@@ -643,6 +719,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(adjacent_allowed),
 	cmocka_unit_test(top_of_space),
 	cmocka_unit_test(iterate_in_order),
+	cmocka_unit_test(around_neighbours),
+	cmocka_unit_test(insert_at_neighbours),
 	cmocka_unit_test(remove_leaf),
 	cmocka_unit_test(remove_inner),
 	cmocka_unit_test(remove_root),

@@ -38,7 +38,7 @@ static void bar_log(struct pvhdev__bar_dev *bd, enum pvhdev_log_level lvl,
 /* The address a BAR's register(s) hold now, bytes. */
 int bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr)
 {
-	const struct bar *b = &bd->bars[bir];
+	const struct bar *b = bar_at(bd, bir);
 	uint32_t lo, hi = 0;
 	int rc = pvhdev_dev_hw_read(bd->dev, b->reg, 4, &lo);
 
@@ -184,7 +184,7 @@ static int discover(struct pvhdev__bar_dev *bd)
  * p2m work before returning instead of queueing it. */
 static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 {
-	int rc = 0;
+	int rc = on ? holes_room(bd) : 0;
 
 	for (unsigned i = 0; i <= BAR_ROM && !rc; i++) {
 		struct bar *b = &bd->bars[i];
@@ -239,6 +239,12 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
 	if (decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted)) {
+		/* Decoding stays off, so what this change mapped goes again
+		 * (done now, it may have mapped some BARs before memory ran
+		 * out; queued, it failed before queueing anything).  A BAR's
+		 * own ranges unmap without allocating. */
+		if ((val & PCI_COMMAND_MEMORY) && !dev->dom->booted)
+			decode_change(bd, false, true);
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, "p2m update failed: command write dropped");
 		return PVHDEV_REJECT;
 	}
@@ -355,9 +361,10 @@ static void bar_dev_remove(struct pvhdev_dev *dev)
 		return;
 	bar_cancel(bd);
 	/* Everything the device owned leaves the p2m now. */
-	for (unsigned i = 0; i < NR_BARS; i++)
+	for (unsigned i = 0; i < bar_count(bd); i++)
 		bar_schedule(bd, i, false, 0, true);
 	sriov_remove(bd);
+	holes_free(bd);
 	pvhdev__free(dev->dom, bd, sizeof(*bd));
 	dev->bar = NULL;
 }
@@ -375,6 +382,8 @@ static int bar_dev_add(struct pvhdev_dev *dev)
 	if (!bd)
 		return -ENOMEM;
 	bd->dev = dev;
+	for (unsigned i = 0; i < NR_DEV_BARS; i++)
+		bd->bars[i].bir = (uint8_t)i;
 	dev->bar = bd;
 	rc = discover(bd);
 	if (!rc)
@@ -409,10 +418,10 @@ int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
 {
 	struct pvhdev__bar_dev *bd = dev->bar;
 
-	if (!bd || bir >= NR_BARS || bd->bars[bir].kind == BAR_NONE ||
-	    bd->bars[bir].kind == BAR_MEM64_HI)
+	if (!bd || bir >= bar_count(bd) || bar_at(bd, bir)->kind == BAR_NONE ||
+	    bar_at(bd, bir)->kind == BAR_MEM64_HI)
 		return -ENOENT;
-	const struct bar *b = &bd->bars[bir];
+	const struct bar *b = bar_at(bd, bir);
 	out->size = b->size;
 	out->mem = bar_is_mem(b);
 	out->is64 = b->kind == BAR_MEM64;

@@ -19,7 +19,8 @@
 
 #define BAR_ROM 6      /* index of the expansion ROM */
 #define BAR_VF0 7      /* index of VF BAR 0 (SR-IOV) */
-#define NR_BARS 13     /* 6 BARs, ROM, 6 VF BARs */
+#define NR_DEV_BARS 7  /* 6 BARs and the ROM: in every device's BAR state */
+#define NR_BARS 13     /* and 6 VF BARs, only an SR-IOV PF's (struct sriov) */
 
 enum bar_kind {
 	BAR_NONE,
@@ -30,45 +31,89 @@ enum bar_kind {
 	BAR_ROM_KIND,
 };
 
-/* Deferred map/unmap work for one BAR.  Embedded in the BAR so that
- * queueing never allocates. */
+/* Deferred map/unmap work for one BAR, embedded in it so that queueing
+ * never allocates.  Its flags (wmap, queued) sit with the BAR's; where
+ * it ends is the BAR's end (work_end() in map.c): neither the address
+ * nor the span changes while work is queued, as every change of them
+ * flushes the device's work first. */
 struct bar_work {
 	struct bar_work *next;
-	struct pvhdev__bar_dev *bd;
-	uint8_t bir;
-	bool map;
-	bool queued;
-	uint64_t cursor, end; /* pages still to do: [cursor, end) */
+	uint64_t cursor; /* pages still to do: [cursor, work_end()) */
 };
 
+/* 40 bytes: a platform of 65,536 functions has 458,752 of these. */
 struct bar {
-	uint8_t kind;         /* enum bar_kind */
-	bool prefetch;
-	uint16_t reg;         /* config offset of the (low) register */
 	uint64_t size;        /* bytes; for VF BARs: one VF's */
 	uint64_t addr;        /* bytes, where it is mapped while mapped */
-	bool mapped;          /* mapping scheduled or done */
 	struct bar_work work;
+	uint16_t reg;         /* config offset of the (low) register */
+	uint8_t kind;         /* enum bar_kind */
+	uint8_t bir;          /* its own index: finds its device (bar_owner) */
+	bool prefetch;
+	bool mapped;          /* mapping scheduled or done */
+	bool wmap;            /* the work maps (else unmaps) */
+	bool queued;          /* the work is in the domain's queue */
 };
 
-struct sriov;
+/* SR-IOV (sriov.c): the capability's state and the VF BARs. */
+struct sriov {
+	struct pvhdev__bar_dev *bd;
+	unsigned pos;       /* capability offset */
+	uint16_t total_vfs;
+	uint16_t num_vfs;   /* NumVFs when the VFs were enabled */
+	uint16_t offset;    /* First VF Offset, VF Stride at enable */
+	uint16_t stride;
+	uint16_t nr_added;  /* VFs added as devices */
+	struct bar vf[NR_BARS - BAR_VF0]; /* BAR_VF0 + i is vf[i] */
+};
 
 struct pvhdev__bar_dev {
 	struct pvhdev_dev *dev;
-	struct bar bars[NR_BARS];
+	struct sriov *sriov;  /* SR-IOV PFs only; holds the VF BARs */
+	/* Claims on the MSI-X pages of mapped BARs: claims[i] for
+	 * dev->holes[i], allocated when a BAR with holes first maps. */
+	struct pvhdev__rnode *claims;
+	uint8_t nr_claims;
+	uint8_t claimed;      /* bit i: claims[i] is in the domain's tree */
 	/* A command write waiting for the p2m (after boot). */
 	bool cmd_pending;
 	uint16_t cmd_val;
-	unsigned queued; /* work items of this device in the queue */
-	struct sriov *sriov;
+	uint8_t queued;       /* work items of this device in the queue */
+	struct bar bars[NR_DEV_BARS];
 };
 
 /* Domain-level BAR state: the work queue, and the MSI-X pages of every
- * mapped BAR (struct pvhdev__hole claims), which no mapping may cover. */
+ * mapped BAR (struct pvhdev__bar_dev claims), which no mapping may cover. */
 struct pvhdev__bar_queue {
 	struct bar_work *head, *tail;
 	struct pvhdev__rtree holes;
 };
+
+/* BAR bir (0 to bar_count() - 1) of bd. */
+static inline struct bar *bar_at(struct pvhdev__bar_dev *bd, unsigned bir)
+{
+	return bir < BAR_VF0 ? &bd->bars[bir] : &bd->sriov->vf[bir - BAR_VF0];
+}
+
+/* How many BARs bd has: NR_BARS for an SR-IOV PF, else NR_DEV_BARS. */
+static inline unsigned bar_count(const struct pvhdev__bar_dev *bd)
+{
+	return bd->sriov ? NR_BARS : NR_DEV_BARS;
+}
+
+/* The device state a BAR belongs to: the BAR knows its index, so the
+ * array it sits in, and who holds that array. */
+static inline struct pvhdev__bar_dev *bar_owner(struct bar *b)
+{
+	if (b->bir < BAR_VF0)
+		return PVHDEV__CONTAINER(b - b->bir, struct pvhdev__bar_dev, bars);
+	return PVHDEV__CONTAINER(b - (b->bir - BAR_VF0), struct sriov, vf)->bd;
+}
+
+static inline struct bar *bar_of_work(struct bar_work *w)
+{
+	return PVHDEV__CONTAINER(w, struct bar, work);
+}
 
 /* map.c: queue a BAR's map or unmap, or (now) do it before returning. */
 int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
@@ -78,6 +123,10 @@ int bar_flush(struct pvhdev__bar_dev *bd);
 /* Device removal: queued unmaps finish now, queued maps are dropped
  * (what they mapped so far stays marked mapped, for the caller). */
 void bar_cancel(struct pvhdev__bar_dev *bd);
+/* Storage for dev->holes' claims: 0, or -ENOMEM. */
+int holes_room(struct pvhdev__bar_dev *bd);
+/* Releases any claim left and the claims' storage (device removal). */
+void holes_free(struct pvhdev__bar_dev *bd);
 /* Tells every module that bir started or stopped decoding. */
 void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 

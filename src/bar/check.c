@@ -63,7 +63,7 @@ int bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 		return 0;
 	for (unsigned i = 0; i <= BAR_ROM; i++) {
 		const struct bar *b = &bd->bars[i];
-		if (!b->mapped || b->work.queued || bd->cmd_pending)
+		if (!b->mapped || b->queued || bd->cmd_pending)
 			continue;
 		if (decoding(bd, i, &on) || !on)
 			return fail(dev, msg, len, i, "mapped with decoding off", b->addr, 0);
@@ -84,12 +84,13 @@ int bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
 		struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, r.owner);
 		if (r.bar >= 0) {
 			/* An unmap still queued owns its pages until it runs. */
-			if (!dev || !dev->bar || r.bar >= NR_BARS ||
-			    (!dev->bar->bars[r.bar].mapped && !dev->bar->bars[r.bar].work.queued))
+			if (!dev || !dev->bar || r.bar >= (int)bar_count(dev->bar) ||
+			    (!bar_at(dev->bar, (unsigned)r.bar)->mapped &&
+			     !bar_at(dev->bar, (unsigned)r.bar)->queued))
 				return fail(dev ? dev : &(struct pvhdev_dev){ .sbdf = r.owner },
 				            msg, len, (unsigned)r.bar, "p2m range of no mapped BAR",
 				            r.gfn, r.nr);
-			const struct bar *b = &dev->bar->bars[r.bar];
+			const struct bar *b = bar_at(dev->bar, (unsigned)r.bar);
 			uint64_t span = r.bar >= BAR_VF0 ? sriov_vf_bar_span(dev->bar, r.bar - BAR_VF0)
 			                                 : b->size;
 			uint64_t s = b->addr >> 12, e = (b->addr + span + 0xfff) >> 12;

@@ -60,13 +60,46 @@ static void holes_release(struct pvhdev__bar_dev *bd, unsigned bir)
 {
 	struct pvhdev_dev *dev = bd->dev;
 
-	for (unsigned i = 0; i < PVHDEV__MAX_HOLES; i++) {
-		struct pvhdev__hole *h = &dev->holes[i];
-		if (h->bir != bir || !h->claimed)
+	for (unsigned i = 0; i < bd->nr_claims; i++) {
+		if (dev->holes[i].bir != bir || !(bd->claimed >> i & 1))
 			continue;
-		pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &h->claim);
-		h->claimed = false;
+		pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims[i]);
+		bd->claimed &= (uint8_t)~(1u << i);
 	}
+}
+
+void holes_free(struct pvhdev__bar_dev *bd)
+{
+	struct pvhdev_dev *dev = bd->dev;
+
+	for (unsigned i = 0; i < bd->nr_claims; i++)
+		if (bd->claimed >> i & 1)
+			pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims[i]);
+	pvhdev__free(dev->dom, bd->claims, bd->nr_claims * sizeof(bd->claims[0]));
+	bd->claims = NULL;
+	bd->nr_claims = 0;
+	bd->claimed = 0;
+}
+
+/* One claim node per hole, allocated when a BAR with holes first maps
+ * (decode_change() asks first, so that running out of memory leaves
+ * nothing half-mapped): most devices never need one, and MSI-X declares
+ * its holes at device add, before any BAR maps.  Holes declared while
+ * claims are held keep the old storage, and holes_claim() refuses them. */
+int holes_room(struct pvhdev__bar_dev *bd)
+{
+	struct pvhdev_dev *dev = bd->dev;
+	struct pvhdev__rnode *c;
+
+	if (dev->nr_holes <= bd->nr_claims || bd->claimed)
+		return 0;
+	c = pvhdev__zalloc(dev->dom, dev->nr_holes * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	holes_free(bd);
+	bd->claims = c;
+	bd->nr_claims = dev->nr_holes;
+	return 0;
 }
 
 /* bir's MSI-X page ranges at base, merged where they touch (a table and
@@ -102,33 +135,49 @@ static unsigned hole_ranges(const struct pvhdev_dev *dev, unsigned bir,
 	return m;
 }
 
+static void claim_refused(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t s,
+                          uint64_t e)
+{
+	char str[PVHDEV_SBDF_STRLEN];
+
+	pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: MSI-X pages "
+	            "0x%llx-0x%llx are mapped or trapped already: BAR not mapped",
+	            pvhdev_sbdf_str(bd->dev->sbdf, str), bir, (unsigned long long)s,
+	            (unsigned long long)(e - 1));
+}
+
 /* Claims bir's MSI-X pages at base before the BAR maps: they must be
  * free of any mapping and of other claims, or the BAR does not map at
- * all (its MSI-X table could not be trapped). */
+ * all (its MSI-X table could not be trapped): -EBUSY, logged.  -ENOMEM
+ * when the claims' storage cannot be had. */
 static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 {
 	struct pvhdev_dev *dev = bd->dev;
 	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
 	unsigned n = hole_ranges(dev, bir, base, s, e), k = 0;
 	struct pvhdev_p2m_range r;
+	int rc = n ? holes_room(bd) : 0;
 
+	if (rc)
+		return rc;
+	if (n && dev->nr_holes > bd->nr_claims) {
+		claim_refused(bd, bir, s[0], e[0]);
+		return -EBUSY;
+	}
 	for (unsigned i = 0; i < dev->nr_holes && k < n; i++) {
 		struct pvhdev__hole *h = &dev->holes[i];
+		struct pvhdev__rnode *c = &bd->claims[i];
 		if (h->bir != bir || !h->size)
 			continue;
-		h->claim.start = s[k];
-		h->claim.last = e[k] - 1;
+		c->start = s[k];
+		c->last = e[k] - 1;
 		if ((!pvhdev__p2m_first_from(dev->dom, s[k], &r) && r.gfn < e[k]) ||
-		    pvhdev__rtree_insert(&dev->dom->bar_queue->holes, &h->claim)) {
-			char str[PVHDEV_SBDF_STRLEN];
+		    pvhdev__rtree_insert(&dev->dom->bar_queue->holes, c)) {
 			holes_release(bd, bir);
-			pvhdev__log(dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: MSI-X pages "
-			            "0x%llx-0x%llx are mapped or trapped already: BAR not mapped",
-			            pvhdev_sbdf_str(dev->sbdf, str), bir,
-			            (unsigned long long)s[k], (unsigned long long)(e[k] - 1));
+			claim_refused(bd, bir, s[k], e[k]);
 			return -EBUSY;
 		}
-		h->claimed = true;
+		bd->claimed |= (uint8_t)(1u << i);
 		k++;
 	}
 	return 0;
@@ -148,6 +197,11 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 	*skip = end;
 	if (hole_first(dom, gfn, end, &s, &he) && s < best)
 		best = s, *skip = he;
+	/* An MSI-X hole right at gfn settles it: the checks below take a
+	 * page only when it comes strictly earlier (a BAR that is all
+	 * table and PBA costs one lookup, not three). */
+	if (best == gfn)
+		return best;
 	if (!pvhdev__excl_first(dom, gfn, end - gfn, &s, &n, &kind) &&
 	    (s < gfn ? gfn : s) < best) {
 		best = s < gfn ? gfn : s;
@@ -167,36 +221,50 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 	return best;
 }
 
-/* Does w's work; when limited, at most *left pages of it (*left counts
+static uint64_t span_bytes(const struct pvhdev__bar_dev *bd, unsigned bir)
+{
+	if (bir >= BAR_VF0)
+		return sriov_vf_bar_span(bd, bir - BAR_VF0);
+	return bd->bars[bir].size;
+}
+
+/* The page after the last one b's work covers. */
+static uint64_t work_end(const struct pvhdev__bar_dev *bd, const struct bar *b)
+{
+	return (b->addr + span_bytes(bd, b->bir) + PAGE_MASK) >> PAGE_SHIFT;
+}
+
+/* Does b's work; when limited, at most *left pages of it (*left counts
  * down).  A piece the hypervisor refuses is logged and skipped; only
  * running out of memory stops the work (it can be resumed). */
-static int work_step(struct bar_work *w, bool limited, uint64_t *left)
+static int work_step(struct bar *b, bool limited, uint64_t *left)
 {
-	struct pvhdev__bar_dev *bd = w->bd;
+	struct pvhdev__bar_dev *bd = bar_owner(b);
 	struct pvhdev_domain *dom = bd->dev->dom;
+	struct bar_work *w = &b->work;
+	uint64_t end = work_end(bd, b);
 
-	while (w->cursor < w->end) {
+	while (w->cursor < end) {
 		if (limited && !*left)
 			return 0;
-		uint64_t skip = w->end;
-		uint64_t stop = w->map ? obstacle(bd, w->bir, w->cursor, w->end, &skip)
-		                       : w->end;
+		uint64_t skip = end;
+		uint64_t stop = b->wmap ? obstacle(bd, b->bir, w->cursor, end, &skip) : end;
 		if (stop == w->cursor) {
-			w->cursor = skip < w->end ? skip : w->end;
+			w->cursor = skip < end ? skip : end;
 			continue;
 		}
 		if (limited && stop - w->cursor > *left)
 			stop = w->cursor + *left;
-		int rc = w->map ? pvhdev__p2m_identity_map(dom, w->cursor, stop - w->cursor,
-		                                           reason_of(w->bir),
-		                                           bd->dev->sbdf, w->bir)
-		                : pvhdev__p2m_identity_unmap(dom, w->cursor,
-		                                             stop - w->cursor,
-		                                             bd->dev->sbdf, w->bir);
+		int rc = b->wmap ? pvhdev__p2m_identity_map(dom, w->cursor, stop - w->cursor,
+		                                            reason_of(b->bir),
+		                                            bd->dev->sbdf, b->bir)
+		                 : pvhdev__p2m_identity_unmap(dom, w->cursor,
+		                                              stop - w->cursor,
+		                                              bd->dev->sbdf, b->bir);
 		if (rc == -ENOMEM)
 			return rc;
 		if (rc)
-			log_skip(bd, w->bir, w->cursor, stop - w->cursor,
+			log_skip(bd, b->bir, w->cursor, stop - w->cursor,
 			         "a refusal of the hypervisor");
 		if (limited)
 			*left -= stop - w->cursor;
@@ -207,7 +275,7 @@ static int work_step(struct bar_work *w, bool limited, uint64_t *left)
 
 void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 {
-	const struct bar *b = &bd->bars[bir];
+	const struct bar *b = bar_at(bd, bir);
 
 	for (size_t i = 0; i < pvhdev__nr_modules; i++) {
 		const struct pvhdev__module *m = pvhdev__modules[i];
@@ -216,24 +284,17 @@ void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 	}
 }
 
-static uint64_t span_bytes(const struct pvhdev__bar_dev *bd, unsigned bir)
-{
-	if (bir >= BAR_VF0)
-		return sriov_vf_bar_span(bd, bir - BAR_VF0);
-	return bd->bars[bir].size;
-}
-
 /* A finished item: tell the modules, and release a command write that
  * waited for this device's p2m work. */
-static int work_done(struct bar_work *w)
+static int work_done(struct bar *b)
 {
-	struct pvhdev__bar_dev *bd = w->bd;
+	struct pvhdev__bar_dev *bd = bar_owner(b);
 
-	if (w->map && bd->bars[w->bir].mapped)
-		bar_notify(bd, w->bir, true);
-	if (!w->queued)
+	if (b->wmap && b->mapped)
+		bar_notify(bd, b->bir, true);
+	if (!b->queued)
 		return 0;
-	w->queued = false;
+	b->queued = false;
 	if (--bd->queued || !bd->cmd_pending)
 		return 0;
 	bd->cmd_pending = false;
@@ -241,35 +302,42 @@ static int work_done(struct bar_work *w)
 	                            bd->cmd_val);
 }
 
-static void enqueue(struct pvhdev__bar_queue *q, struct bar_work *w)
+static void enqueue(struct pvhdev__bar_queue *q, struct bar *b)
 {
+	struct bar_work *w = &b->work;
+
 	w->next = NULL;
-	w->queued = true;
+	b->queued = true;
 	if (q->tail)
 		q->tail->next = w;
 	else
 		q->head = w;
 	q->tail = w;
-	w->bd->queued++;
+	bar_owner(b)->queued++;
 }
 
 int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
                  uint64_t addr, bool now)
 {
 	struct pvhdev_domain *dom = bd->dev->dom;
-	struct bar *b = &bd->bars[bir];
+	struct bar *b = bar_at(bd, bir);
 	struct bar_work *w = &b->work;
 	uint64_t span = span_bytes(bd, bir);
 
-	if (w->queued) {
+	if (b->queued) {
 		int rc = bar_flush(bd);
 		if (rc)
 			return rc;
 	}
 	if (!span || (!map && !b->mapped))
 		return 0;
-	if (map && holes_claim(bd, bir, addr))
-		return 0; /* logged; the BAR stays unmapped */
+	if (map) {
+		int rc = holes_claim(bd, bir, addr);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc)
+			return 0; /* logged; the BAR stays unmapped */
+	}
 	if (!map) {
 		bar_notify(bd, bir, false); /* the traps stop first */
 		holes_release(bd, bir);
@@ -277,17 +345,14 @@ int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 	b->mapped = map;
 	if (map)
 		b->addr = addr;
-	w->bd = bd;
-	w->bir = (uint8_t)bir;
-	w->map = map;
+	b->wmap = map;
 	w->cursor = b->addr >> PAGE_SHIFT;
-	w->end = (b->addr + span + PAGE_MASK) >> PAGE_SHIFT;
 	if (now) {
 		uint64_t none = 0;
-		int rc = work_step(w, false, &none);
-		return rc ? rc : work_done(w);
+		int rc = work_step(b, false, &none);
+		return rc ? rc : work_done(b);
 	}
-	enqueue(dom->bar_queue, w);
+	enqueue(dom->bar_queue, b);
 	return 0;
 }
 
@@ -312,15 +377,15 @@ int bar_flush(struct pvhdev__bar_dev *bd)
 	struct pvhdev__bar_queue *q = bd->dev->dom->bar_queue;
 	int rc = 0;
 
-	for (unsigned i = 0; i < NR_BARS && bd->queued && !rc; i++) {
-		struct bar_work *w = &bd->bars[i].work;
+	for (unsigned i = 0; i < bar_count(bd) && bd->queued && !rc; i++) {
+		struct bar *b = bar_at(bd, i);
 		uint64_t none = 0;
-		if (!w->queued)
+		if (!b->queued)
 			continue;
-		rc = work_step(w, false, &none);
+		rc = work_step(b, false, &none);
 		if (!rc) {
-			unlink_work(q, w);
-			rc = work_done(w);
+			unlink_work(q, &b->work);
+			rc = work_done(b);
 		}
 	}
 	return rc;
@@ -330,17 +395,17 @@ void bar_cancel(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev__bar_queue *q = bd->dev->dom->bar_queue;
 
-	for (unsigned i = 0; i < NR_BARS; i++) {
-		struct bar_work *w = &bd->bars[i].work;
+	for (unsigned i = 0; i < bar_count(bd); i++) {
+		struct bar *b = bar_at(bd, i);
 		uint64_t none = 0;
-		if (!w->queued)
+		if (!b->queued)
 			continue;
-		unlink_work(q, w);
-		w->queued = false;
+		unlink_work(q, &b->work);
+		b->queued = false;
 		/* An unmap is finished now: its pages must not outlive the
 		 * device.  A map's pages so far stay marked mapped. */
-		if (!w->map)
-			work_step(w, false, &none);
+		if (!b->wmap)
+			work_step(b, false, &none);
 	}
 	bd->queued = 0;
 	bd->cmd_pending = false;
@@ -355,14 +420,15 @@ int pvhdev_process_pending(struct pvhdev_domain *dom, uint64_t budget,
 
 	while (q->head && !rc && (!budget || left)) {
 		struct bar_work *w = q->head;
-		rc = work_step(w, budget != 0, &left);
-		if (rc || w->cursor < w->end)
+		struct bar *b = bar_of_work(w);
+		rc = work_step(b, budget != 0, &left);
+		if (rc || w->cursor < work_end(bar_owner(b), b))
 			break;
 		q->head = w->next;
 		if (!q->head)
 			q->tail = NULL;
 		w->next = NULL;
-		rc = work_done(w);
+		rc = work_done(b);
 	}
 	if (more)
 		*more = q->head != NULL;

@@ -28,20 +28,11 @@
 #define SRIOV_VF_STRIDE 0x16
 #define SRIOV_VF_BAR0 0x24
 
-struct sriov {
-	unsigned pos;       /* capability offset */
-	uint16_t total_vfs;
-	uint16_t num_vfs;   /* NumVFs when the VFs were enabled */
-	uint16_t offset;    /* First VF Offset, VF Stride at enable */
-	uint16_t stride;
-	uint16_t nr_added;  /* VFs added as devices */
-};
-
 uint64_t sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i)
 {
 	const struct sriov *sv = bd->sriov;
 
-	return sv ? bd->bars[BAR_VF0 + i].size * sv->num_vfs : 0;
+	return sv ? sv->vf[i].size * sv->num_vfs : 0;
 }
 
 static int rd(struct pvhdev__bar_dev *bd, unsigned off, unsigned size,
@@ -77,7 +68,7 @@ static int size_vf_bars(struct pvhdev__bar_dev *bd)
 	int rc = 0;
 
 	for (unsigned i = 0; i < 6 && !rc; i++) {
-		struct bar *b = &bd->bars[BAR_VF0 + i];
+		struct bar *b = bar_at(bd, BAR_VF0 + i);
 		unsigned reg = bd->sriov->pos + SRIOV_VF_BAR0 + 4 * i;
 		uint32_t orig, lo, ohi = 0, hi = 0xffffffff;
 		if ((rc = pvhdev_dev_hw_read(bd->dev, reg, 4, &orig)) ||
@@ -105,8 +96,8 @@ static int size_vf_bars(struct pvhdev__bar_dev *bd)
 		b->size = mask ? ~mask + 1 : 0;
 		b->prefetch = orig & PCI_BAR_PREFETCH;
 		if (is64) {
-			bd->bars[BAR_VF0 + i + 1].kind = BAR_MEM64_HI;
-			bd->bars[BAR_VF0 + i + 1].reg = (uint16_t)(reg + 4);
+			bar_at(bd, BAR_VF0 + i + 1)->kind = BAR_MEM64_HI;
+			bar_at(bd, BAR_VF0 + i + 1)->reg = (uint16_t)(reg + 4);
 			i++;
 		}
 	}
@@ -159,7 +150,7 @@ static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, bool now)
 	int rc = 0;
 
 	for (unsigned i = BAR_VF0; i < NR_BARS && !rc; i++) {
-		struct bar *b = &bd->bars[i];
+		struct bar *b = bar_at(bd, i);
 		uint64_t addr;
 		if (b->kind != BAR_MEM32 && b->kind != BAR_MEM64)
 			continue;
@@ -218,9 +209,9 @@ static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
 	(void)val;
 	if (bar_flush(bd))
 		return PVHDEV_REJECT;
-	if (bd->bars[i].kind == BAR_MEM64_HI)
+	if (bar_at(bd, i)->kind == BAR_MEM64_HI)
 		i--;
-	if (!bd->bars[i].mapped)
+	if (!bar_at(bd, i)->mapped)
 		return PVHDEV_PASS;
 	sv_log(bd, "VF BAR write while mapped ignored: VF BAR", i - BAR_VF0);
 	return PVHDEV_REJECT;
@@ -235,9 +226,9 @@ static int add_traps(struct pvhdev__bar_dev *bd)
 	int rc = pvhdev_reg_add(bd->dev, &r);
 
 	for (unsigned i = BAR_VF0; i < NR_BARS && !rc; i++) {
-		if (bd->bars[i].kind == BAR_NONE)
+		if (bar_at(bd, i)->kind == BAR_NONE)
 			continue;
-		r.off = bd->bars[i].reg;
+		r.off = bar_at(bd, i)->reg;
 		r.size = 4;
 		r.write = vf_bar_write;
 		rc = pvhdev_reg_add(bd->dev, &r);
@@ -256,7 +247,10 @@ int sriov_add(struct pvhdev__bar_dev *bd)
 	bd->sriov = pvhdev__zalloc(bd->dev->dom, sizeof(*bd->sriov));
 	if (!bd->sriov)
 		return -ENOMEM;
+	bd->sriov->bd = bd;
 	bd->sriov->pos = pos;
+	for (unsigned i = 0; i < PVHDEV__ARRAY_SIZE(bd->sriov->vf); i++)
+		bd->sriov->vf[i].bir = (uint8_t)(BAR_VF0 + i);
 	rc = rd(bd, SRIOV_TOTAL_VFS, 2, &total);
 	bd->sriov->total_vfs = (uint16_t)total;
 	if (!rc)

@@ -14,7 +14,7 @@
 #define STATUS_CAP_LIST 0x10
 #define LEGACY_HOPS 48
 
-static void walk_warn(struct pvhdev_dev *dev, const char *list, unsigned at,
+static void walk_warn(const struct pvhdev_dev *dev, const char *list, unsigned at,
                       const char *why)
 {
 	char s[PVHDEV_SBDF_STRLEN];
@@ -23,7 +23,7 @@ static void walk_warn(struct pvhdev_dev *dev, const char *list, unsigned at,
 	            pvhdev_sbdf_str(dev->sbdf, s), list, why, at);
 }
 
-static int walk_legacy(struct pvhdev_dev *dev)
+static int walk_legacy(const struct pvhdev_dev *dev, struct pvhdev__caps_found *out)
 {
 	uint32_t status, ptr, hdr;
 	uint64_t seen = 0; /* one bit per dword of 0x40..0xff */
@@ -42,14 +42,14 @@ static int walk_legacy(struct pvhdev_dev *dev)
 		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, ptr, 2, &hdr);
 		if (rc || (hdr & 0xff) == 0xff)
 			break;
-		dev->caps[dev->nr_caps].id = hdr & 0xff;
-		dev->caps[dev->nr_caps++].off = (uint16_t)ptr;
+		out->caps[out->nr_caps].id = hdr & 0xff;
+		out->caps[out->nr_caps++].off = (uint16_t)ptr;
 		ptr = hdr >> 8;
 	}
 	return rc;
 }
 
-static int walk_ext(struct pvhdev_dev *dev)
+static int walk_ext(const struct pvhdev_dev *dev, struct pvhdev__caps_found *out)
 {
 	uint32_t seen[(PVHDEV_CFG_EXP_SIZE - PVHDEV_CFG_SIZE) / 4 / 32] = { 0 };
 	unsigned pos = PVHDEV_CFG_SIZE;
@@ -64,10 +64,10 @@ static int walk_ext(struct pvhdev_dev *dev)
 		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, pos, 4, &hdr);
 		if (rc || hdr == 0 || hdr == ~0u)
 			break;
-		if (dev->nr_ext_caps == PVHDEV__MAX_EXT_CAPS)
+		if (out->nr_ext_caps == PVHDEV__MAX_EXT_CAPS)
 			return walk_warn(dev, "extended", pos, "too many entries"), 0;
-		dev->ext_caps[dev->nr_ext_caps].id = hdr & 0xffff;
-		dev->ext_caps[dev->nr_ext_caps++].off = (uint16_t)pos;
+		out->ext_caps[out->nr_ext_caps].id = hdr & 0xffff;
+		out->ext_caps[out->nr_ext_caps++].off = (uint16_t)pos;
 		pos = (hdr >> 20) & 0xffc;
 		if (!pos)
 			break;
@@ -77,15 +77,15 @@ static int walk_ext(struct pvhdev_dev *dev)
 	return rc;
 }
 
-int pvhdev__caps_walk(struct pvhdev_dev *dev)
+int pvhdev__caps_walk(const struct pvhdev_dev *dev, struct pvhdev__caps_found *out)
 {
 	int rc;
 
-	dev->nr_caps = 0;
-	dev->nr_ext_caps = 0;
-	rc = walk_legacy(dev);
+	out->nr_caps = 0;
+	out->nr_ext_caps = 0;
+	rc = walk_legacy(dev, out);
 	if (!rc && dev->ext_cfg)
-		rc = walk_ext(dev);
+		rc = walk_ext(dev, out);
 	return rc;
 }
 
@@ -103,9 +103,11 @@ int pvhdev_dev_find_cap(const struct pvhdev_dev *dev, uint8_t id, unsigned *off)
 int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id,
                             unsigned *off)
 {
+	const struct pvhdev__cap *ext = dev->caps + dev->nr_caps;
+
 	for (unsigned i = 0; i < dev->nr_ext_caps; i++) {
-		if (dev->ext_caps[i].id == id) {
-			*off = dev->ext_caps[i].off;
+		if (ext[i].id == id) {
+			*off = ext[i].off;
 			return 0;
 		}
 	}

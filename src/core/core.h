@@ -65,6 +65,14 @@ struct pvhdev__rtree {
 void pvhdev__rtree_init(struct pvhdev__rtree *t);
 /* -EEXIST when n overlaps a node already in t; -EINVAL when last < start. */
 int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
+/* The same, when the caller has looked up where n goes: prev and next
+ * are the nodes n will sit between (NULL at either end; next is
+ * pvhdev__rtree_next(prev), as pvhdev__rtree_around finds them).  No
+ * walk from the root: O(1) before the rebalance.  -EEXIST when n
+ * overlaps prev or next; -EINVAL when last < start or prev and next are
+ * not neighbours. */
+int pvhdev__rtree_insert_at(struct pvhdev__rtree *t, struct pvhdev__rnode *n,
+                            struct pvhdev__rnode *prev, struct pvhdev__rnode *next);
 void pvhdev__rtree_remove(struct pvhdev__rtree *t, struct pvhdev__rnode *n);
 /* The node holding point, or NULL. */
 struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
@@ -72,6 +80,11 @@ struct pvhdev__rnode *pvhdev__rtree_find(const struct pvhdev__rtree *t,
 /* The first node whose last >= point (overlapping or after it), or NULL. */
 struct pvhdev__rnode *pvhdev__rtree_first_from(const struct pvhdev__rtree *t,
                                                uint64_t point);
+/* The same, and in *before the last node that ends before point (the
+ * result's predecessor), or NULL: one walk for where a new range goes. */
+struct pvhdev__rnode *pvhdev__rtree_around(const struct pvhdev__rtree *t,
+                                           uint64_t point,
+                                           struct pvhdev__rnode **before);
 struct pvhdev__rnode *pvhdev__rtree_first(const struct pvhdev__rtree *t);
 struct pvhdev__rnode *pvhdev__rtree_next(const struct pvhdev__rnode *n);
 
@@ -181,29 +194,44 @@ struct pvhdev__cap {
 	uint16_t off;
 };
 
-/* Part of a BAR that must never be identity mapped (MSI-X table and PBA
- * pages): the BAR module leaves these pages out, whoever asks. */
-#define PVHDEV__MAX_HOLES 4
-struct pvhdev__hole {
-	uint8_t bir;  /* BAR index 0-5 */
-	uint64_t off; /* bytes from the BAR's start */
-	uint64_t size;
-	/* The BAR module's claim on the pages while the BAR is mapped: a
-	 * node in a domain-wide tree (pages) that every mapping avoids. */
-	struct pvhdev__rnode claim;
-	bool claimed;
+/* A capability walk's result.  It lives on the stack during device add
+ * (448 bytes); the device keeps only the entries it has. */
+struct pvhdev__caps_found {
+	struct pvhdev__cap caps[PVHDEV__MAX_CAPS];
+	struct pvhdev__cap ext_caps[PVHDEV__MAX_EXT_CAPS];
+	uint8_t nr_caps, nr_ext_caps;
 };
 
+/* Part of a BAR that must never be identity mapped (MSI-X table and PBA
+ * pages): the BAR module leaves these pages out, whoever asks.  32 bits
+ * are enough: MSI-X table and PBA offsets are 32-bit registers, and a
+ * table with its PBA spans at most a few pages.  While the BAR is
+ * mapped, the BAR module holds a claim on these pages (its own state:
+ * most of a domain's devices have no holes, or hold no claim). */
+#define PVHDEV__MAX_HOLES 4
+struct pvhdev__hole {
+	uint32_t off; /* bytes from the BAR's start */
+	uint32_t size;
+	uint8_t bir;  /* BAR index 0-5 */
+};
+
+/* One allocation per device: this struct, then its capabilities
+ * (caps[]), sized by the walk that precedes the allocation.  65,536
+ * functions cost 64 KiB per byte here, so the small fields are packed
+ * and nothing is sized for the worst case a device might have. */
 struct pvhdev_dev {
 	struct pvhdev_domain *dom;
 	pvhdev_sbdf_t sbdf;
+	pvhdev_sbdf_t pf; /* its PF, when vf */
+	uint32_t id;      /* vendor and device ID at add */
 	bool hidden;
 	bool present;     /* added (hidden placeholders are not) */
 	bool ext_cfg;     /* extended config space reachable (MMCFG covers it) */
 	bool vf;          /* an SR-IOV VF, added by its PF */
-	pvhdev_sbdf_t pf; /* its PF, when vf */
 	uint8_t hdr_type; /* header type without the multi-function bit */
-	uint32_t id;      /* vendor and device ID at add */
+	uint8_t nr_caps;  /* legacy capabilities: caps[0 .. nr_caps) */
+	uint8_t nr_ext_caps; /* extended: caps[nr_caps .. nr_caps + nr_ext_caps) */
+	uint8_t nr_holes;
 	/* Byte offset -> register id (0: none) in the low byte, and in the
 	 * high byte how many bytes from there to the end of the dword carry
 	 * that id (src/cfgspace/regs.c).  Pages of 256 offsets; a page with
@@ -211,15 +239,12 @@ struct pvhdev_dev {
 	const uint16_t *idx[PVHDEV__IDX_PAGES];
 	struct pvhdev_reg *regs; /* register id i is regs[i - 1] */
 	unsigned nr_regs, cap_regs;
-	struct pvhdev__cap caps[PVHDEV__MAX_CAPS];
-	struct pvhdev__cap ext_caps[PVHDEV__MAX_EXT_CAPS];
-	unsigned nr_caps, nr_ext_caps;
 	struct pvhdev__hole holes[PVHDEV__MAX_HOLES];
-	unsigned nr_holes;
 	/* Module state (NULL when the module has nothing for this device). */
 	struct pvhdev__bar_dev *bar;
 	struct pvhdev__msi_dev *msi;
 	struct pvhdev__msix_dev *msix;
+	struct pvhdev__cap caps[]; /* legacy, then extended (see nr_caps) */
 };
 
 /* The device for sbdf, or NULL.  O(1) after the segment lookup. */
@@ -255,9 +280,9 @@ int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len);
  * reachable only then). */
 bool pvhdev__mmcfg_covers(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
 
-/* Capability walks (src/cfgspace/caps.c): fill dev->caps / ext_caps from
- * the hardware, bounded and loop-safe. */
-int pvhdev__caps_walk(struct pvhdev_dev *dev);
+/* Capability walks (src/cfgspace/caps.c): fill out from the hardware of
+ * dev (its dom, sbdf, hdr_type and ext_cfg), bounded and loop-safe. */
+int pvhdev__caps_walk(const struct pvhdev_dev *dev, struct pvhdev__caps_found *out);
 
 /* ---- The domain ---- */
 

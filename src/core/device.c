@@ -98,20 +98,36 @@ static void slot_put(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 	}
 }
 
-static struct pvhdev_dev *dev_new(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
+/* Bytes of dev's allocation: the struct and its capabilities. */
+static size_t dev_bytes(unsigned nr_caps)
+{
+	return sizeof(struct pvhdev_dev) + nr_caps * sizeof(struct pvhdev__cap);
+}
+
+/* A device with room for found's capabilities (NULL: none, a hidden
+ * placeholder), which it copies. */
+static struct pvhdev_dev *dev_new(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                  const struct pvhdev__caps_found *found)
 {
 	struct pvhdev_dev **slot = slot_get(dom, sbdf);
+	unsigned nc = found ? found->nr_caps : 0, ne = found ? found->nr_ext_caps : 0;
 	struct pvhdev_dev *dev;
 
 	if (!slot)
 		return NULL;
 	/* On failure an empty bus table may stay: the next add on that
 	 * bus reuses it and pvhdev__devices_free() reclaims it. */
-	dev = pvhdev__zalloc(dom, sizeof(*dev));
+	dev = pvhdev__zalloc(dom, dev_bytes(nc + ne));
 	if (!dev)
 		return NULL;
 	dev->dom = dom;
 	dev->sbdf = sbdf;
+	dev->nr_caps = (uint8_t)nc;
+	dev->nr_ext_caps = (uint8_t)ne;
+	if (nc)
+		memcpy(dev->caps, found->caps, nc * sizeof(dev->caps[0]));
+	if (ne)
+		memcpy(dev->caps + nc, found->ext_caps, ne * sizeof(dev->caps[0]));
 	pvhdev__regs_init(dev);
 	*slot = dev;
 	seg_find(dom, (uint16_t)PVHDEV_SBDF_SEG(sbdf))->bus[PVHDEV_SBDF_BUS(sbdf)]->count++;
@@ -125,7 +141,7 @@ static void dev_free(struct pvhdev_dev *dev)
 	dev_forget(dev);
 	slot_put(dom, dev->sbdf);
 	pvhdev__regs_free(dev);
-	pvhdev__free(dom, dev, sizeof(*dev));
+	pvhdev__free(dom, dev, dev_bytes(dev->nr_caps + dev->nr_ext_caps));
 }
 
 static void modules_remove(struct pvhdev_dev *dev, size_t upto)
@@ -166,22 +182,28 @@ static void emit_dev(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
 	pvhdev__emit(dom, &ev);
 }
 
-/* Reads what device add needs from the header, walks the capabilities
- * and lets each module claim its registers. */
-static int dev_setup(struct pvhdev_dev *dev)
+/* What device add needs from the header, and the capabilities, read
+ * before the device is allocated so that it is allocated at its size.
+ * probe carries dom and sbdf in, the header's fields out. */
+static int dev_probe(struct pvhdev_dev *probe, struct pvhdev__caps_found *found)
 {
 	uint32_t hdr;
-	int rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr);
+	int rc = pvhdev__hw_cfg_read(probe->dom, probe->sbdf, 0x0e, 1, &hdr);
 
 	if (!rc)
-		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0, 4, &dev->id);
+		rc = pvhdev__hw_cfg_read(probe->dom, probe->sbdf, 0, 4, &probe->id);
 	if (rc)
 		return rc;
-	dev->hdr_type = hdr & 0x7f;
-	dev->ext_cfg = pvhdev__mmcfg_covers(dev->dom, dev->sbdf);
-	rc = pvhdev__caps_walk(dev);
-	if (!rc)
-		rc = modules_add(dev);
+	probe->hdr_type = hdr & 0x7f;
+	probe->ext_cfg = pvhdev__mmcfg_covers(probe->dom, probe->sbdf);
+	return pvhdev__caps_walk(probe, found);
+}
+
+/* Lets each module claim its registers, then start. */
+static int dev_setup(struct pvhdev_dev *dev)
+{
+	int rc = modules_add(dev);
+
 	if (!rc)
 		pvhdev__regs_trim(dev);
 	return rc;
@@ -192,6 +214,8 @@ static int dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, bool vf,
                    pvhdev_sbdf_t pf)
 {
 	struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf);
+	struct pvhdev_dev probe = { .dom = dom, .sbdf = sbdf };
+	struct pvhdev__caps_found found;
 	uint32_t id;
 	int rc;
 
@@ -208,9 +232,15 @@ static int dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, bool vf,
 		emit_dev(dom, PVHDEV_EV_DEV_ADD, sbdf);
 		return 0;
 	}
-	dev = dev_new(dom, sbdf);
+	rc = dev_probe(&probe, &found);
+	if (rc)
+		return rc;
+	dev = dev_new(dom, sbdf, &found);
 	if (!dev)
 		return -ENOMEM;
+	dev->id = probe.id;
+	dev->hdr_type = probe.hdr_type;
+	dev->ext_cfg = probe.ext_cfg;
 	dev->vf = vf;
 	dev->pf = pf;
 	rc = dev_setup(dev);
@@ -265,7 +295,7 @@ int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 		pvhdev__regs_free(dev);
 		pvhdev__regs_init(dev);
 		dev->nr_holes = 0;
-	} else if (!(dev = dev_new(dom, sbdf))) {
+	} else if (!(dev = dev_new(dom, sbdf, NULL))) {
 		return -ENOMEM;
 	}
 	dev->hidden = true;
@@ -361,6 +391,7 @@ static const char *dev_changed(struct pvhdev_dev *dev)
 {
 	struct pvhdev_dev now = { .dom = dev->dom, .sbdf = dev->sbdf,
 	                          .ext_cfg = pvhdev__mmcfg_covers(dev->dom, dev->sbdf) };
+	struct pvhdev__caps_found found;
 	uint32_t id, hdr;
 
 	if (pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0, 4, &id) ||
@@ -371,10 +402,11 @@ static const char *dev_changed(struct pvhdev_dev *dev)
 	if ((hdr & 0x7f) != dev->hdr_type)
 		return "header type changed";
 	now.hdr_type = dev->hdr_type;
-	if (pvhdev__caps_walk(&now))
+	if (pvhdev__caps_walk(&now, &found))
 		return "unreadable";
-	if (now.nr_ext_caps != dev->nr_ext_caps ||
-	    memcmp(now.ext_caps, dev->ext_caps, now.nr_ext_caps * sizeof(now.ext_caps[0])))
+	if (found.nr_ext_caps != dev->nr_ext_caps ||
+	    memcmp(found.ext_caps, dev->caps + dev->nr_caps,
+	           found.nr_ext_caps * sizeof(found.ext_caps[0])))
 		return "extended capabilities differ";
 	return NULL;
 }

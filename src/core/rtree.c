@@ -151,6 +151,40 @@ int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n)
 	return 0;
 }
 
+/* Hangs n in t between prev and next, its neighbours-to-be in order
+ * (either NULL at an end).  Where it goes is fixed: next's empty left
+ * link, or else prev's right link, which is empty because prev is then
+ * the rightmost node of next's left subtree (or of the whole tree). */
+int pvhdev__rtree_insert_at(struct pvhdev__rtree *t, struct pvhdev__rnode *n,
+                            struct pvhdev__rnode *prev, struct pvhdev__rnode *next)
+{
+	struct pvhdev__rnode **link = &t->root, *parent = NULL;
+
+	if (n->last < n->start)
+		return -EINVAL;
+	if ((prev && prev->last >= n->start) || (next && next->start <= n->last) ||
+	    (!prev && !next && t->root))
+		return -EEXIST;
+	if (next && !next->left) {
+		parent = next;
+		link = &next->left;
+	} else if (prev) {
+		if (prev->right)
+			return -EINVAL; /* prev and next are not neighbours */
+		parent = prev;
+		link = &prev->right;
+	} else if (next) {
+		return -EINVAL;
+	}
+	n->left = n->right = NULL;
+	n->parent = parent;
+	n->height = 1;
+	*link = n;
+	t->count++;
+	rebalance(t, parent);
+	return 0;
+}
+
 /*
  * Puts n's in-order successor s (the leftmost node of its right
  * subtree, which has no left child) where n was.  Returns the lowest
@@ -233,6 +267,28 @@ struct pvhdev__rnode *pvhdev__rtree_first_from(const struct pvhdev__rtree *t,
 			n = n->right;
 		}
 	}
+	return best;
+}
+
+struct pvhdev__rnode *pvhdev__rtree_around(const struct pvhdev__rtree *t,
+                                           uint64_t point,
+                                           struct pvhdev__rnode **before)
+{
+	struct pvhdev__rnode *n = t->root, *best = NULL, *left = NULL;
+
+	/* As first_from; the last node the walk passes on its right is the
+	 * greatest one ending before point: best's predecessor.  (A local,
+	 * not *before: a store through it could alias the nodes' links.) */
+	while (n) {
+		if (n->last >= point) {
+			best = n;
+			n = n->left;
+		} else {
+			left = n;
+			n = n->right;
+		}
+	}
+	*before = left;
 	return best;
 }
 

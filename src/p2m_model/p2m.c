@@ -81,6 +81,37 @@ static const char *rec_str(const struct pvhdev__p2m_rec *r, char *buf, size_t le
 	return buf;
 }
 
+/* A record from a slab (a new one when every slab is in use), not
+ * cleared: its users assign it whole.  NULL when memory runs out. */
+static struct pvhdev__p2m_rec *rec_alloc(struct pvhdev_domain *dom)
+{
+	struct pvhdev__p2m *p = dom->p2m;
+	struct pvhdev__p2m_rec *r;
+
+	if (!p->free) {
+		struct pvhdev__p2m_slab *s = pvhdev__zalloc(dom, sizeof(*s));
+		if (!s)
+			return NULL;
+		s->next = p->slabs;
+		p->slabs = s;
+		for (unsigned i = PVHDEV__P2M_SLAB_RECS; i-- > 0;) {
+			s->recs[i].node.parent = p->free ? &p->free->node : NULL;
+			p->free = &s->recs[i];
+		}
+	}
+	r = p->free;
+	p->free = rec_of(r->node.parent);
+	return r;
+}
+
+static void rec_free(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *r)
+{
+	struct pvhdev__p2m *p = dom->p2m;
+
+	r->node.parent = p->free ? &p->free->node : NULL;
+	p->free = r;
+}
+
 static int emit(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
                 const struct pvhdev__p2m_rec *r, uint64_t gfn, uint64_t nr)
 {
@@ -98,13 +129,14 @@ static int emit(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
 
 /* -EEXIST when a page of want is mapped, -EPERM when an identity range
  * would cover an excluded page; either way says which, and why.  Hands
- * back the first record after want (NULL when none): the lookup that
- * proves the pages free also finds the right neighbour. */
+ * back the records around want's place (NULL at an end): the lookup that
+ * proves the pages free also finds both neighbours. */
 static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want,
-                      struct pvhdev__p2m_rec **after)
+                      struct pvhdev__p2m_rec **before, struct pvhdev__p2m_rec **after)
 {
+	struct pvhdev__rnode *left;
 	struct pvhdev__p2m_rec *old =
-		rec_of(pvhdev__rtree_first_from(&dom->p2m->map, want->node.start));
+		rec_of(pvhdev__rtree_around(&dom->p2m->map, want->node.start, &left));
 	char a[64], b[64];
 	uint64_t s, n;
 	enum pvhdev__excl_kind kind;
@@ -120,6 +152,7 @@ static int room_check(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *w
 		return -EEXIST;
 	}
 	*after = old;
+	*before = rec_of(left);
 	if (want->type == PVHDEV_P2M_RAM ||
 	    pvhdev__excl_first(dom, want->node.start, rec_nr(want), &s, &n, &kind))
 		return 0;
@@ -138,16 +171,15 @@ static bool same_kind(const struct pvhdev__p2m_rec *a, const struct pvhdev__p2m_
 	       a->bar == b->bar;
 }
 
-/* The record right before want that want can continue, or NULL. */
-static struct pvhdev__p2m_rec *join_left(const struct pvhdev__p2m *p,
+/* before, the record right before want's place, when want continues
+ * it (it ends on the page before want's and the mfns run on). */
+static struct pvhdev__p2m_rec *join_left(struct pvhdev__p2m_rec *before,
                                          const struct pvhdev__p2m_rec *want)
 {
-	struct pvhdev__p2m_rec *r;
-
-	if (!want->node.start)
-		return NULL;
-	r = rec_of(pvhdev__rtree_find(&p->map, want->node.start - 1));
-	return r && same_kind(r, want) && r->mfn + rec_nr(r) == want->mfn ? r : NULL;
+	return before && before->node.last + 1 == want->node.start &&
+	               same_kind(before, want) && before->mfn + rec_nr(before) == want->mfn
+	               ? before
+	               : NULL;
 }
 
 /* after, the first record past want, when want runs right into it. */
@@ -171,17 +203,20 @@ static void map_undo(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *rec,
 		rec->mfn += rec_nr(want);
 	} else {
 		pvhdev__rtree_remove(&dom->p2m->map, &rec->node);
-		pvhdev__free(dom, rec, sizeof(*rec));
+		rec_free(dom, rec);
 	}
 }
 
 /* Puts want's pages in the p2m: grows prev or next (growing in place
  * keeps the tree ordered, the pages were free), else inserts a new
- * record.  NULL when memory runs out. */
+ * record between before and after, the records around want's place.
+ * NULL when memory runs out. */
 static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
                                           const struct pvhdev__p2m_rec *want,
                                           struct pvhdev__p2m_rec *prev,
-                                          struct pvhdev__p2m_rec *next)
+                                          struct pvhdev__p2m_rec *next,
+                                          struct pvhdev__p2m_rec *before,
+                                          struct pvhdev__p2m_rec *after)
 {
 	struct pvhdev__p2m_rec *rec;
 
@@ -194,9 +229,11 @@ static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
 		next->mfn = want->mfn;
 		return next;
 	}
-	if ((rec = pvhdev__zalloc(dom, sizeof(*rec)))) {
+	if ((rec = rec_alloc(dom))) {
 		*rec = *want;
-		pvhdev__rtree_insert(&dom->p2m->map, &rec->node);
+		pvhdev__rtree_insert_at(&dom->p2m->map, &rec->node,
+		                        before ? &before->node : NULL,
+		                        after ? &after->node : NULL);
 	}
 	return rec;
 }
@@ -209,15 +246,17 @@ static struct pvhdev__p2m_rec *map_record(struct pvhdev_domain *dom,
  */
 static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *want)
 {
-	struct pvhdev__p2m_rec *after = NULL, *prev, *next, *rec;
+	struct pvhdev__p2m_rec *after = NULL, *before = NULL, *prev, *next, *rec;
 	char a[64];
-	int rc = room_check(dom, want, &after);
+	int rc = room_check(dom, want, &before, &after);
 
 	if (rc)
 		return rc;
-	prev = join_left(dom->p2m, want);
+	/* One walk found both neighbours: none to join the left one, nor
+	 * to insert. */
+	prev = join_left(before, want);
 	next = join_right(after, want);
-	if (!(rec = map_record(dom, want, prev, next)))
+	if (!(rec = map_record(dom, want, prev, next, before, after)))
 		return -ENOMEM;
 	rc = emit(dom, PVHDEV_EV_MAP, rec, want->node.start, rec_nr(want));
 	if (rc < 0) {
@@ -232,7 +271,7 @@ static int map_range(struct pvhdev_domain *dom, const struct pvhdev__p2m_rec *wa
 	if (prev && next) {
 		pvhdev__rtree_remove(&dom->p2m->map, &next->node);
 		prev->node.last = next->node.last;
-		pvhdev__free(dom, next, sizeof(*next));
+		rec_free(dom, next);
 	}
 	return 0;
 }
@@ -300,7 +339,7 @@ static void unmap_cut(struct pvhdev_domain *dom, struct pvhdev__p2m_rec *r,
 
 	if (gfn == r->node.start && last == r->node.last) {
 		pvhdev__rtree_remove(&dom->p2m->map, &r->node);
-		pvhdev__free(dom, r, sizeof(*r));
+		rec_free(dom, r);
 	} else if (gfn == r->node.start) {
 		r->node.start = last + 1;
 		r->mfn += last - gfn + 1;
@@ -332,7 +371,7 @@ int pvhdev__p2m_identity_unmap(struct pvhdev_domain *dom, uint64_t gfn,
 	struct pvhdev__p2m_rec *r = rec_of(pvhdev__rtree_first_from(&dom->p2m->map, gfn));
 
 	if (r && owns(r, owner, bar) && r->node.start < gfn && r->node.last > last) {
-		struct pvhdev__p2m_rec *spare = pvhdev__zalloc(dom, sizeof(*spare));
+		struct pvhdev__p2m_rec *spare = rec_alloc(dom);
 		if (!spare)
 			return -ENOMEM;
 		unmap_split(dom, r, spare, gfn, last);
@@ -580,7 +619,12 @@ static void p2m_dom_free(struct pvhdev_domain *dom)
 
 	if (!p)
 		return;
-	tree_free(dom, &p->map, sizeof(struct pvhdev__p2m_rec));
+	/* The map's records live in the slabs. */
+	while (p->slabs) {
+		struct pvhdev__p2m_slab *s = p->slabs;
+		p->slabs = s->next;
+		pvhdev__free(dom, s, sizeof(*s));
+	}
 	tree_free(dom, &p->excl, sizeof(struct pvhdev__excl_rec));
 	pvhdev__free(dom, p, sizeof(*p));
 	dom->p2m = NULL;

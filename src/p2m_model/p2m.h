@@ -43,9 +43,22 @@ struct pvhdev__excl_rec {
 	enum pvhdev__excl_kind kind;
 };
 
+/* p2m records come from slabs of P2M_SLAB_RECS (about 4 KiB each): a
+ * platform of 65,536 functions has 327,680 BAR records, and one
+ * allocation per record cost an allocator header and call each.  Free
+ * records wait for the next map in a list; slabs go back only with the
+ * domain, so the p2m holds memory for its peak number of records. */
+#define PVHDEV__P2M_SLAB_RECS 63
+struct pvhdev__p2m_slab {
+	struct pvhdev__p2m_slab *next;
+	struct pvhdev__p2m_rec recs[PVHDEV__P2M_SLAB_RECS];
+};
+
 struct pvhdev__p2m {
 	struct pvhdev__rtree map;  /* struct pvhdev__p2m_rec */
 	struct pvhdev__rtree excl; /* struct pvhdev__excl_rec */
+	struct pvhdev__p2m_slab *slabs;
+	struct pvhdev__p2m_rec *free; /* chained through node.parent */
 };
 
 extern const struct pvhdev__module pvhdev__p2m_module;
