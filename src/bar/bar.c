@@ -403,6 +403,11 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 
 	if (!dev->bar)
 		return 0;
+	/* The claims' storage comes now, with the device, so that no
+	 * guest command write has to allocate it. */
+	rc = holes_room(dev->bar);
+	if (rc)
+		return rc;
 	rc = pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd);
 	if (rc)
 		return rc;

@@ -81,11 +81,13 @@ void holes_free(struct pvhdev__bar_dev *bd)
 	bd->claimed = 0;
 }
 
-/* One claim node per hole, allocated when a BAR with holes first maps
- * (decode_change() asks first, so that running out of memory leaves
- * nothing half-mapped): most devices never need one, and MSI-X declares
- * its holes at device add, before any BAR maps.  Holes declared while
- * claims are held keep the old storage, and holes_claim() refuses them. */
+/* One claim node per hole, allocated at device start (MSI-X declares
+ * its holes at device add, before), so that a guest access never
+ * allocates; devices without holes need none.  decode_change() asks
+ * again before anything maps, for holes declared later (no module does
+ * today), so that running out of memory leaves nothing half-mapped.
+ * Holes declared while claims are held keep the old storage, and
+ * holes_claim() refuses them. */
 int holes_room(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_dev *dev = bd->dev;
