@@ -17,7 +17,7 @@
 # turns those data files into docs/perf-scale.png and docs/perf-p2m.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh gnuplot-nox
 build=build-bench
 res=$build/results
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release \
@@ -127,7 +127,8 @@ echo "   ECAM read:     $(ir pvhdev_mmio_read bench_path one ecam 0x10 4 "$n")" 
 if have bench_msix; then
 	mx=$(ir pvhdev_mmio_write bench_msix count write "$n")
 	echo "   MSI-X table write (bench_msix, an entry's data dword): $mx ($(verdict "$mx" 80))"
-	echo "   (not targets) mask or unmask of a bound entry: $(ir pvhdev_mmio_write bench_msix count mask 20000);" \
+	echo "   (not targets) table read (an entry's data dword): $(ir pvhdev_mmio_read bench_msix count read "$n")"
+	echo "   mask or unmask of a bound entry: $(ir pvhdev_mmio_write bench_msix count mask 20000);" \
 		"enabling MSI-X with 2048 entries to bind: $(ir -n bind_all_once bench_msix count bind 20)"
 	echo "   $("$build"/bench_msix time)"
 else

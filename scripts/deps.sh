@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages pvhdev needs, when any is missing.
+# Installs the Debian packages pvhdev needs, when any is missing, and any
+# named on the command line (bench/run.sh adds gnuplot-nox for its plots).
 # Run as root on Debian 12 (it calls apt-get); does nothing when all are there.
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libpci-dev libxml2-dev libxml2-utils libcmocka-dev valgrind
-      clang libclang-rt-dev)
+      clang libclang-rt-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
