@@ -397,16 +397,28 @@ static void test_overlap_ram(void **state)
 	assert_non_null(strstr(p2m(f), "0xd0080+0x80 0000:00:02.0 bar2\n"));
 }
 
-/* MSI-X pages (holes) are never mapped, whoever asks. */
-static void test_hole_punched(void **state)
+/* The device added with decoding off and BAR2 given an MSI-X hole at
+ * 0x3000 (0x800 bytes), as the MSI-X module would declare it; holes
+ * declared after device start, so the BAR module finds them at the
+ * next decode change. */
+static struct pvhdev_dev *add_with_hole(struct fx *f)
 {
-	struct fx *f = *state;
 	struct pvhdev_dev *dev;
 
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
 	wr(f, 0x04, 2, 0);
 	dev->holes[0] = (struct pvhdev__hole){ .bir = 2, .off = 0x3000, .size = 0x800 };
+	dev->nr_holes = 1;
+	return dev;
+}
+
+/* MSI-X pages (holes) are never mapped, whoever asks. */
+static void test_hole_punched(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_dev *dev = add_with_hole(f);
+
 	dev->holes[1] = (struct pvhdev__hole){ .bir = 2, .off = 0x5000, .size = 0x1010 };
 	dev->nr_holes = 2;
 	test_events_skip(&f->t);
@@ -425,13 +437,8 @@ static void test_hole_punched(void **state)
 static void test_hole_claims_released_on_remove(void **state)
 {
 	struct fx *f = *state;
-	struct pvhdev_dev *dev;
+	struct pvhdev_dev *dev = add_with_hole(f);
 
-	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
-	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
-	wr(f, 0x04, 2, 0);
-	dev->holes[0] = (struct pvhdev__hole){ .bir = 2, .off = 0x3000, .size = 0x800 };
-	dev->nr_holes = 1;
 	wr(f, 0x04, 2, 2);
 	assert_null(strstr(p2m(f), "0xd0003+"));
 	dev->nr_holes = 0; /* what MSI-X's removal does */
@@ -441,19 +448,15 @@ static void test_hole_claims_released_on_remove(void **state)
 	assert_non_null(strstr(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"));
 }
 
-/* The claims' storage comes when a BAR with holes first maps; when it
- * cannot be had, the command write is dropped (nothing maps, nothing
- * reaches the hardware) and the next one maps. */
+/* Holes declared after device start get their claims' storage at the
+ * next decode change; when it cannot be had, the command write is
+ * dropped (nothing maps, nothing reaches the hardware) and the next one
+ * maps. */
 static void test_hole_claims_alloc_failure(void **state)
 {
 	struct fx *f = *state;
-	struct pvhdev_dev *dev;
 
-	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
-	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
-	wr(f, 0x04, 2, 0);
-	dev->holes[0] = (struct pvhdev__hole){ .bir = 2, .off = 0x3000, .size = 0x800 };
-	dev->nr_holes = 1;
+	add_with_hole(f);
 	test_events_skip(&f->t);
 	f->t.alloc.fail_at = f->t.alloc.calls + 1;
 	wr(f, 0x04, 2, 2);

@@ -127,6 +127,18 @@ void pvhdev__rtree_init(struct pvhdev__rtree *t)
 	t->count = 0;
 }
 
+/* Hangs leaf n at *link under parent, then rebalances up from there. */
+static void hang(struct pvhdev__rtree *t, struct pvhdev__rnode *n,
+                 struct pvhdev__rnode *parent, struct pvhdev__rnode **link)
+{
+	n->left = n->right = NULL;
+	n->parent = parent;
+	n->height = 1;
+	*link = n;
+	t->count++;
+	rebalance(t, parent);
+}
+
 int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n)
 {
 	struct pvhdev__rnode **link = &t->root, *parent = NULL;
@@ -142,12 +154,7 @@ int pvhdev__rtree_insert(struct pvhdev__rtree *t, struct pvhdev__rnode *n)
 		else
 			return -EEXIST;
 	}
-	n->left = n->right = NULL;
-	n->parent = parent;
-	n->height = 1;
-	*link = n;
-	t->count++;
-	rebalance(t, parent);
+	hang(t, n, parent, link);
 	return 0;
 }
 
@@ -176,12 +183,7 @@ int pvhdev__rtree_insert_at(struct pvhdev__rtree *t, struct pvhdev__rnode *n,
 	} else if (next) {
 		return -EINVAL;
 	}
-	n->left = n->right = NULL;
-	n->parent = parent;
-	n->height = 1;
-	*link = n;
-	t->count++;
-	rebalance(t, parent);
+	hang(t, n, parent, link);
 	return 0;
 }
 
