@@ -232,8 +232,8 @@ struct pvhdev_dev {
 	uint8_t nr_caps;  /* legacy capabilities: caps[0 .. nr_caps) */
 	uint8_t nr_ext_caps; /* extended: caps[nr_caps .. nr_caps + nr_ext_caps) */
 	uint8_t nr_holes;
-	/* Byte offset -> register id (0: none) in the low byte, and in the
-	 * high byte how many bytes from there to the end of the dword carry
+	/* Byte offset -> register id (0: none) in the high byte, and in the
+	 * low byte how many bytes from there to the end of the dword carry
 	 * that id (src/cfgspace/regs.c).  Pages of 256 offsets; a page with
 	 * no register points at a shared read-only page of gaps. */
 	const uint16_t *idx[PVHDEV__IDX_PAGES];
