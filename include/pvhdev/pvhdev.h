@@ -301,7 +301,8 @@ int pvhdev_check_invariants(struct pvhdev_domain *dom, char *msg, size_t len);
 
 /* Event log: a ring of the last event_capacity effects. */
 uint64_t pvhdev_event_next_seq(const struct pvhdev_domain *dom);
-/* -ENOENT when seq was overwritten or has not happened yet. */
+/* -ENOENT when seq was overwritten or has not happened yet.  Only the
+ * union member of the event's kind is meaningful. */
 int pvhdev_event_get(const struct pvhdev_domain *dom, uint64_t seq,
                      struct pvhdev_event *ev);
 /* One line in the documented vocabulary (docs/events.md), NUL-terminated,
