@@ -21,13 +21,6 @@
 #define PVHDEV__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define PVHDEV__LIKELY(x) __builtin_expect(!!(x), 1)
 #define PVHDEV__UNLIKELY(x) __builtin_expect(!!(x), 0)
-/* Out of line, and no interprocedural reshuffling of its arguments
- * (GCC's noipa; clang has only noinline). */
-#ifdef __clang__
-#define PVHDEV__NOIPA __attribute__((noinline))
-#else
-#define PVHDEV__NOIPA __attribute__((noipa))
-#endif
 
 /* All-ones of a 1/2/4/8-byte access. */
 static inline uint64_t pvhdev__ones(unsigned size)
