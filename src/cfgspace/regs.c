@@ -59,6 +59,24 @@ static enum pvhdev_verdict write_ignore(struct pvhdev_dev *dev,
 	return PVHDEV_REJECT;
 }
 
+enum pvhdev_verdict pvhdev__read_zero(struct pvhdev_dev *dev,
+                                      const struct pvhdev_reg *reg, uint32_t *val)
+{
+	(void)dev;
+	(void)reg;
+	*val = 0;
+	return PVHDEV_DONE;
+}
+
+enum pvhdev_verdict pvhdev__write_absorb(struct pvhdev_dev *dev,
+                                         const struct pvhdev_reg *reg, uint32_t val)
+{
+	(void)dev;
+	(void)reg;
+	(void)val;
+	return PVHDEV_DONE;
+}
+
 static inline unsigned idx_at(const struct pvhdev_dev *dev, unsigned off)
 {
 	return ENTRY_ID(dev->idx[off >> 8][off & 0xff]);

@@ -263,6 +263,12 @@ void pvhdev__devices_free(struct pvhdev_domain *dom);
  * releasing one. */
 void pvhdev__regs_init(struct pvhdev_dev *dev);
 void pvhdev__regs_free(struct pvhdev_dev *dev);
+/* Handlers of fields pvhdev hides from dom0 (a reserved half-dword, a
+ * capability that reads as absent): reads 0, writes absorbed. */
+enum pvhdev_verdict pvhdev__read_zero(struct pvhdev_dev *dev,
+                                      const struct pvhdev_reg *reg, uint32_t *val);
+enum pvhdev_verdict pvhdev__write_absorb(struct pvhdev_dev *dev,
+                                         const struct pvhdev_reg *reg, uint32_t val);
 /* Gives back the register array's spare room (end of device add). */
 void pvhdev__regs_trim(struct pvhdev_dev *dev);
 /* Checks that the guest's view of every read-only bit equals the

@@ -268,26 +268,6 @@ static enum pvhdev_verdict data_write(struct pvhdev_dev *dev,
 	return PVHDEV_DONE;
 }
 
-/* The 16 bits between data and mask (extended message data on PCIe 4.0
- * parts, which pvhdev hides): read 0, writes absorbed. */
-static enum pvhdev_verdict zero_read(struct pvhdev_dev *dev,
-                                     const struct pvhdev_reg *reg, uint32_t *val)
-{
-	(void)dev;
-	(void)reg;
-	*val = 0;
-	return PVHDEV_DONE;
-}
-
-static enum pvhdev_verdict absorb_write(struct pvhdev_dev *dev,
-                                        const struct pvhdev_reg *reg, uint32_t val)
-{
-	(void)dev;
-	(void)reg;
-	(void)val;
-	return PVHDEV_DONE;
-}
-
 /* dom0 reads its own mask bits, never the host's. */
 static enum pvhdev_verdict mask_read(struct pvhdev_dev *dev,
                                      const struct pvhdev_reg *reg, uint32_t *val)
@@ -373,8 +353,10 @@ static int regs_add(struct pvhdev__msi_dev *m)
 	if (m->is64)
 		regs[n++] = (struct pvhdev_reg)REG(c + MSI_ADDR_HI, 4, hi_read, hi_write);
 	if (m->pvm) {
-		regs[n++] = (struct pvhdev_reg)REG(d + MSI_RSVD_FROM_DATA, 2, zero_read,
-		                                   absorb_write);
+		/* The 16 bits between data and mask (extended message data on
+		 * PCIe 4.0 parts, which pvhdev hides): read 0, writes absorbed. */
+		regs[n++] = (struct pvhdev_reg)REG(d + MSI_RSVD_FROM_DATA, 2,
+		                                   pvhdev__read_zero, pvhdev__write_absorb);
 		regs[n++] = (struct pvhdev_reg)REG(d + MSI_MASK_FROM_DATA, 4, mask_read,
 		                                   mask_write);
 		regs[n++] = (struct pvhdev_reg)REG(d + MSI_PEND_FROM_DATA, 4, pend_read,

@@ -487,15 +487,6 @@ static enum pvhdev_verdict pba_reg_read(struct pvhdev_dev *dev,
 	return PVHDEV_DONE;
 }
 
-static enum pvhdev_verdict zero_read(struct pvhdev_dev *dev,
-                                     const struct pvhdev_reg *reg, uint32_t *val)
-{
-	(void)dev;
-	(void)reg;
-	*val = 0;
-	return PVHDEV_DONE;
-}
-
 static int regs_add(struct pvhdev__msix_dev *m)
 {
 	unsigned c = m->cap;
@@ -521,8 +512,8 @@ static int regs_add(struct pvhdev__msix_dev *m)
 static int cap_hide(struct pvhdev_dev *dev, unsigned cap)
 {
 	const struct pvhdev_reg regs[] = {
-		{ .off = (uint16_t)cap, .size = 1, .read = zero_read },
-		{ .off = (uint16_t)(cap + MSIX_CTRL), .size = 2, .read = zero_read },
+		{ .off = (uint16_t)cap, .size = 1, .read = pvhdev__read_zero },
+		{ .off = (uint16_t)(cap + MSIX_CTRL), .size = 2, .read = pvhdev__read_zero },
 	};
 	int rc = 0;
 
