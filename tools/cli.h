@@ -18,11 +18,21 @@ int cli_replay(int argc, char **argv);
 int cli_capture(int argc, char **argv);
 int cli_record(int argc, char **argv);
 
+/* What replay, record and replay --trace share (tools/replay.c).
+ * cli_scenario_load: loads the scenario at path, printing the parser's
+ * error line; CLI_OK, or the exit code.  cli_scenario_verdict: the exit
+ * code of a run that returned rc with res; prints its failure or, unless
+ * quiet, "SCENARIO: N accesses, M expectations held". */
+struct pvhdev_scenario;
+struct pvhdev_scenario_result;
+int cli_scenario_load(const char *path, struct pvhdev_scenario **sc);
+int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
+                         const struct pvhdev_scenario_result *res);
+
 /* pvhdev replay --trace (tools/trace_replay.c): runs sc, already loaded
  * from the file scenario, over the trace as the only backend.  platform:
  * a platform file whose platform (not devices) replaces the one the
  * trace's header names; NULL: the header's. */
-struct pvhdev_scenario;
 int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
                      const struct pvhdev_scenario *sc, const char *scenario,
                      bool quiet);

@@ -149,24 +149,6 @@ static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
 	return 0;
 }
 
-static int report(const struct record_opts *o, int rc,
-                  const struct pvhdev_scenario_result *res)
-{
-	if (rc) {
-		fprintf(stderr, "%s\n", res->msg);
-		return CLI_INTERNAL;
-	}
-	if (res->failed_line) {
-		fprintf(stderr, "%s\n", res->msg);
-		return CLI_CHECK_FAILED;
-	}
-	if (!o->quiet)
-		printf("%s: %lu access%s, %lu expectation%s held\n", o->scenario,
-		       res->accesses, res->accesses == 1 ? "" : "es", res->checks,
-		       res->checks == 1 ? "" : "s");
-	return CLI_OK;
-}
-
 int cli_record(int argc, char **argv)
 {
 	struct record_opts o = { 0 };
@@ -174,17 +156,14 @@ int cli_record(int argc, char **argv)
 	struct pvhdev_scenario_result res;
 	struct pvhdev_trace_counters cnt;
 	struct machine m;
-	char err[1024];
 	int rc = parse_opts(argc, argv, &o), trc;
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
 	/* The scenario first: a malformed one never boots anything. */
-	rc = pvhdev_scenario_load(o.scenario, &sc, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "%s\n", err);
-		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
-	}
+	rc = cli_scenario_load(o.scenario, &sc);
+	if (rc)
+		return rc;
 	o.m.wrap = wrap;
 	o.m.wrap_arg = &o;
 	rc = machine_open(&m, &o.m);
@@ -192,7 +171,7 @@ int cli_record(int argc, char **argv)
 		rc = pvhdev_scenario_run(sc, m.dom, o.quiet ? NULL : pvhdev_scenario_out_file,
 		                         stdout, &res);
 		fflush(stdout);
-		rc = report(&o, rc, &res);
+		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res);
 	} else if (o.wrap_rc) {
 		rc = o.wrap_rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
 	}

@@ -132,8 +132,19 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 	return CLI_OK;
 }
 
-static int report(const struct replay_opts *o, int rc,
-                  const struct pvhdev_scenario_result *res)
+int cli_scenario_load(const char *path, struct pvhdev_scenario **sc)
+{
+	char err[1024];
+	int rc = pvhdev_scenario_load(path, sc, err, sizeof(err));
+
+	if (!rc)
+		return CLI_OK;
+	fprintf(stderr, "%s\n", err);
+	return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+}
+
+int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
+                         const struct pvhdev_scenario_result *res)
 {
 	if (rc) {
 		fprintf(stderr, "%s\n", res->msg);
@@ -143,8 +154,8 @@ static int report(const struct replay_opts *o, int rc,
 		fprintf(stderr, "%s\n", res->msg);
 		return CLI_CHECK_FAILED;
 	}
-	if (!o->quiet)
-		printf("%s: %lu access%s, %lu expectation%s held\n", o->scenario,
+	if (!quiet)
+		printf("%s: %lu access%s, %lu expectation%s held\n", scenario,
 		       res->accesses, res->accesses == 1 ? "" : "es", res->checks,
 		       res->checks == 1 ? "" : "s");
 	return CLI_OK;
@@ -156,17 +167,14 @@ int cli_replay(int argc, char **argv)
 	struct pvhdev_scenario *sc;
 	struct pvhdev_scenario_result res;
 	struct machine m;
-	char err[1024];
 	int rc = parse_opts(argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
 	/* The scenario first: a malformed one never boots anything. */
-	rc = pvhdev_scenario_load(o.scenario, &sc, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "%s\n", err);
-		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
-	}
+	rc = cli_scenario_load(o.scenario, &sc);
+	if (rc)
+		return rc;
 	if (o.trace) {
 		rc = cli_trace_replay(o.trace, o.m.platform, o.relaxed, sc, o.scenario, o.quiet);
 		pvhdev_scenario_free(sc);
@@ -177,7 +185,7 @@ int cli_replay(int argc, char **argv)
 		rc = pvhdev_scenario_run(sc, m.dom, o.quiet ? NULL : pvhdev_scenario_out_file,
 		                         stdout, &res);
 		fflush(stdout);
-		rc = report(&o, rc, &res);
+		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res);
 	}
 	machine_close(&m);
 	pvhdev_scenario_free(sc);

@@ -133,18 +133,9 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 		fprintf(stderr, "pvhdev: %s: boot failed: %s\n", trace,
 		        pvhdev_strerror(rc));
 		ret = CLI_INTERNAL;
-	} else if (run_rc) {
-		fprintf(stderr, "%s\n", res.msg);
-		ret = CLI_INTERNAL;
-	} else if (res.failed_line) {
-		fprintf(stderr, "%s\n", res.msg);
-		ret = CLI_CHECK_FAILED;
 	} else {
-		ret = CLI_OK;
-		if (!quiet) {
-			printf("%s: %lu access%s, %lu expectation%s held\n", scenario,
-			       res.accesses, res.accesses == 1 ? "" : "es", res.checks,
-			       res.checks == 1 ? "" : "s");
+		ret = cli_scenario_verdict(scenario, quiet, run_rc, &res);
+		if (ret == CLI_OK && !quiet) {
 			printf("%s: %llu backend access%s replayed (%s)", trace,
 			       (unsigned long long)cnt.accesses,
 			       cnt.accesses == 1 ? "" : "es",
