@@ -24,13 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pvhdev/backend.h>
 #include <pvhdev/host.h>
 #include <pvhdev/pvhdev.h>
 
 #include "common.h"
+#include "timing.h"
 
 static uint32_t store[64];
 
@@ -71,26 +71,6 @@ static struct pvhdev_domain *setup(unsigned handlers)
 	return dom;
 }
 
-struct access {
-	uint16_t off;
-	uint8_t size;
-};
-
-/* A fixed pseudo-random mix, the same on every run. */
-static void make_mix(struct access *a, size_t n)
-{
-	uint64_t x = 0x9e3779b97f4a7c15ull;
-
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		unsigned r = (unsigned)(x % 10);
-		a[i].size = r < 5 ? 4 : r < 8 ? 2 : 1;
-		a[i].off = (uint16_t)((x >> 8) % 0x80) & (uint16_t)~(a[i].size - 1);
-	}
-}
-
-#define MIX 4096
-
 static uint32_t run_reads(struct pvhdev_domain *dom, const struct access *a,
                           size_t n)
 {
@@ -109,22 +89,6 @@ static void run_writes(struct pvhdev_domain *dom, const struct access *a, size_t
 		pvhdev_cfg_write(dom, DEV, a[i % MIX].off, a[i % MIX].size, (uint32_t)i);
 }
 
-/* CPU time of this thread: on a busy machine, wall time would count
- * the time other processes ran. */
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static void time_mix(unsigned handlers)
 {
 	static struct access mix[MIX];
@@ -135,17 +99,16 @@ static void time_mix(unsigned handlers)
 
 	make_mix(mix, MIX);
 	for (int r = 0; r < 7; r++) {
-		double t0 = now_ns();
+		double t0 = bench_cpu_ns();
 		sink += run_reads(dom, mix, n);
-		double t1 = now_ns();
+		double t1 = bench_cpu_ns();
 		run_writes(dom, mix, n);
-		double t2 = now_ns();
+		double t2 = bench_cpu_ns();
 		rd[r] = (t1 - t0) / n;
 		wr[r] = (t2 - t1) / n;
 	}
-	qsort(rd, 7, sizeof(double), cmp_double);
-	qsort(wr, 7, sizeof(double), cmp_double);
-	printf("handlers=%u read_ns=%.2f write_ns=%.2f\n", handlers, rd[3], wr[3]);
+	printf("handlers=%u read_ns=%.2f write_ns=%.2f\n", handlers,
+	       bench_median(rd, 7), bench_median(wr, 7));
 	(void)sink;
 	pvhdev_domain_free(dom);
 }

@@ -25,11 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pvhdev/backend.h>
 #include <pvhdev/host.h>
 #include <pvhdev/pvhdev.h>
+
+#include "timing.h"
 
 #define DEV PVHDEV_SBDF(0, 0, 5, 0)
 #define CAP 0x70
@@ -177,26 +178,6 @@ static void run_masks(struct pvhdev_domain *dom, size_t n)
 		pvhdev_mmio_write(dom, BAR + 12, 4, ~i & 1);
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median7(double *v)
-{
-	qsort(v, 7, sizeof(double), cmp_double);
-	return v[3];
-}
-
 static void time_all(void)
 {
 	struct bench b;
@@ -205,27 +186,27 @@ static void time_all(void)
 
 	setup(&b);
 	for (int r = 0; r < 7; r++) {
-		double t0 = now_ns(), bind = 0;
+		double t0 = bench_cpu_ns(), bind = 0;
 		run_writes(b.dom, n);
-		double t1 = now_ns();
+		double t1 = bench_cpu_ns();
 		for (size_t k = 0; k < rounds; k++) {
-			double s = now_ns();
+			double s = bench_cpu_ns();
 			bind_all_once(b.dom);
-			bind += now_ns() - s;
+			bind += bench_cpu_ns() - s;
 			if (k + 1 < rounds)
 				unbind_all(b.dom);
 		}
-		double t2 = now_ns();
+		double t2 = bench_cpu_ns();
 		run_masks(b.dom, nm);
-		double t3 = now_ns();
+		double t3 = bench_cpu_ns();
 		unbind_all(b.dom);
 		wr[r] = (t1 - t0) / n;
 		bd[r] = bind / rounds;
 		mk[r] = (t3 - t2) / nm;
 	}
-	double b_ns = median7(bd);
+	double b_ns = bench_median(bd, 7);
 	printf("table_write_ns=%.2f mask_or_unmask_ns=%.2f bind_all_%u_us=%.1f "
-	       "per_entry_ns=%.1f\n", median7(wr), median7(mk), ENTRIES, b_ns / 1e3,
+	       "per_entry_ns=%.1f\n", bench_median(wr, 7), bench_median(mk, 7), ENTRIES, b_ns / 1e3,
 	       b_ns / ENTRIES);
 	teardown(&b);
 }

@@ -24,11 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pvhdev/backend.h>
 #include <pvhdev/host.h>
 #include <pvhdev/pvhdev.h>
+
+#include "timing.h"
 
 #include "core/core.h"
 
@@ -104,26 +105,6 @@ static uint64_t stride_for(uint64_t pages)
 	return s;
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
-
 static void shuffle(uint64_t *v, size_t n, uint64_t *x)
 {
 	for (size_t i = n; i > 1; i--) {
@@ -164,17 +145,17 @@ static void time_one(size_t ranges, uint64_t pages, size_t n, double *map_ns,
 		 * not become a pattern the branch predictor learns. */
 		if (!first)
 			shuffle(spot, n, &x);
-		double t0 = now_ns();
+		double t0 = bench_wall_ns();
 		for (size_t i = 0; i < b; i++)
 			pvhdev__p2m_identity_map(dom, at[i], pages, PVHDEV_MAP_BAR, OWNER_TEST, 0);
-		double t1 = now_ns();
+		double t1 = bench_wall_ns();
 		for (size_t i = 0; i < b; i++)
 			pvhdev__p2m_identity_unmap(dom, at[i], pages, OWNER_TEST, 0);
 		m[k] = (t1 - t0) / (double)b;
-		u[k] = (now_ns() - t1) / (double)b;
+		u[k] = (bench_wall_ns() - t1) / (double)b;
 	}
-	*map_ns = median(m, batches);
-	*unmap_ns = median(u, batches);
+	*map_ns = bench_median(m, batches);
+	*unmap_ns = bench_median(u, batches);
 	free(spot);
 	free(m);
 	free(u);

@@ -26,13 +26,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pvhdev/backend.h>
 #include <pvhdev/host.h>
 #include <pvhdev/pvhdev.h>
 
 #include "common.h"
+#include "timing.h"
 
 #define ECAM 0xe0000000ull
 #define IOAPIC 0xfec00000ull
@@ -76,25 +76,6 @@ static struct pvhdev_domain *setup(void)
 	return dom;
 }
 
-struct access {
-	uint16_t off;
-	uint8_t size;
-};
-
-/* bench_dispatch.c's fixed pseudo-random mix. */
-static void make_mix(struct access *a, size_t n)
-{
-	uint64_t x = 0x9e3779b97f4a7c15ull;
-
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		unsigned r = (unsigned)(x % 10);
-		a[i].size = r < 5 ? 4 : r < 8 ? 2 : 1;
-		a[i].off = (uint16_t)((x >> 8) % 0x80) & (uint16_t)~(a[i].size - 1);
-	}
-}
-
-#define MIX 4096
 static struct access mix[MIX];
 
 static uint32_t cf8_of(unsigned off)
@@ -155,22 +136,6 @@ static void ecam_writes(struct pvhdev_domain *dom, const struct access *a,
 	}
 }
 
-/* CPU time of this thread: on a busy machine, wall time would count
- * the time other processes ran. */
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static void time_all(void)
 {
 	struct pvhdev_domain *dom = setup();
@@ -179,22 +144,21 @@ static void time_all(void)
 	volatile uint32_t sink = 0;
 
 	for (int r = 0; r < 7; r++) {
-		double t0 = now_ns();
+		double t0 = bench_cpu_ns();
 		sink += cf8_reads(dom, mix, n);
-		double t1 = now_ns();
+		double t1 = bench_cpu_ns();
 		cf8_writes(dom, mix, n);
-		double t2 = now_ns();
+		double t2 = bench_cpu_ns();
 		sink += ecam_reads(dom, mix, n);
-		double t3 = now_ns();
+		double t3 = bench_cpu_ns();
 		ecam_writes(dom, mix, n);
-		double t4 = now_ns();
+		double t4 = bench_cpu_ns();
 		t[0][r] = (t1 - t0) / n, t[1][r] = (t2 - t1) / n;
 		t[2][r] = (t3 - t2) / n, t[3][r] = (t4 - t3) / n;
 	}
-	for (int k = 0; k < 4; k++)
-		qsort(t[k], 7, sizeof(double), cmp_double);
 	printf("cf8_read_ns=%.2f cf8_write_ns=%.2f ecam_read_ns=%.2f ecam_write_ns=%.2f\n",
-	       t[0][3], t[1][3], t[2][3], t[3][3]);
+	       bench_median(t[0], 7), bench_median(t[1], 7), bench_median(t[2], 7),
+	       bench_median(t[3], 7));
 	(void)sink;
 	pvhdev_domain_free(dom);
 }

@@ -55,6 +55,8 @@
 #include <pvhdev/backend.h>
 #include <pvhdev/pvhdev.h>
 
+#include "timing.h"
+
 #define MAX_FUNCS 65536u
 #define BAR_BASE 0x80000000u
 #define BAR_SIZE 0x1000u
@@ -324,12 +326,6 @@ static void ru_now(double *user, double *sys, long *faults)
 	*faults = ru.ru_minflt;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static int count_dev(void *arg, struct pvhdev_dev *dev)
 {
 	(void)dev;
@@ -398,20 +394,15 @@ static void boot_runs(unsigned nr, unsigned runs, bool decode)
 		t_free[r] = t3 - t2;
 		free(g.fn);
 	}
-	qsort(t_boot, runs, sizeof(double), cmp_double);
-	qsort(t_free, runs, sizeof(double), cmp_double);
-	qsort(t_wall, runs, sizeof(double), cmp_double);
-	qsort(t_user, runs, sizeof(double), cmp_double);
-	qsort(t_sys, runs, sizeof(double), cmp_double);
-	qsort(n_flt, runs, sizeof(double), cmp_double);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("functions=%u devices=%u p2m_ranges=%zu boot_cpu_s=%.4f boot_wall_s=%.4f "
 	       "teardown_cpu_s=%.4f maxrss_kib=%ld pvhdev_peak_kib=%zu pvhdev_allocs=%zu "
 	       "pvhdev_bytes_per_function=%zu boot_user_s=%.3f boot_sys_s=%.3f "
 	       "boot_page_faults=%.0f\n",
-	       nr, devs, ranges, t_boot[runs / 2], t_wall[runs / 2], t_free[runs / 2],
-	       ru.ru_maxrss, c.peak / 1024, c.calls, c.peak / nr, t_user[runs / 2],
-	       t_sys[runs / 2], n_flt[runs / 2]);
+	       nr, devs, ranges, bench_median(t_boot, runs), bench_median(t_wall, runs),
+	       bench_median(t_free, runs), ru.ru_maxrss, c.peak / 1024, c.calls,
+	       c.peak / nr, bench_median(t_user, runs), bench_median(t_sys, runs),
+	       bench_median(n_flt, runs));
 }
 
 static uint32_t access_runs(unsigned nr, bool spread, size_t n)

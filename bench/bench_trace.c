@@ -21,11 +21,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <pvhdev/backend.h>
 #include <pvhdev/trace.h>
+
+#include "timing.h"
 
 #define DEV PVHDEV_SBDF(0, 0, 3, 0)
 #define BAR 0xfe000000ull
@@ -143,14 +144,6 @@ struct result {
 	char err[256];
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void phase_record(const char *path, unsigned long n, struct result *res)
 {
 	static struct hw hw;
@@ -159,7 +152,7 @@ static void phase_record(const char *path, unsigned long n, struct result *res)
 	const struct pvhdev_trace_opts opts = {
 		.size = sizeof(opts), .source = "bench", .note = "bench/bench_trace.c",
 	};
-	double t0 = now();
+	double t0 = bench_wall_ns() / 1e9;
 
 	res->rc = pvhdev_trace_record_open(path, &hw_ops, &hw, &opts, &t);
 	for (unsigned long i = 0; i < n && !res->rc; i++)
@@ -168,7 +161,7 @@ static void phase_record(const char *path, unsigned long n, struct result *res)
 		res->rc = pvhdev_trace_finish(t);
 	snprintf(res->err, sizeof(res->err), "%s", pvhdev_trace_error(t));
 	pvhdev_trace_close(t);
-	res->secs = now() - t0;
+	res->secs = bench_wall_ns() / 1e9 - t0;
 }
 
 static void phase_replay(const char *path, unsigned long n,
@@ -176,11 +169,11 @@ static void phase_replay(const char *path, unsigned long n,
 {
 	struct pvhdev_trace *t = NULL;
 	uint64_t rng = 0x9e3779b97f4a7c15ull;
-	double t0 = now();
+	double t0 = bench_wall_ns() / 1e9;
 
 	res->rc = pvhdev_trace_replay_open(path, mode, &t, res->err,
 	                                   sizeof(res->err));
-	res->open_secs = now() - t0;
+	res->open_secs = bench_wall_ns() / 1e9 - t0;
 	for (unsigned long i = 0; i < n && !res->rc; i++)
 		res->rc = one(&pvhdev_trace_ops, t, &rng, &res->sum);
 	if (!res->rc)
@@ -192,7 +185,7 @@ static void phase_replay(const char *path, unsigned long n,
 		snprintf(res->err, sizeof(res->err), "%s", pvhdev_trace_error(t));
 	}
 	pvhdev_trace_close(t);
-	res->secs = now() - t0;
+	res->secs = bench_wall_ns() / 1e9 - t0;
 }
 
 enum phase { BASELINE, RECORD, STRICT, RELAXED };

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the dispatcher benchmarks share (bench_dispatch.c, bench_path.c):
- * the reference device's register layout, handlers that return stored
- * values, and a backend that is a flat array for one function.
+ * the reference device's register layout and access mix, handlers that
+ * return stored values, and a backend that is a flat array for one
+ * function.
  */
 #ifndef PVHDEV_BENCH_COMMON_H
 #define PVHDEV_BENCH_COMMON_H
@@ -53,6 +54,28 @@ static const struct pvhdev_backend_ops arr_ops = {
 	.cfg_read = arr_read,
 	.cfg_write = arr_write,
 };
+
+struct access {
+	uint16_t off;
+	uint8_t size;
+};
+
+/* The reference mix: a fixed pseudo-random sequence of aligned accesses
+ * (50% 4-byte, 30% 2-byte, 20% 1-byte) at offsets 0x00-0x7f, the same
+ * on every run. */
+static void make_mix(struct access *a, size_t n)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		unsigned r = (unsigned)(x % 10);
+		a[i].size = r < 5 ? 4 : r < 8 ? 2 : 1;
+		a[i].off = (uint16_t)((x >> 8) % 0x80) & (uint16_t)~(a[i].size - 1);
+	}
+}
+
+#define MIX 4096
 
 static enum pvhdev_verdict h_read(struct pvhdev_dev *dev,
                                   const struct pvhdev_reg *reg, uint32_t *val)
