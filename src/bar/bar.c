@@ -20,7 +20,7 @@
 static const uint16_t rom_reg[2] = { PCI_ROM_TYPE0, PCI_ROM_TYPE1 };
 static const unsigned nr_bars[2] = { 6, 2 };
 
-bool bar_is_mem(const struct bar *b)
+bool pvhdev__bar_is_mem(const struct bar *b)
 {
 	return b->kind == BAR_MEM32 || b->kind == BAR_MEM64 || b->kind == BAR_ROM_KIND;
 }
@@ -36,7 +36,7 @@ static void bar_log(struct pvhdev__bar_dev *bd, enum pvhdev_log_level lvl,
 }
 
 /* The address a BAR's register(s) hold now, bytes. */
-int bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr)
+int pvhdev__bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr)
 {
 	const struct bar *b = bar_at(bd, bir);
 	uint32_t lo, hi = 0;
@@ -184,18 +184,18 @@ static int discover(struct pvhdev__bar_dev *bd)
  * p2m work before returning instead of queueing it. */
 static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 {
-	int rc = on ? holes_room(bd) : 0;
+	int rc = on ? pvhdev__bar_holes_room(bd) : 0;
 
 	for (unsigned i = 0; i <= BAR_ROM && !rc; i++) {
 		struct bar *b = &bd->bars[i];
 		uint64_t addr;
-		if (!bar_is_mem(b))
+		if (!pvhdev__bar_is_mem(b))
 			continue;
 		if (!on) {
-			rc = bar_schedule(bd, i, false, 0, now);
+			rc = pvhdev__bar_schedule(bd, i, false, 0, now);
 			continue;
 		}
-		rc = bar_read_addr(bd, i, &addr);
+		rc = pvhdev__bar_read_addr(bd, i, &addr);
 		if (rc)
 			break;
 		if (i == BAR_ROM) {
@@ -208,13 +208,13 @@ static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 			bar_log(bd, PVHDEV_LOG_WARN, i, "unassigned (address 0): not mapped");
 			continue;
 		}
-		rc = bar_schedule(bd, i, true, addr, now);
+		rc = pvhdev__bar_schedule(bd, i, true, addr, now);
 	}
 	return rc;
 }
 
 /* Dom0 reads the hardware's value of every register the module traps. */
-enum pvhdev_verdict bar_pass_read(struct pvhdev_dev *dev,
+enum pvhdev_verdict pvhdev__bar_pass_read(struct pvhdev_dev *dev,
                                   const struct pvhdev_reg *reg, uint32_t *val)
 {
 	(void)dev;
@@ -234,7 +234,7 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 
 	/* Earlier work first: its command write then reaches the hardware
 	 * and this one compares against it. */
-	if (bar_flush(bd) || pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cur))
+	if (pvhdev__bar_flush(bd) || pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cur))
 		return PVHDEV_REJECT;
 	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
@@ -272,7 +272,7 @@ static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
 	(void)val;
 	/* Pending work first, as for every trapped write: the state this
 	 * write meets is the one dom0 asked for before it. */
-	if (bar_flush(bd))
+	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
 	if (!bd->bars[bir].mapped)
 		return PVHDEV_PASS;
@@ -292,14 +292,14 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 
 	/* A command write still waiting for its p2m work must reach the
 	 * hardware before this write reads the decode bit. */
-	if (bar_flush(bd))
+	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
 	if (b->mapped && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
 		bar_log(bd, PVHDEV_LOG_WARN, BAR_ROM, "address write while mapped: ignored");
 		return PVHDEV_REJECT;
 	}
 	if (b->mapped) {
-		if (!(val & PCI_ROM_ENABLE) && bar_schedule(bd, BAR_ROM, false, 0, now))
+		if (!(val & PCI_ROM_ENABLE) && pvhdev__bar_schedule(bd, BAR_ROM, false, 0, now))
 			return PVHDEV_REJECT;
 		return PVHDEV_PASS;
 	}
@@ -308,7 +308,7 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 	    pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd))
 		return PVHDEV_DONE;
 	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) && (v & ~0x7ffu))
-		bar_schedule(bd, BAR_ROM, true, v & ~0x7ffu, now);
+		pvhdev__bar_schedule(bd, BAR_ROM, true, v & ~0x7ffu, now);
 	return PVHDEV_DONE;
 }
 
@@ -317,7 +317,7 @@ static int add_trap(struct pvhdev__bar_dev *bd, unsigned off, unsigned size,
 {
 	const struct pvhdev_reg r = {
 		.off = (uint16_t)off, .size = (uint8_t)size,
-		.read = bar_pass_read, .write = write, .opaque = bd,
+		.read = pvhdev__bar_pass_read, .write = write, .opaque = bd,
 	};
 	return pvhdev_reg_add(bd->dev, &r);
 }
@@ -359,12 +359,12 @@ static void bar_dev_remove(struct pvhdev_dev *dev)
 
 	if (!bd)
 		return;
-	bar_cancel(bd);
+	pvhdev__bar_cancel(bd);
 	/* Everything the device owned leaves the p2m now. */
 	for (unsigned i = 0; i < bar_count(bd); i++)
-		bar_schedule(bd, i, false, 0, true);
-	sriov_remove(bd);
-	holes_free(bd);
+		pvhdev__bar_schedule(bd, i, false, 0, true);
+	pvhdev__sriov_remove(bd);
+	pvhdev__bar_holes_free(bd);
 	pvhdev__free(dev->dom, bd, sizeof(*bd));
 	dev->bar = NULL;
 }
@@ -389,7 +389,7 @@ static int bar_dev_add(struct pvhdev_dev *dev)
 	if (!rc)
 		rc = add_traps(bd);
 	if (!rc)
-		rc = sriov_add(bd);
+		rc = pvhdev__sriov_add(bd);
 	if (rc)
 		bar_dev_remove(dev);
 	return rc;
@@ -405,17 +405,17 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 		return 0;
 	/* The claims' storage comes now, with the device, so that no
 	 * guest command write has to allocate it. */
-	rc = holes_room(dev->bar);
+	rc = pvhdev__bar_holes_room(dev->bar);
 	if (rc)
 		return rc;
 	rc = pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd);
 	if (rc)
 		return rc;
 	if (!(cmd & PCI_COMMAND_MEMORY))
-		return sriov_start(dev->bar);
+		return pvhdev__sriov_start(dev->bar);
 	/* Device add is not a guest access: map synchronously. */
 	rc = decode_change(dev->bar, true, true);
-	return rc ? rc : sriov_start(dev->bar);
+	return rc ? rc : pvhdev__sriov_start(dev->bar);
 }
 
 int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
@@ -428,12 +428,12 @@ int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
 		return -ENOENT;
 	const struct bar *b = bar_at(bd, bir);
 	out->size = b->size;
-	out->mem = bar_is_mem(b);
+	out->mem = pvhdev__bar_is_mem(b);
 	out->is64 = b->kind == BAR_MEM64;
 	out->prefetch = b->prefetch;
 	out->mapped = b->mapped;
 	out->addr = b->addr;
-	return b->mapped ? 0 : bar_read_addr(bd, bir, &out->addr);
+	return b->mapped ? 0 : pvhdev__bar_read_addr(bd, bir, &out->addr);
 }
 
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
@@ -456,6 +456,6 @@ const struct pvhdev__module pvhdev__bar_module = {
 	.dev_add = bar_dev_add,
 	.dev_start = bar_dev_start,
 	.dev_remove = bar_dev_remove,
-	.check_dev = bar_check_dev,
-	.check_dom = bar_check_dom,
+	.check_dev = pvhdev__bar_check_dev,
+	.check_dom = pvhdev__bar_check_dom,
 };

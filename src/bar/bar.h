@@ -116,36 +116,36 @@ static inline struct bar *bar_of_work(struct bar_work *w)
 }
 
 /* map.c: queue a BAR's map or unmap, or (now) do it before returning. */
-int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
+int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
                  uint64_t addr, bool now);
 /* Completes every queued item of this device now. */
-int bar_flush(struct pvhdev__bar_dev *bd);
+int pvhdev__bar_flush(struct pvhdev__bar_dev *bd);
 /* Device removal: queued unmaps finish now, queued maps are dropped
  * (what they mapped so far stays marked mapped, for the caller). */
-void bar_cancel(struct pvhdev__bar_dev *bd);
+void pvhdev__bar_cancel(struct pvhdev__bar_dev *bd);
 /* Storage for dev->holes' claims: 0, or -ENOMEM. */
-int holes_room(struct pvhdev__bar_dev *bd);
+int pvhdev__bar_holes_room(struct pvhdev__bar_dev *bd);
 /* Releases any claim left and the claims' storage (device removal). */
-void holes_free(struct pvhdev__bar_dev *bd);
+void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd);
 /* Tells every module that bir started or stopped decoding. */
-void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
+void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 
 /* bar.c */
-enum pvhdev_verdict bar_pass_read(struct pvhdev_dev *dev,
+enum pvhdev_verdict pvhdev__bar_pass_read(struct pvhdev_dev *dev,
                                   const struct pvhdev_reg *reg, uint32_t *val);
-bool bar_is_mem(const struct bar *b);
-int bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr);
+bool pvhdev__bar_is_mem(const struct bar *b);
+int pvhdev__bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr);
 
 /* check.c: the module's invariants (pvhdev_check_invariants). */
-int bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len);
-int bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len);
+int pvhdev__bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len);
+int pvhdev__bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len);
 
 /* sriov.c */
-int sriov_add(struct pvhdev__bar_dev *bd);
+int pvhdev__sriov_add(struct pvhdev__bar_dev *bd);
 /* Adds the VFs (and maps their BARs) when firmware left them enabled. */
-int sriov_start(struct pvhdev__bar_dev *bd);
-void sriov_remove(struct pvhdev__bar_dev *bd);
+int pvhdev__sriov_start(struct pvhdev__bar_dev *bd);
+void pvhdev__sriov_remove(struct pvhdev__bar_dev *bd);
 /* Pages of VF BAR i: all VFs, VF BAR size x NumVFs. */
-uint64_t sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i);
+uint64_t pvhdev__sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i);
 
 #endif

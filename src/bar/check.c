@@ -53,7 +53,7 @@ static int check_holes(struct pvhdev__bar_dev *bd, char *msg, size_t len)
 	return 0;
 }
 
-int bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
+int pvhdev__bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 {
 	struct pvhdev__bar_dev *bd = dev->bar;
 	uint64_t addr;
@@ -67,7 +67,7 @@ int bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 			continue;
 		if (decoding(bd, i, &on) || !on)
 			return fail(dev, msg, len, i, "mapped with decoding off", b->addr, 0);
-		if (bar_read_addr(bd, i, &addr) || addr != b->addr)
+		if (pvhdev__bar_read_addr(bd, i, &addr) || addr != b->addr)
 			return fail(dev, msg, len, i, "mapped away from its register",
 			            b->addr, addr);
 	}
@@ -76,7 +76,7 @@ int bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 
 /* Every BAR range in the p2m: a mapped BAR of a present device owns it
  * and it lies inside that BAR. */
-int bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
+int pvhdev__bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
 {
 	struct pvhdev_p2m_range r;
 
@@ -91,7 +91,7 @@ int bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
 				            msg, len, (unsigned)r.bar, "p2m range of no mapped BAR",
 				            r.gfn, r.nr);
 			const struct bar *b = bar_at(dev->bar, (unsigned)r.bar);
-			uint64_t span = r.bar >= BAR_VF0 ? sriov_vf_bar_span(dev->bar, r.bar - BAR_VF0)
+			uint64_t span = r.bar >= BAR_VF0 ? pvhdev__sriov_vf_bar_span(dev->bar, r.bar - BAR_VF0)
 			                                 : b->size;
 			uint64_t s = b->addr >> 12, e = (b->addr + span + 0xfff) >> 12;
 			if (r.gfn < s || r.gfn + r.nr > e)

@@ -68,7 +68,7 @@ static void holes_release(struct pvhdev__bar_dev *bd, unsigned bir)
 	}
 }
 
-void holes_free(struct pvhdev__bar_dev *bd)
+void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_dev *dev = bd->dev;
 
@@ -88,7 +88,7 @@ void holes_free(struct pvhdev__bar_dev *bd)
  * today), so that running out of memory leaves nothing half-mapped.
  * Holes declared while claims are held keep the old storage, and
  * holes_claim() refuses them. */
-int holes_room(struct pvhdev__bar_dev *bd)
+int pvhdev__bar_holes_room(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_dev *dev = bd->dev;
 	struct pvhdev__rnode *c;
@@ -98,7 +98,7 @@ int holes_room(struct pvhdev__bar_dev *bd)
 	c = pvhdev__zalloc(dev->dom, dev->nr_holes * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	holes_free(bd);
+	pvhdev__bar_holes_free(bd);
 	bd->claims = c;
 	bd->nr_claims = dev->nr_holes;
 	return 0;
@@ -158,7 +158,7 @@ static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
 	unsigned n = hole_ranges(dev, bir, base, s, e), k = 0;
 	struct pvhdev_p2m_range r;
-	int rc = n ? holes_room(bd) : 0;
+	int rc = n ? pvhdev__bar_holes_room(bd) : 0;
 
 	if (rc)
 		return rc;
@@ -226,7 +226,7 @@ static uint64_t obstacle(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t gfn,
 static uint64_t span_bytes(const struct pvhdev__bar_dev *bd, unsigned bir)
 {
 	if (bir >= BAR_VF0)
-		return sriov_vf_bar_span(bd, bir - BAR_VF0);
+		return pvhdev__sriov_vf_bar_span(bd, bir - BAR_VF0);
 	return bd->bars[bir].size;
 }
 
@@ -275,7 +275,7 @@ static int work_step(struct bar *b, bool limited, uint64_t *left)
 	return 0;
 }
 
-void bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
+void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 {
 	const struct bar *b = bar_at(bd, bir);
 
@@ -293,7 +293,7 @@ static int work_done(struct bar *b)
 	struct pvhdev__bar_dev *bd = bar_owner(b);
 
 	if (b->wmap && b->mapped)
-		bar_notify(bd, b->bir, true);
+		pvhdev__bar_notify(bd, b->bir, true);
 	if (!b->queued)
 		return 0;
 	b->queued = false;
@@ -318,7 +318,7 @@ static void enqueue(struct pvhdev__bar_queue *q, struct bar *b)
 	bar_owner(b)->queued++;
 }
 
-int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
+int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
                  uint64_t addr, bool now)
 {
 	struct pvhdev_domain *dom = bd->dev->dom;
@@ -327,7 +327,7 @@ int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 	uint64_t span = span_bytes(bd, bir);
 
 	if (b->queued) {
-		int rc = bar_flush(bd);
+		int rc = pvhdev__bar_flush(bd);
 		if (rc)
 			return rc;
 	}
@@ -341,7 +341,7 @@ int bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 			return 0; /* logged; the BAR stays unmapped */
 	}
 	if (!map) {
-		bar_notify(bd, bir, false); /* the traps stop first */
+		pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
 		holes_release(bd, bir);
 	}
 	b->mapped = map;
@@ -374,7 +374,7 @@ static void unlink_work(struct pvhdev__bar_queue *q, struct bar_work *w)
 	w->next = NULL;
 }
 
-int bar_flush(struct pvhdev__bar_dev *bd)
+int pvhdev__bar_flush(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev__bar_queue *q = bd->dev->dom->bar_queue;
 	int rc = 0;
@@ -393,7 +393,7 @@ int bar_flush(struct pvhdev__bar_dev *bd)
 	return rc;
 }
 
-void bar_cancel(struct pvhdev__bar_dev *bd)
+void pvhdev__bar_cancel(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev__bar_queue *q = bd->dev->dom->bar_queue;
 

@@ -28,7 +28,7 @@
 #define SRIOV_VF_STRIDE 0x16
 #define SRIOV_VF_BAR0 0x24
 
-uint64_t sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i)
+uint64_t pvhdev__sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i)
 {
 	const struct sriov *sv = bd->sriov;
 
@@ -155,9 +155,9 @@ static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, bool now)
 		if (b->kind != BAR_MEM32 && b->kind != BAR_MEM64)
 			continue;
 		if (!on) {
-			rc = bar_schedule(bd, i, false, 0, now);
-		} else if (!(rc = bar_read_addr(bd, i, &addr)) && addr) {
-			rc = bar_schedule(bd, i, true, addr, now);
+			rc = pvhdev__bar_schedule(bd, i, false, 0, now);
+		} else if (!(rc = pvhdev__bar_read_addr(bd, i, &addr)) && addr) {
+			rc = pvhdev__bar_schedule(bd, i, true, addr, now);
 		}
 	}
 	return rc;
@@ -171,7 +171,7 @@ static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
 	bool was_on = cur & SRIOV_CTRL_VFE, on = val & SRIOV_CTRL_VFE;
 	bool was_mse = was_on && (cur & SRIOV_CTRL_MSE);
 	bool mse = on && (val & SRIOV_CTRL_MSE);
-	int rc = bar_flush(bd);
+	int rc = pvhdev__bar_flush(bd);
 
 	if (!rc && was_mse && !mse)
 		rc = vf_bars_decode(bd, false, now);
@@ -207,7 +207,7 @@ static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
 
 	(void)dev;
 	(void)val;
-	if (bar_flush(bd))
+	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
 	if (bar_at(bd, i)->kind == BAR_MEM64_HI)
 		i--;
@@ -221,7 +221,7 @@ static int add_traps(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_reg r = {
 		.off = (uint16_t)(bd->sriov->pos + SRIOV_CTRL), .size = 2,
-		.read = bar_pass_read, .write = ctrl_write, .opaque = bd,
+		.read = pvhdev__bar_pass_read, .write = ctrl_write, .opaque = bd,
 	};
 	int rc = pvhdev_reg_add(bd->dev, &r);
 
@@ -236,7 +236,7 @@ static int add_traps(struct pvhdev__bar_dev *bd)
 	return rc;
 }
 
-int sriov_add(struct pvhdev__bar_dev *bd)
+int pvhdev__sriov_add(struct pvhdev__bar_dev *bd)
 {
 	unsigned pos;
 	uint32_t total;
@@ -259,7 +259,7 @@ int sriov_add(struct pvhdev__bar_dev *bd)
 }
 
 /* VFs already enabled at device add (firmware or a previous owner). */
-int sriov_start(struct pvhdev__bar_dev *bd)
+int pvhdev__sriov_start(struct pvhdev__bar_dev *bd)
 {
 	uint32_t ctrl;
 	int rc;
@@ -293,7 +293,7 @@ int pvhdev_dev_sriov(const struct pvhdev_dev *dev, struct pvhdev_sriov_info *out
 	return rc;
 }
 
-void sriov_remove(struct pvhdev__bar_dev *bd)
+void pvhdev__sriov_remove(struct pvhdev__bar_dev *bd)
 {
 	if (!bd->sriov)
 		return;
