@@ -5,7 +5,12 @@
  *
  * Input:  [machine] then operations, each an opcode byte followed by a
  *         fixed number of argument bytes; the stream ends when an
- *         operation does not fit.
+ *         operation does not fit.  Both numbers keep their meaning for
+ *         good, so seeds and regression inputs stay what they were:
+ *         the machine is a line number in fuzz/machines.txt (append
+ *         only; an input naming a machine past its end is ignored), and
+ *         opcodes are fixed numbers (new operations take new numbers;
+ *         a byte that is no opcode is skipped).
  *
  *   op  args  what
  *   0   4     outl 0xcf8 VAL
@@ -19,12 +24,10 @@
  *   8   3     late MMCFG window: segment sel, start bus, bus count
  *   9   9     raw MMIO access anywhere trapped: addr sel, size sel, write?, VAL (6)
  *
- * The machines are the lspci dumps of the corpus directory (PVHDEV_CORPUS
- * at build time, or $PVHDEV_FUZZ_CORPUS), each booted on a platform of
- * our own: ECAM for every segment present, one IO-APIC, RAM below 1 MiB
- * and from 1 MiB to 1 GiB.
+ * Each machine is an lspci dump booted on a platform of our own: ECAM
+ * for every segment present, one IO-APIC, RAM below 1 MiB and from
+ * 1 MiB to 1 GiB.  $PVHDEV_FUZZ_MACHINES names another manifest.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,46 +40,68 @@
 
 #include "fuzz.h"
 
-#define MAX_MACHINES 64
+#define MAX_MACHINES 256 /* what the first byte can name */
 #define ECAM_BASE 0x80000000000ull /* segment s at ECAM_BASE + s * 256 MiB */
 #define IOAPIC_ADDR 0xfec00000ull
+
+enum op {
+	OP_CF8, OP_CFC, OP_ECAM, OP_TRAPPED, OP_MSIX, OP_IOAPIC, OP_DRAIN,
+	OP_DEVICE, OP_MMCFG, OP_MMIO,
+	NR_OPS
+};
+
+/* Argument bytes per opcode. */
+static const uint8_t op_args[NR_OPS] = {
+	[OP_CF8] = 4, [OP_CFC] = 6, [OP_ECAM] = 8, [OP_TRAPPED] = 7, [OP_MSIX] = 8,
+	[OP_IOAPIC] = 6, [OP_DRAIN] = 2, [OP_DEVICE] = 2, [OP_MMCFG] = 3, [OP_MMIO] = 9,
+};
 
 static struct pvhdev_dump *machines[MAX_MACHINES];
 static size_t nr_machines;
 
-static int by_name(const void *a, const void *b)
+/* A manifest that cannot be read is a broken build or checkout, not an
+ * input: say where and stop. */
+static void manifest_error(const char *path, unsigned line, const char *what)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	fprintf(stderr, "fuzz_ops: %s:%u: %s\n", path, line, what);
+	abort();
 }
 
-/* Loads every .lspci file of the corpus once, in name order. */
+/* Loads every machine of the manifest once, in its order. */
 static void load_machines(void)
 {
-	const char *dir = getenv("PVHDEV_FUZZ_CORPUS");
-	char *names[MAX_MACHINES], path[4096], err[512];
-	size_t n = 0;
-	struct dirent *e;
-	DIR *d;
+	const char *path = getenv("PVHDEV_FUZZ_MACHINES");
+	char line[1024], dir[4096], dump[8192], err[512];
+	unsigned nr = 0;
+	FILE *f;
 
-	if (!dir)
-		dir = PVHDEV_CORPUS;
-	if (!(d = opendir(dir))) {
-		fprintf(stderr, "fuzz_ops: %s: cannot open the corpus\n", dir);
-		abort();
+	if (!path)
+		path = PVHDEV_FUZZ_MACHINES;
+	if (!(f = fopen(path, "r")))
+		manifest_error(path, 0, "cannot open the machine manifest");
+	/* The manifest's directory, with its '/', or "" */
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path + 1) : 0, path);
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strcspn(line, "\r\n");
+		nr++;
+		if (line[len] == '\0' && !feof(f))
+			manifest_error(path, nr, "line too long");
+		line[len] = '\0';
+		if (!len || line[0] == '#')
+			continue;
+		if (nr_machines == MAX_MACHINES)
+			manifest_error(path, nr, "more than 256 machines");
+		snprintf(dump, sizeof(dump), "%s%s", line[0] == '/' ? "" : dir, line);
+		if (pvhdev_dump_load(dump, &machines[nr_machines], err, sizeof(err))) {
+			fprintf(stderr, "fuzz_ops: %s\n", err);
+			manifest_error(path, nr, "expected a loadable lspci dump");
+		}
+		nr_machines++;
 	}
-	while ((e = readdir(d)) && n < MAX_MACHINES)
-		if (strstr(e->d_name, ".lspci"))
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), by_name);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (!pvhdev_dump_load(path, &machines[nr_machines], err, sizeof(err)))
-			nr_machines++;
-		free(names[i]);
-	}
+	fclose(f);
 	if (!nr_machines)
-		abort();
+		manifest_error(path, nr, "expected at least one machine");
 }
 
 struct run {
@@ -218,65 +243,52 @@ static bool step(struct run *r)
 
 	if (!r->left)
 		return false;
-	op = *r->p++ % 10;
+	op = *r->p++;
 	r->left--;
 	r->op = op;
+	if (op >= NR_OPS)
+		return true; /* no opcode: skipped */
+	if (!take(r, op_args[op], &a))
+		return false;
 	switch (op) {
-	case 0:
-		if (!take(r, 4, &a))
-			return false;
+	case OP_CF8:
 		pvhdev_pio_write(r->dom, 0xcf8, 4, le(a, 4) | 0x80000000u);
 		break;
-	case 1:
-		if (!take(r, 6, &a))
-			return false;
+	case OP_CFC:
 		if (a[2] & 1)
 			pvhdev_pio_write(r->dom, (uint16_t)(0xcfc + (a[0] & 3)), sizes[a[1] & 3],
 			                 le(a + 3, 3));
 		else
 			pvhdev_pio_read(r->dom, (uint16_t)(0xcfc + (a[0] & 3)), sizes[a[1] & 3], &v);
 		break;
-	case 2:
-		if (!take(r, 8, &a))
-			return false;
+	case OP_ECAM:
 		mmio(r, ecam(pick(r, a[0]), le(a + 1, 2)), sizes[a[3] & 3], a[4] & 1,
 		     le(a + 5, 3) * 0x01000001ull);
 		break;
-	case 3: {
-		if (!take(r, 7, &a))
-			return false;
+	case OP_TRAPPED: {
 		pvhdev_sbdf_t sbdf = pick(r, a[0]);
 		unsigned reg = trapped_reg(r, sbdf, a[1]), size = sizes[a[6] % 3];
 		pvhdev_cfg_write(r->dom, sbdf, reg & ~(size - 1), size, le(a + 2, 4));
 		break;
 	}
-	case 4: {
+	case OP_MSIX: {
 		unsigned entries = 0;
-		if (!take(r, 8, &a))
-			return false;
 		uint64_t t = msix_table(r, pick(r, a[0]), &entries);
 		if (t)
 			mmio(r, t + (uint64_t)(a[1] % (entries + 2)) * 16 + (a[2] & 0xf),
 			     sizes[a[3] & 3], a[4] & 1, le(a + 5, 3) * 0x00010001ull);
 		break;
 	}
-	case 5:
-		if (!take(r, 6, &a))
-			return false;
+	case OP_IOAPIC:
 		mmio(r, IOAPIC_ADDR + ((a[1] & 1) ? 0x10 : 0) + (a[1] & 0x40), 4, a[2] & 1,
 		     (a[1] & 1) ? le(a + 3, 3) | (uint32_t)a[0] << 24 : a[0]);
 		break;
-	case 6:
-		if (!take(r, 2, &a))
-			return false;
-		{
-			bool more;
-			pvhdev_process_pending(r->dom, le(a, 2), &more);
-		}
+	case OP_DRAIN: {
+		bool more;
+		pvhdev_process_pending(r->dom, le(a, 2), &more);
 		break;
-	case 7:
-		if (!take(r, 2, &a))
-			return false;
+	}
+	case OP_DEVICE:
 		if (a[1] % 3 == 0)
 			pvhdev_dev_remove(r->dom, pick(r, a[0]));
 		else if (a[1] % 3 == 1)
@@ -284,23 +296,19 @@ static bool step(struct run *r)
 		else
 			pvhdev_dev_hide(r->dom, pick(r, a[0]));
 		break;
-	case 8:
-		if (!take(r, 3, &a))
-			return false;
+	case OP_MMCFG:
 		pvhdev_mmcfg_add(r->dom, 0x100000000000ull + ((uint64_t)(a[0] & 3) << 28),
 		                 (uint16_t)(8 + (a[0] & 3)), a[1],
 		                 (uint8_t)(a[1] + a[2] > 255 ? 255 : a[1] + a[2]));
 		break;
-	default:
-		if (!take(r, 9, &a))
-			return false;
-		{
-			/* Anywhere near what is trapped: ECAM, IO-APIC, BARs. */
-			static const uint64_t bases[4] = { ECAM_BASE, IOAPIC_ADDR, 0xf0000000ull,
-			                                   0xfe000000ull };
-			uint64_t addr = bases[a[0] & 3] + (le(a + 3, 3) << 2);
-			mmio(r, addr, sizes[a[1] & 3], a[2] & 1, le(a + 6, 3));
-		}
+	case OP_MMIO: {
+		/* Anywhere near what is trapped: ECAM, IO-APIC, BARs. */
+		static const uint64_t bases[4] = { ECAM_BASE, IOAPIC_ADDR, 0xf0000000ull,
+		                                   0xfe000000ull };
+		uint64_t addr = bases[a[0] & 3] + (le(a + 3, 3) << 2);
+		mmio(r, addr, sizes[a[1] & 3], a[2] & 1, le(a + 6, 3));
+		break;
+	}
 	}
 	return true;
 }
@@ -339,7 +347,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	r.p = data + 1;
 	r.left = size - 1;
-	if (boot(&r, machines[data[0] % nr_machines]) == 0) {
+	if (data[0] >= nr_machines)
+		return 0; /* no such machine */
+	if (boot(&r, machines[data[0]]) == 0) {
 		bool verbose = getenv("PVHDEV_FUZZ_VERBOSE") != NULL;
 		uint64_t seen = pvhdev_event_next_seq(r.dom);
 		check(&r, 0);

@@ -18,7 +18,7 @@ mkdir -p "$dir/crashes"
 seeds() { # HARNESS -> its seed directories (as ctest replays them)
 	case $1 in
 	ops) echo fuzz/seeds/ops fuzz/regressions/ops ;;
-	dump) echo fuzz/regressions/dump ../shared/corpus/lspci tests/data/dumps ;;
+	dump) echo fuzz/regressions/dump tests/data/corpus tests/data/dumps ;;
 	platform) echo fuzz/regressions/platform tests/data/platforms data/machines ;;
 	scenario) echo fuzz/regressions/scenario tests/data/scenarios ;;
 	esac

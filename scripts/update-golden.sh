@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: MIT
 #
 # Rewrites tests/data/golden/NAME.json, the `pvhdev boot --lspci DUMP --json`
-# transcript of every dump ../shared/corpus/lspci/NAME.lspci, then shows
+# transcript of every dump tests/data/corpus/NAME.lspci, then shows
 # what changed. Review the diff before committing.
 #   bash scripts/update-golden.sh [BUILD_DIR]     (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-corpus=../shared/corpus/lspci
+corpus=tests/data/corpus
 out=tests/data/golden
 
 [ -d "$corpus" ] || { echo "update-golden: $corpus: no such directory" >&2; exit 1; }
