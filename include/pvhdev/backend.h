@@ -88,19 +88,19 @@ struct pvhdev_fake_dev {
 	uint32_t mmio_backed;
 };
 
-int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc_ctx,
-                    const struct pvhdev_fake_dev *devs, size_t nr_devs,
-                    struct pvhdev_fake **out);
-void pvhdev_fake_free(struct pvhdev_fake *fake);
+PVHDEV_API int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc_ctx,
+                               const struct pvhdev_fake_dev *devs, size_t nr_devs,
+                               struct pvhdev_fake **out);
+PVHDEV_API void pvhdev_fake_free(struct pvhdev_fake *fake);
 /* Hardware setting bits on its own (a status bit, a pending bit). */
-int pvhdev_fake_set_bits(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf,
-                         unsigned off, unsigned size, uint32_t bits);
+PVHDEV_API int pvhdev_fake_set_bits(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf,
+                                    unsigned off, unsigned size, uint32_t bits);
 /* Makes the n-th backend call from now (1 = the next) return err. */
-void pvhdev_fake_fail_at(struct pvhdev_fake *fake, unsigned long n, int err);
+PVHDEV_API void pvhdev_fake_fail_at(struct pvhdev_fake *fake, unsigned long n, int err);
 /* Backend calls so far, all hooks together. */
-unsigned long pvhdev_fake_calls(const struct pvhdev_fake *fake);
+PVHDEV_API unsigned long pvhdev_fake_calls(const struct pvhdev_fake *fake);
 
-extern const struct pvhdev_backend_ops pvhdev_fake_ops;
+PVHDEV_API extern const struct pvhdev_backend_ops pvhdev_fake_ops;
 
 #ifdef __cplusplus
 }

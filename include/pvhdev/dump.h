@@ -47,22 +47,22 @@ struct pvhdev_dump;
  * Never exits, whatever libpci does, except that libpci's pci_alloc()
  * exits when malloc fails before its error hook can be set.
  */
-int pvhdev_dump_load(const char *path, struct pvhdev_dump **out, char *err,
-                     size_t err_len);
+PVHDEV_API int pvhdev_dump_load(const char *path, struct pvhdev_dump **out, char *err,
+                                size_t err_len);
 /* NULL is fine. */
-void pvhdev_dump_free(struct pvhdev_dump *dump);
+PVHDEV_API void pvhdev_dump_free(struct pvhdev_dump *dump);
 
 /* The devices, in SBDF order, ready for pvhdev_fake_new(); they and
  * their cfg bytes live until pvhdev_dump_free(). */
-size_t pvhdev_dump_count(const struct pvhdev_dump *dump);
-const struct pvhdev_fake_dev *pvhdev_dump_devs(const struct pvhdev_dump *dump);
+PVHDEV_API size_t pvhdev_dump_count(const struct pvhdev_dump *dump);
+PVHDEV_API const struct pvhdev_fake_dev *pvhdev_dump_devs(const struct pvhdev_dump *dump);
 
 /* Notes made while loading, one line each without a newline, starting
  * with the function's SBDF ("0000:00:02.0 BAR0: no [size=] in the dump;
  * assuming 4K from alignment").  pvhdev_dump_note() returns NULL for
  * i >= pvhdev_dump_nr_notes(). */
-size_t pvhdev_dump_nr_notes(const struct pvhdev_dump *dump);
-const char *pvhdev_dump_note(const struct pvhdev_dump *dump, size_t i);
+PVHDEV_API size_t pvhdev_dump_nr_notes(const struct pvhdev_dump *dump);
+PVHDEV_API const char *pvhdev_dump_note(const struct pvhdev_dump *dump, size_t i);
 
 #ifdef __cplusplus
 }

@@ -14,9 +14,9 @@
 extern "C" {
 #endif
 
-extern const struct pvhdev_alloc_ops pvhdev_host_alloc;
-void pvhdev_host_log_stderr(void *ctx, enum pvhdev_log_level level,
-                            const char *msg);
+PVHDEV_API extern const struct pvhdev_alloc_ops pvhdev_host_alloc;
+PVHDEV_API void pvhdev_host_log_stderr(void *ctx, enum pvhdev_log_level level,
+                                       const char *msg);
 
 #ifdef __cplusplus
 }

@@ -52,28 +52,29 @@ struct pvhdev_libpci;
  * err when err_len > 0.  Zero functions (an empty /sys/bus/pci) is not
  * a failure.  Problems with single functions become notes.
  */
-int pvhdev_libpci_open(const struct pvhdev_libpci_opts *opts,
-                       struct pvhdev_libpci **out, char *err, size_t err_len);
+PVHDEV_API int pvhdev_libpci_open(const struct pvhdev_libpci_opts *opts,
+                                  struct pvhdev_libpci **out, char *err, size_t err_len);
 /* After the domain using it is gone. */
-void pvhdev_libpci_close(struct pvhdev_libpci *lp);
+PVHDEV_API void pvhdev_libpci_close(struct pvhdev_libpci *lp);
 
 /* The ctx to give with pvhdev_libpci_ops in struct pvhdev_config. */
-void *pvhdev_libpci_ctx(struct pvhdev_libpci *lp);
+PVHDEV_API void *pvhdev_libpci_ctx(struct pvhdev_libpci *lp);
 
 /* The snapshot taken at open, in SBDF order (fake-backend devices). */
-size_t pvhdev_libpci_count(const struct pvhdev_libpci *lp);
-const struct pvhdev_fake_dev *pvhdev_libpci_devs(const struct pvhdev_libpci *lp);
+PVHDEV_API size_t pvhdev_libpci_count(const struct pvhdev_libpci *lp);
+PVHDEV_API const struct pvhdev_fake_dev *
+pvhdev_libpci_devs(const struct pvhdev_libpci *lp);
 
 /* Notes made at open and on failed hardware accesses, at most 64. */
-size_t pvhdev_libpci_nr_notes(const struct pvhdev_libpci *lp);
-const char *pvhdev_libpci_note(const struct pvhdev_libpci *lp, size_t i);
+PVHDEV_API size_t pvhdev_libpci_nr_notes(const struct pvhdev_libpci *lp);
+PVHDEV_API const char *pvhdev_libpci_note(const struct pvhdev_libpci *lp, size_t i);
 
 /* Config writes that reached the hardware so far (0 without
  * PVHDEV_LIBPCI_HW_WRITES). */
-unsigned long pvhdev_libpci_hw_writes(const struct pvhdev_libpci *lp);
+PVHDEV_API unsigned long pvhdev_libpci_hw_writes(const struct pvhdev_libpci *lp);
 
 /* The snapshot as an lspci dump (pvhdev_lspci_write()). */
-int pvhdev_libpci_write_dump(const struct pvhdev_libpci *lp, FILE *f);
+PVHDEV_API int pvhdev_libpci_write_dump(const struct pvhdev_libpci *lp, FILE *f);
 
 /*
  * Config reads return the shadow's bytes where the domain wrote and the
@@ -84,7 +85,7 @@ int pvhdev_libpci_write_dump(const struct pvhdev_libpci *lp, FILE *f);
  * touched: mmio_read and mmio_write are NULL (reads all-ones, writes
  * dropped).  close is NULL: call pvhdev_libpci_close().
  */
-extern const struct pvhdev_backend_ops pvhdev_libpci_ops;
+PVHDEV_API extern const struct pvhdev_backend_ops pvhdev_libpci_ops;
 
 /*
  * Writes devs as text that libpci's dump method, `lspci -F` and
@@ -94,7 +95,7 @@ extern const struct pvhdev_backend_ops pvhdev_libpci_ops;
  * cfg_len bytes as "OFF: xx xx ..." lines, 16 a line, and a blank line.
  * Returns 0 or -EIO when f has an error.
  */
-int pvhdev_lspci_write(FILE *f, const struct pvhdev_fake_dev *devs, size_t n);
+PVHDEV_API int pvhdev_lspci_write(FILE *f, const struct pvhdev_fake_dev *devs, size_t n);
 
 /* ---- Host capture ---- */
 
@@ -116,17 +117,18 @@ struct pvhdev_capture;
  * note and is left out: the result is a partial capture and the call
  * still returns 0.  Only -EINVAL (bad arguments) and -ENOMEM fail.
  */
-int pvhdev_capture_run(const struct pvhdev_capture_opts *opts,
-                       struct pvhdev_capture **out);
-void pvhdev_capture_free(struct pvhdev_capture *cap);
+PVHDEV_API int pvhdev_capture_run(const struct pvhdev_capture_opts *opts,
+                                  struct pvhdev_capture **out);
+PVHDEV_API void pvhdev_capture_free(struct pvhdev_capture *cap);
 
 /* What was captured; lives as long as cap.  No devices, hidden devices
  * or reserved ranges: those come from elsewhere. */
-const struct pvhdev_platform *pvhdev_capture_platform(const struct pvhdev_capture *cap);
+PVHDEV_API const struct pvhdev_platform *
+pvhdev_capture_platform(const struct pvhdev_capture *cap);
 
 /* One line each: what could not be read, and why. */
-size_t pvhdev_capture_nr_notes(const struct pvhdev_capture *cap);
-const char *pvhdev_capture_note(const struct pvhdev_capture *cap, size_t i);
+PVHDEV_API size_t pvhdev_capture_nr_notes(const struct pvhdev_capture *cap);
+PVHDEV_API const char *pvhdev_capture_note(const struct pvhdev_capture *cap, size_t i);
 
 /*
  * Writes the capture as a platform file (docs/platform-format.md) with
@@ -138,9 +140,10 @@ const char *pvhdev_capture_note(const struct pvhdev_capture *cap, size_t i);
  *          and BAR sizes), e.g. pvhdev_libpci_devs(); NULL: none
  * Returns 0, -EINVAL, or -EIO when f has an error.
  */
-int pvhdev_capture_write_xml(const struct pvhdev_capture *cap, FILE *f,
-                             const char *lspci,
-                             const struct pvhdev_fake_dev *devs, size_t nr_devs);
+PVHDEV_API int pvhdev_capture_write_xml(const struct pvhdev_capture *cap, FILE *f,
+                                        const char *lspci,
+                                        const struct pvhdev_fake_dev *devs,
+                                        size_t nr_devs);
 
 #ifdef __cplusplus
 }

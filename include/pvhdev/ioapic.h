@@ -40,28 +40,28 @@ struct pvhdev_ioapic_info {
  * aligned, or the window or the GSI range wraps.  -EEXIST: the GSI
  * range overlaps another IO-APIC's, or the window overlaps another
  * trapped range.  -ENOMEM.  Nothing changes on failure. */
-int pvhdev_ioapic_add(struct pvhdev_domain *dom, uint8_t id, uint64_t addr,
-                      uint32_t gsi_base, unsigned pins);
+PVHDEV_API int pvhdev_ioapic_add(struct pvhdev_domain *dom, uint8_t id, uint64_t addr,
+                                 uint32_t gsi_base, unsigned pins);
 
 /* Number of IO-APICs added so far. */
-int pvhdev_ioapic_count(const struct pvhdev_domain *dom, unsigned *count);
+PVHDEV_API int pvhdev_ioapic_count(const struct pvhdev_domain *dom, unsigned *count);
 
 /* The IO-APIC at index (GSI order); -ENOENT past the last. */
-int pvhdev_ioapic_get(const struct pvhdev_domain *dom, unsigned index,
-                      struct pvhdev_ioapic_info *info);
+PVHDEV_API int pvhdev_ioapic_get(const struct pvhdev_domain *dom, unsigned index,
+                                 struct pvhdev_ioapic_info *info);
 
 /* The IO-APIC (index) and pin that carry gsi, in O(log n) IO-APICs;
  * -ENOENT when no IO-APIC has it (gaps between ranges, past the last).
  * Either out-parameter may be NULL. */
-int pvhdev_gsi_lookup(const struct pvhdev_domain *dom, uint32_t gsi,
-                      unsigned *index, unsigned *pin);
+PVHDEV_API int pvhdev_gsi_lookup(const struct pvhdev_domain *dom, uint32_t gsi,
+                                 unsigned *index, unsigned *pin);
 
 /* Whether gsi is bound to dom0 and, when it is, with which trigger mode
  * (level: true, edge: false) and polarity (active_low).  Unbound GSIs
  * report false for all three.  -ENOENT as pvhdev_gsi_lookup().  Any
  * out-parameter may be NULL. */
-int pvhdev_gsi_binding(const struct pvhdev_domain *dom, uint32_t gsi,
-                       bool *bound, bool *level, bool *active_low);
+PVHDEV_API int pvhdev_gsi_binding(const struct pvhdev_domain *dom, uint32_t gsi,
+                                  bool *bound, bool *level, bool *active_low);
 
 #ifdef __cplusplus
 }

@@ -50,15 +50,15 @@ struct pvhdev_irq_binding {
 /* Sets or clears the host's mask of one vector.  The device gets
  * dom0's mask | the host's; a bound vector whose effective mask changes
  * emits msi-mask / msix-mask. */
-int pvhdev_msi_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                         unsigned vector, bool masked);
-int pvhdev_msix_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                          unsigned entry, bool masked);
+PVHDEV_API int pvhdev_msi_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                    unsigned vector, bool masked);
+PVHDEV_API int pvhdev_msix_host_mask(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                     unsigned entry, bool masked);
 
-int pvhdev_msi_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                       unsigned vector, struct pvhdev_irq_binding *out);
-int pvhdev_msix_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                        unsigned entry, struct pvhdev_irq_binding *out);
+PVHDEV_API int pvhdev_msi_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                  unsigned vector, struct pvhdev_irq_binding *out);
+PVHDEV_API int pvhdev_msix_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                   unsigned entry, struct pvhdev_irq_binding *out);
 
 #ifdef __cplusplus
 }

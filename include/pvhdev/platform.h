@@ -83,8 +83,9 @@ struct pvhdev_platform {
 /* Registers the platform's MCFG windows and IO-APICs, hides devices,
  * builds the boot identity map, scans and adds every device, then marks
  * boot complete: from then on map/unmap work is deferred.  Once only. */
-int pvhdev_domain_boot(struct pvhdev_domain *dom, const struct pvhdev_platform *plat);
-bool pvhdev_domain_booted(const struct pvhdev_domain *dom);
+PVHDEV_API int pvhdev_domain_boot(struct pvhdev_domain *dom,
+                                  const struct pvhdev_platform *plat);
+PVHDEV_API bool pvhdev_domain_booted(const struct pvhdev_domain *dom);
 
 enum pvhdev_p2m_type {
 	PVHDEV_P2M_IDENTITY, /* gfn == mfn, device or firmware memory */
@@ -100,13 +101,13 @@ struct pvhdev_p2m_range {
 };
 
 /* The range holding gfn; -ENOENT when gfn is not mapped. O(log n). */
-int pvhdev_p2m_query(const struct pvhdev_domain *dom, uint64_t gfn,
-                     struct pvhdev_p2m_range *out);
+PVHDEV_API int pvhdev_p2m_query(const struct pvhdev_domain *dom, uint64_t gfn,
+                                struct pvhdev_p2m_range *out);
 /* Calls fn for each range in gfn order; stops at a non-zero return. */
-int pvhdev_p2m_foreach(const struct pvhdev_domain *dom,
-                       int (*fn)(void *arg, const struct pvhdev_p2m_range *r),
-                       void *arg);
-size_t pvhdev_p2m_count(const struct pvhdev_domain *dom);
+PVHDEV_API int pvhdev_p2m_foreach(const struct pvhdev_domain *dom,
+                                  int (*fn)(void *arg, const struct pvhdev_p2m_range *r),
+                                  void *arg);
+PVHDEV_API size_t pvhdev_p2m_count(const struct pvhdev_domain *dom);
 
 /* A device's BARs as pvhdev models them. */
 struct pvhdev_bar_info {
@@ -120,8 +121,8 @@ struct pvhdev_bar_info {
 
 /* bir: 0-5 BARs, 6 the expansion ROM, 7-12 SR-IOV VF BARs 0-5.
  * -ENOENT when that BAR is not implemented. */
-int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
-                   struct pvhdev_bar_info *out);
+PVHDEV_API int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
+                              struct pvhdev_bar_info *out);
 
 struct pvhdev_sriov_info {
 	unsigned pos;         /* capability offset */
@@ -133,16 +134,17 @@ struct pvhdev_sriov_info {
 };
 
 /* -ENOENT when the device has no SR-IOV capability pvhdev found. */
-int pvhdev_dev_sriov(const struct pvhdev_dev *dev, struct pvhdev_sriov_info *out);
+PVHDEV_API int pvhdev_dev_sriov(const struct pvhdev_dev *dev,
+                                struct pvhdev_sriov_info *out);
 /* Whether dev is an SR-IOV VF, and its PF. */
-bool pvhdev_dev_is_vf(const struct pvhdev_dev *dev, pvhdev_sbdf_t *pf);
+PVHDEV_API bool pvhdev_dev_is_vf(const struct pvhdev_dev *dev, pvhdev_sbdf_t *pf);
 
 /* Drains deferred map/unmap work, at most budget pages of it (0: all),
  * like a preemptible hypercall continuation.  *more says whether work
  * is left.  A command register write that waited for the p2m reaches
  * the hardware when its work completes. */
-int pvhdev_process_pending(struct pvhdev_domain *dom, uint64_t budget,
-                           bool *more);
+PVHDEV_API int pvhdev_process_pending(struct pvhdev_domain *dom, uint64_t budget,
+                                      bool *more);
 
 #ifdef __cplusplus
 }

@@ -34,8 +34,8 @@ struct pvhdev_platform_file;
  * NULL), else the installed one.  Writes the first readable path into
  * buf.  -ENOENT when none is readable, -ENAMETOOLONG when len is too
  * small. */
-int pvhdev_platform_file_schema(const char *source_datadir, char *buf,
-                                size_t len);
+PVHDEV_API int pvhdev_platform_file_schema(const char *source_datadir, char *buf,
+                                           size_t len);
 
 /* Loads path, validating it against the schema at schema_path (NULL:
  * pvhdev_platform_file_schema(NULL, ...)).  Dump files are found
@@ -43,28 +43,29 @@ int pvhdev_platform_file_schema(const char *source_datadir, char *buf,
  * a malformed file) and writes one line to err when err_len > 0:
  *   "FILE:LINE: element NAME: what was expected"
  * or "FILE: what went wrong" when no line applies. */
-int pvhdev_platform_file_load(const char *path, const char *schema_path,
-                              struct pvhdev_platform_file **out, char *err,
-                              size_t err_len);
-void pvhdev_platform_file_free(struct pvhdev_platform_file *pf);
+PVHDEV_API int pvhdev_platform_file_load(const char *path, const char *schema_path,
+                                         struct pvhdev_platform_file **out, char *err,
+                                         size_t err_len);
+PVHDEV_API void pvhdev_platform_file_free(struct pvhdev_platform_file *pf);
 
 /* The platform: e820 sorted by address, everything else in file order. */
-const struct pvhdev_platform *
+PVHDEV_API const struct pvhdev_platform *
 pvhdev_platform_file_platform(const struct pvhdev_platform_file *pf);
 
 /* The devices of every dump and every inline device, in SBDF order. */
-size_t pvhdev_platform_file_count(const struct pvhdev_platform_file *pf);
-const struct pvhdev_fake_dev *
+PVHDEV_API size_t pvhdev_platform_file_count(const struct pvhdev_platform_file *pf);
+PVHDEV_API const struct pvhdev_fake_dev *
 pvhdev_platform_file_devs(const struct pvhdev_platform_file *pf);
 
 /* The <description> text, or "" without one. */
-const char *pvhdev_platform_file_description(const struct pvhdev_platform_file *pf);
+PVHDEV_API const char *
+pvhdev_platform_file_description(const struct pvhdev_platform_file *pf);
 
 /* Notes made while loading: the dumps' notes (a BAR size guessed, a
  * device skipped), BAR sizes overridden, inline BARs without a size. */
-size_t pvhdev_platform_file_nr_notes(const struct pvhdev_platform_file *pf);
-const char *pvhdev_platform_file_note(const struct pvhdev_platform_file *pf,
-                                      size_t i);
+PVHDEV_API size_t pvhdev_platform_file_nr_notes(const struct pvhdev_platform_file *pf);
+PVHDEV_API const char *pvhdev_platform_file_note(const struct pvhdev_platform_file *pf,
+                                                 size_t i);
 
 #ifdef __cplusplus
 }

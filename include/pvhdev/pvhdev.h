@@ -39,6 +39,14 @@ extern "C" {
 #define PVHDEV_VERSION_PATCH 0
 #define PVHDEV_VERSION_STRING "0.1.0"
 
+/* Marks the public API.  The libraries are built with hidden visibility,
+ * so these are the only symbols libpvhdev.so exports (README.md, "ABI"). */
+#if defined(__GNUC__)
+#define PVHDEV_API __attribute__((visibility("default")))
+#else
+#define PVHDEV_API
+#endif
+
 /*
  *   31            16 15      8 7     3 2   0
  *  +----------------+---------+-------+-----+
@@ -171,41 +179,44 @@ struct pvhdev_config {
 };
 
 /* Domain lifetime. */
-int pvhdev_domain_new(const struct pvhdev_config *cfg, struct pvhdev_domain **out);
-void pvhdev_domain_free(struct pvhdev_domain *dom);
+PVHDEV_API int pvhdev_domain_new(const struct pvhdev_config *cfg,
+                                 struct pvhdev_domain **out);
+PVHDEV_API void pvhdev_domain_free(struct pvhdev_domain *dom);
 
 /* Adds every device the backend enumerates (or, without an enumerate
  * hook, every function whose vendor ID is not 0xffff on the buses the
  * domain's MMCFG regions cover, or on segment 0 without any region). */
-int pvhdev_domain_scan(struct pvhdev_domain *dom);
+PVHDEV_API int pvhdev_domain_scan(struct pvhdev_domain *dom);
 
 /* Static strings; never NULL. */
-const char *pvhdev_strerror(int err);
-const char *pvhdev_version(void);
+PVHDEV_API const char *pvhdev_strerror(int err);
+PVHDEV_API const char *pvhdev_version(void);
 
 /* Formats sbdf as "ssss:bb:dd.f" into buf[PVHDEV_SBDF_STRLEN]. */
-const char *pvhdev_sbdf_str(pvhdev_sbdf_t sbdf, char buf[PVHDEV_SBDF_STRLEN]);
+PVHDEV_API const char *pvhdev_sbdf_str(pvhdev_sbdf_t sbdf, char buf[PVHDEV_SBDF_STRLEN]);
 
 /* Devices. */
-int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
-int pvhdev_dev_remove(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+PVHDEV_API int pvhdev_dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+PVHDEV_API int pvhdev_dev_remove(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
 /* Hidden devices read as absent and own nothing.  May be called before
  * the device is added (a quirk-found HPET, the hypervisor's UART). */
-int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+PVHDEV_API int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
 /* -ENODEV when the domain does not know sbdf (hidden devices are known). */
-int pvhdev_dev_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
-                   struct pvhdev_dev **out);
-pvhdev_sbdf_t pvhdev_dev_sbdf(const struct pvhdev_dev *dev);
-struct pvhdev_domain *pvhdev_dev_domain(const struct pvhdev_dev *dev);
-bool pvhdev_dev_hidden(const struct pvhdev_dev *dev);
+PVHDEV_API int pvhdev_dev_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                              struct pvhdev_dev **out);
+PVHDEV_API pvhdev_sbdf_t pvhdev_dev_sbdf(const struct pvhdev_dev *dev);
+PVHDEV_API struct pvhdev_domain *pvhdev_dev_domain(const struct pvhdev_dev *dev);
+PVHDEV_API bool pvhdev_dev_hidden(const struct pvhdev_dev *dev);
 /* Calls fn for each device in SBDF order; stops at a non-zero return. */
-int pvhdev_dev_foreach(struct pvhdev_domain *dom,
-                       int (*fn)(void *arg, struct pvhdev_dev *dev), void *arg);
+PVHDEV_API int pvhdev_dev_foreach(struct pvhdev_domain *dom,
+                                  int (*fn)(void *arg, struct pvhdev_dev *dev),
+                                  void *arg);
 
 /* Capabilities found at device add.  -ENOENT when absent. */
-int pvhdev_dev_find_cap(const struct pvhdev_dev *dev, uint8_t id, unsigned *off);
-int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id,
-                            unsigned *off);
+PVHDEV_API int pvhdev_dev_find_cap(const struct pvhdev_dev *dev, uint8_t id,
+                                   unsigned *off);
+PVHDEV_API int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id,
+                                       unsigned *off);
 
 /*
  * Register handlers.  The dispatcher splits a guest access into whole
@@ -244,15 +255,15 @@ struct pvhdev_reg {
 /* -EEXIST on overlap, -EINVAL on a bad size/offset/mask, -ENOSPC past
  * PVHDEV_MAX_REGS registers on one device. */
 #define PVHDEV_MAX_REGS 255
-int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg);
+PVHDEV_API int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg);
 /* Removes the register that starts at off with this size; -ENOENT. */
-int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size);
+PVHDEV_API int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size);
 /* Reads / writes the hardware for a handler's own needs (logged as
  * hw-write like any pass-through). */
-int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                       uint32_t *val);
-int pvhdev_dev_hw_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
-                        uint32_t val);
+PVHDEV_API int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                                  uint32_t *val);
+PVHDEV_API int pvhdev_dev_hw_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
+                                   uint32_t val);
 
 /*
  * Guest accesses.  Config space by SBDF (what both decoders reach),
@@ -261,31 +272,31 @@ int pvhdev_dev_hw_write(struct pvhdev_dev *dev, unsigned off, unsigned size,
  * (all-ones / dropped) and returns 0; a backend failure returns its
  * error with *val all-ones.
  */
-int pvhdev_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
-                    unsigned size, uint32_t *val);
-int pvhdev_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
-                     unsigned size, uint32_t val);
+PVHDEV_API int pvhdev_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                               unsigned off, unsigned size, uint32_t *val);
+PVHDEV_API int pvhdev_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                unsigned off, unsigned size, uint32_t val);
 
 /* -ENXIO: the port or size is not a config access pvhdev decodes
  * (e.g. a byte access to 0xCF9, the reset control register on many
  * chipsets); the embedder handles it. */
-int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
-                    uint32_t *val);
-int pvhdev_pio_write(struct pvhdev_domain *dom, uint16_t port, unsigned size,
-                     uint32_t val);
+PVHDEV_API int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
+                               uint32_t *val);
+PVHDEV_API int pvhdev_pio_write(struct pvhdev_domain *dom, uint16_t port, unsigned size,
+                                uint32_t val);
 
 /* -ENXIO: no trapped range holds addr (dom0 reaches it directly). */
-int pvhdev_mmio_read(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
-                     uint64_t *val);
-int pvhdev_mmio_write(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
-                      uint64_t val);
+PVHDEV_API int pvhdev_mmio_read(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
+                                uint64_t *val);
+PVHDEV_API int pvhdev_mmio_write(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
+                                 uint64_t val);
 
 /* An ECAM window as ACPI's MCFG gives it: addr is where bus 0 of the
  * segment would be (1 MiB aligned); buses start_bus..end_bus are trapped,
  * from addr + (start_bus << 20).  -EEXIST when it overlaps a window of the
  * same segment or another trapped range. */
-int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
-                     uint8_t start_bus, uint8_t end_bus);
+PVHDEV_API int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
+                                uint8_t start_bus, uint8_t end_bus);
 
 /*
  * Invariants a correct model keeps after every access (tests and fuzzers
@@ -297,20 +308,20 @@ int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
  * equals the hardware's; hidden devices own nothing.  Returns 0, or
  * -EPROTO with the first violation as one line in msg (len > 0).
  */
-int pvhdev_check_invariants(struct pvhdev_domain *dom, char *msg, size_t len);
+PVHDEV_API int pvhdev_check_invariants(struct pvhdev_domain *dom, char *msg, size_t len);
 
 /* Event log: a ring of the last event_capacity effects. */
-uint64_t pvhdev_event_next_seq(const struct pvhdev_domain *dom);
+PVHDEV_API uint64_t pvhdev_event_next_seq(const struct pvhdev_domain *dom);
 /* -ENOENT when seq was overwritten or has not happened yet.  Only the
  * union member of the event's kind is meaningful. */
-int pvhdev_event_get(const struct pvhdev_domain *dom, uint64_t seq,
-                     struct pvhdev_event *ev);
+PVHDEV_API int pvhdev_event_get(const struct pvhdev_domain *dom, uint64_t seq,
+                                struct pvhdev_event *ev);
 /* One line in the documented vocabulary (docs/events.md), NUL-terminated,
  * no newline.  Returns the length, or -ENOSPC when len is too small. */
-int pvhdev_event_format(const struct pvhdev_event *ev, char *buf, size_t len);
-const char *pvhdev_event_name(enum pvhdev_event_kind kind);
+PVHDEV_API int pvhdev_event_format(const struct pvhdev_event *ev, char *buf, size_t len);
+PVHDEV_API const char *pvhdev_event_name(enum pvhdev_event_kind kind);
 /* "bar", "ram-copy", ... as map events print them; "unknown" otherwise. */
-const char *pvhdev_map_reason_name(enum pvhdev_map_reason reason);
+PVHDEV_API const char *pvhdev_map_reason_name(enum pvhdev_map_reason reason);
 
 #ifdef __cplusplus
 }

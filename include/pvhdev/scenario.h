@@ -26,21 +26,21 @@ struct pvhdev_scenario;
 
 /* Parses len bytes of text; name is what error messages call it (a
  * path).  -EINVAL on a malformed scenario, -ENOMEM. */
-int pvhdev_scenario_parse(const char *name, const char *text, size_t len,
-                          struct pvhdev_scenario **out, char *err,
-                          size_t err_len);
+PVHDEV_API int pvhdev_scenario_parse(const char *name, const char *text, size_t len,
+                                     struct pvhdev_scenario **out, char *err,
+                                     size_t err_len);
 /* Reads and parses path.  Also -errno of the read, -EFBIG past 256 MiB. */
-int pvhdev_scenario_load(const char *path, struct pvhdev_scenario **out,
-                         char *err, size_t err_len);
-void pvhdev_scenario_free(struct pvhdev_scenario *sc);
+PVHDEV_API int pvhdev_scenario_load(const char *path, struct pvhdev_scenario **out,
+                                    char *err, size_t err_len);
+PVHDEV_API void pvhdev_scenario_free(struct pvhdev_scenario *sc);
 
 /* Commands kept (accesses, expectations, drains, skipped qtest lines). */
-size_t pvhdev_scenario_steps(const struct pvhdev_scenario *sc);
+PVHDEV_API size_t pvhdev_scenario_steps(const struct pvhdev_scenario *sc);
 
 /* One transcript line, no trailing newline; line lives until return. */
 typedef void (*pvhdev_scenario_out_fn)(void *ctx, const char *line);
 /* An out function whose ctx is a FILE *: prints line and a newline. */
-void pvhdev_scenario_out_file(void *ctx, const char *line);
+PVHDEV_API void pvhdev_scenario_out_file(void *ctx, const char *line);
 
 struct pvhdev_scenario_result {
 	unsigned long accesses; /* guest accesses performed */
@@ -60,9 +60,9 @@ struct pvhdev_scenario_result {
  * when pvhdev itself failed (a backend error), with res->msg saying
  * where.
  */
-int pvhdev_scenario_run(const struct pvhdev_scenario *sc,
-                        struct pvhdev_domain *dom, pvhdev_scenario_out_fn out,
-                        void *out_ctx, struct pvhdev_scenario_result *res);
+PVHDEV_API int pvhdev_scenario_run(const struct pvhdev_scenario *sc,
+                                   struct pvhdev_domain *dom, pvhdev_scenario_out_fn out,
+                                   void *out_ctx, struct pvhdev_scenario_result *res);
 
 #ifdef __cplusplus
 }

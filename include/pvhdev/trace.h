@@ -98,10 +98,10 @@ struct pvhdev_trace_counters {
  * backend to wrap (cfg_read and cfg_write required).  opts may be NULL.
  * Returns -errno of creating the file, -EINVAL, -ENOMEM.
  */
-int pvhdev_trace_record_open(const char *path,
-                             const struct pvhdev_backend_ops *ops, void *ctx,
-                             const struct pvhdev_trace_opts *opts,
-                             struct pvhdev_trace **out);
+PVHDEV_API int pvhdev_trace_record_open(const char *path,
+                                        const struct pvhdev_backend_ops *ops, void *ctx,
+                                        const struct pvhdev_trace_opts *opts,
+                                        struct pvhdev_trace **out);
 
 /*
  * Opens path for replay in mode PVHDEV_TRACE_STRICT or
@@ -110,9 +110,9 @@ int pvhdev_trace_record_open(const char *path,
  * malformed trace, -ENOMEM, and writes one line to err ("FILE:LINE:
  * what was expected"), NUL-terminated, when err_len > 0.
  */
-int pvhdev_trace_replay_open(const char *path, enum pvhdev_trace_mode mode,
-                             struct pvhdev_trace **out, char *err,
-                             size_t err_len);
+PVHDEV_API int pvhdev_trace_replay_open(const char *path, enum pvhdev_trace_mode mode,
+                                        struct pvhdev_trace **out, char *err,
+                                        size_t err_len);
 
 /*
  * Ends the trace without freeing it, so the report stays readable.
@@ -123,24 +123,25 @@ int pvhdev_trace_replay_open(const char *path, enum pvhdev_trace_mode mode,
  * replay's first error when it had one.  Relaxed: the first error.
  * Calling it again returns the same.
  */
-int pvhdev_trace_finish(struct pvhdev_trace *t);
+PVHDEV_API int pvhdev_trace_finish(struct pvhdev_trace *t);
 
 /* pvhdev_trace_finish(), unless done, then frees t; returns its result.
  * NULL is a no-op returning 0. */
-int pvhdev_trace_close(struct pvhdev_trace *t);
+PVHDEV_API int pvhdev_trace_close(struct pvhdev_trace *t);
 
 /* The ops table for a domain over t: pvhdev_trace_ops with the optional
  * hooks the recorded backend lacked set to NULL, so the domain behaves
  * as it did over that backend (e.g. probes vendor IDs itself when there
  * was no enumerate hook).  Lives as long as t. */
-const struct pvhdev_backend_ops *pvhdev_trace_backend(const struct pvhdev_trace *t);
+PVHDEV_API const struct pvhdev_backend_ops *
+pvhdev_trace_backend(const struct pvhdev_trace *t);
 
 /*
  * Marks the write being recorded (when called from inside the wrapped
  * backend's write hook) or else the next one as answered by a shadow.
  * -EINVAL when t is not recording.
  */
-int pvhdev_trace_mark_shadow(struct pvhdev_trace *t);
+PVHDEV_API int pvhdev_trace_mark_shadow(struct pvhdev_trace *t);
 
 /*
  * The first error, "" when none.  A divergence reads
@@ -150,16 +151,16 @@ int pvhdev_trace_mark_shadow(struct pvhdev_trace *t);
  * of replay" that the replay ended first (pvhdev_trace_finish).
  * Lives until the next call on t.
  */
-const char *pvhdev_trace_error(const struct pvhdev_trace *t);
+PVHDEV_API const char *pvhdev_trace_error(const struct pvhdev_trace *t);
 
 /* The header; strings live as long as t. */
-int pvhdev_trace_get_info(const struct pvhdev_trace *t,
-                          struct pvhdev_trace_info *out);
-int pvhdev_trace_get_counters(const struct pvhdev_trace *t,
-                              struct pvhdev_trace_counters *out);
+PVHDEV_API int pvhdev_trace_get_info(const struct pvhdev_trace *t,
+                                     struct pvhdev_trace_info *out);
+PVHDEV_API int pvhdev_trace_get_counters(const struct pvhdev_trace *t,
+                                         struct pvhdev_trace_counters *out);
 
 /* Every hook; ctx is a struct pvhdev_trace.  See pvhdev_trace_backend(). */
-extern const struct pvhdev_backend_ops pvhdev_trace_ops;
+PVHDEV_API extern const struct pvhdev_backend_ops pvhdev_trace_ops;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,82 @@
+# Fails unless
+#   - every global symbol defined in ARCHIVES starts with pvhdev_ (the
+#     internals' pvhdev__ included): no generic name can collide with a
+#     hypervisor's own;
+#   - SHARED exports exactly the functions and objects that the headers
+#     in HEADERS declare with PVHDEV_API: no internal is reachable, or
+#     replaceable by interposition, through the .so.
+cmake_policy(SET CMP0057 NEW)
+
+foreach(lib ${ARCHIVES})
+  execute_process(COMMAND ${NM} -g --defined-only ${lib}
+                  OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "nm on ${lib} failed")
+  endif()
+  string(REGEX MATCHALL "\n[0-9a-f]+ [A-Z] [^\n]+" defs "\n${out}")
+  set(bad "")
+  foreach(d ${defs})
+    string(REGEX REPLACE "^\n[0-9a-f]+ [A-Z] " "" name "${d}")
+    if(NOT name MATCHES "^pvhdev_")
+      list(APPEND bad ${name})
+    endif()
+  endforeach()
+  if(bad)
+    message(FATAL_ERROR "${lib} defines globals outside pvhdev_*: ${bad}")
+  endif()
+  list(LENGTH defs n)
+  message(STATUS "${lib}: ${n} globals, all pvhdev_*")
+endforeach()
+
+# The API: the last pvhdev_ name before "(" or ";" in each PVHDEV_API
+# declaration (the return type may be on the line before the name).
+file(GLOB headers ${HEADERS}/*.h)
+set(api "")
+foreach(h ${headers})
+  file(READ ${h} text)
+  # (";" separates CMake list items: "@" stands for it here.)
+  string(REPLACE ";" "@" text "${text}")
+  string(REGEX MATCHALL "\nPVHDEV_API [^@(]*[ *\n]pvhdev_[a-z0-9_]+ *[(@]" decls "${text}")
+  foreach(d ${decls})
+    string(REGEX MATCH "pvhdev_[a-z0-9_]+ *[(@]$" name "${d}")
+    string(REGEX REPLACE " *[(@]$" "" name "${name}")
+    list(APPEND api ${name})
+  endforeach()
+endforeach()
+list(REMOVE_DUPLICATES api)
+
+execute_process(COMMAND ${NM} -D --defined-only ${SHARED}
+                OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm -D on ${SHARED} failed")
+endif()
+string(REGEX MATCHALL "\n[0-9a-f]+ [A-Za-z] [^\n]+" defs "\n${out}")
+set(exported "")
+foreach(d ${defs})
+  string(REGEX REPLACE "^\n[0-9a-f]+ [A-Za-z] " "" name "${d}")
+  # The linker's own markers and, in the sanitizer build, its runtime's
+  # hooks are not ours.
+  if(name MATCHES "^(_init|_fini|_edata|_end|__bss_start)$" OR
+     name MATCHES "^__(asan|ubsan|sanitizer|lsan)_")
+    continue()
+  endif()
+  list(APPEND exported ${name})
+endforeach()
+set(extra "")
+foreach(name ${exported})
+  if(NOT name IN_LIST api)
+    list(APPEND extra ${name})
+  endif()
+endforeach()
+set(missing "")
+foreach(name ${api})
+  if(NOT name IN_LIST exported)
+    list(APPEND missing ${name})
+  endif()
+endforeach()
+if(extra OR missing)
+  message(FATAL_ERROR "${SHARED}: exports not in the API: ${extra}; "
+          "API not exported: ${missing}")
+endif()
+list(LENGTH api n)
+message(STATUS "${SHARED}: exports exactly the ${n} PVHDEV_API declarations")
