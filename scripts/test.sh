@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then builds and runs every
-# test three times: plain, under ASan+UBSan, and under valgrind; then runs
+# test three times: plain, under ASan+UBSan, and under valgrind, and checks
+# each build's libpvhdev.so against the ABI baseline (scripts/abi.sh); then runs
 # each libFuzzer harness for about a minute (scripts/fuzz-ci.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ run() { # NAME CMAKE-ARGS...
 		return 1
 	fi
 	grep -E "tests passed" "$dir/ctest.log" >&2
+	bash scripts/abi.sh check "$dir"
 }
 
 run plain
