@@ -17,7 +17,8 @@ foreach(lib ${ARCHIVES})
   set(bad "")
   foreach(d ${defs})
     string(REGEX REPLACE "^\n[0-9a-f]+ [A-Z] " "" name "${d}")
-    if(NOT name MATCHES "^pvhdev_")
+    # (ASan's ODR indicator of a pvhdev_ variable is named after it.)
+    if(NOT name MATCHES "^(__odr_asan[.])?pvhdev_")
       list(APPEND bad ${name})
     endif()
   endforeach()
@@ -57,7 +58,7 @@ foreach(d ${defs})
   # The linker's own markers and, in the sanitizer build, its runtime's
   # hooks are not ours.
   if(name MATCHES "^(_init|_fini|_edata|_end|__bss_start)$" OR
-     name MATCHES "^__(asan|ubsan|sanitizer|lsan)_")
+     name MATCHES "^__(asan|ubsan|sanitizer|lsan)_" OR name MATCHES "^__odr_asan[.]")
     continue()
   endif()
   list(APPEND exported ${name})

@@ -27,6 +27,7 @@ bash scripts/deps.sh abigail-tools
 rc=0
 if [ -e "$base" ]; then
 	abidiff --headers-dir2 include/pvhdev --drop-private-types --fail-no-debug-info \
+		--suppressions abi/suppressions.txt \
 		"$base" "$so" >"$build/abidiff.txt" 2>&1 || rc=$?
 elif [ "$mode" = check ]; then
 	echo "abi: $base: no baseline (bash scripts/abi.sh update)" >&2
