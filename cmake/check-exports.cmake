@@ -7,16 +7,12 @@
 #     replaceable by interposition, through the .so.
 cmake_policy(SET CMP0057 NEW)
 
+include(${CMAKE_CURRENT_LIST_DIR}/nm.cmake)
+
 foreach(lib ${ARCHIVES})
-  execute_process(COMMAND ${NM} -g --defined-only ${lib}
-                  OUTPUT_VARIABLE out RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "nm on ${lib} failed")
-  endif()
-  string(REGEX MATCHALL "\n[0-9a-f]+ [A-Z] [^\n]+" defs "\n${out}")
+  nm_symbols(defs ${lib} -g --defined-only)
   set(bad "")
-  foreach(d ${defs})
-    string(REGEX REPLACE "^\n[0-9a-f]+ [A-Z] " "" name "${d}")
+  foreach(name ${defs})
     # (ASan's ODR indicator of a pvhdev_ variable is named after it.)
     if(NOT name MATCHES "^(__odr_asan[.])?pvhdev_")
       list(APPEND bad ${name})
@@ -46,15 +42,9 @@ foreach(h ${headers})
 endforeach()
 list(REMOVE_DUPLICATES api)
 
-execute_process(COMMAND ${NM} -D --defined-only ${SHARED}
-                OUTPUT_VARIABLE out RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "nm -D on ${SHARED} failed")
-endif()
-string(REGEX MATCHALL "\n[0-9a-f]+ [A-Za-z] [^\n]+" defs "\n${out}")
+nm_symbols(defs ${SHARED} -D --defined-only)
 set(exported "")
-foreach(d ${defs})
-  string(REGEX REPLACE "^\n[0-9a-f]+ [A-Za-z] " "" name "${d}")
+foreach(name ${defs})
   # The linker's own markers and, in the sanitizer build, its runtime's
   # hooks are not ours.
   if(name MATCHES "^(_init|_fini|_edata|_end|__bss_start)$" OR
