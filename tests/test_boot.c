@@ -707,8 +707,8 @@ static void test_boot_alloc_failure_every_call(void **state)
 /* ---- Firecracker ---- */
 
 /*
- * The MCFG window and IO-APIC are the ones SOURCES.md gives for the
- * dump's machine; the e820 and ACPI table places follow Firecracker's
+ * The MCFG window and IO-APIC are the ones captured with the
+ * dump (data/machines/README.md); the e820 and ACPI table places follow Firecracker's
  * x86_64 layout (RAM below the EBDA and from 1 MiB, a 128 MiB guest,
  * ACPI tables at the start of high memory, inside RAM).
  */
