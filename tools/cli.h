@@ -4,6 +4,7 @@
 #define PVHDEV_TOOLS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum cli_exit {
 	CLI_OK = 0,
@@ -17,6 +18,14 @@ int cli_boot(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_capture(int argc, char **argv);
 int cli_record(int argc, char **argv);
+
+/* Data directories (tools/datadir.c), in lookup order: $PVHDEV_DATADIR
+ * when set, the source tree's data/ (only for the pvhdev in the build
+ * tree; NULL from cli_source_datadir() in the installed one), the
+ * installed share/pvhdev.  Returns how many it wrote to dirs. */
+#define CLI_NR_DATADIRS 3
+const char *cli_source_datadir(void);
+size_t cli_datadirs(const char *dirs[CLI_NR_DATADIRS]);
 
 /* What replay, record and replay --trace share (tools/replay.c).
  * cli_scenario_load: loads the scenario at path, printing the parser's
