@@ -16,16 +16,7 @@
 
 const char *machine_default(char *buf, size_t len)
 {
-	const char *dirs[CLI_NR_DATADIRS];
-	size_t nr = cli_datadirs(dirs);
-
-	for (size_t i = 0; i < nr; i++) {
-		int n = snprintf(buf, len, "%s/%s", dirs[i], DEFAULT_MACHINE);
-
-		if (n >= 0 && (size_t)n < len && access(buf, R_OK) == 0)
-			return buf;
-	}
-	return NULL;
+	return cli_data_path(DEFAULT_MACHINE, buf, len) ? NULL : buf;
 }
 
 /* m->source names the machine in messages and trace headers: a path too
@@ -75,8 +66,7 @@ static int open_platform(struct machine *m, const char *path)
 
 	if (rc)
 		return rc;
-	rc = pvhdev_platform_file_schema(cli_source_datadir(), schema,
-	                                 sizeof(schema));
+	rc = cli_data_path(PVHDEV_PLATFORM_SCHEMA, schema, sizeof(schema));
 	if (rc) {
 		fprintf(stderr, "pvhdev: %s: cannot find the schema %s (set "
 		        "PVHDEV_DATADIR to the directory that holds it)\n", path,

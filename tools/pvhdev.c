@@ -40,13 +40,8 @@ static void print_files(FILE *f)
 	fputs("\n"
 	      "Files: the bundled machines and the schemas are looked up in\n"
 	      "these data directories, in this order:\n"
-	      "\n"
-	      "  $PVHDEV_DATADIR  when set\n", f);
-	if (cli_source_datadir())
-		fprintf(f, "  %s  the source tree's data/: this pvhdev runs from its\n"
-		        "                   build tree (the installed pvhdev never looks there)\n",
-		        cli_source_datadir());
-	fprintf(f, "  %s  the installed data\n", PVHDEV_DATADIR);
+	      "\n", f);
+	cli_print_datadirs(f);
 }
 
 int main(int argc, char **argv)

@@ -37,7 +37,7 @@ static int load_platform(const char *trace, const char *path,
 		if (n >= 0 && (size_t)n < sizeof(buf) && !access(buf, R_OK))
 			path = buf;
 	}
-	rc = pvhdev_platform_file_schema(cli_source_datadir(), schema, sizeof(schema));
+	rc = cli_data_path(PVHDEV_PLATFORM_SCHEMA, schema, sizeof(schema));
 	if (rc) {
 		fprintf(stderr, "pvhdev: %s: cannot find the schema %s (set "
 		        "PVHDEV_DATADIR to the directory that holds it)\n", path,
