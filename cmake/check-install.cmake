@@ -14,6 +14,7 @@ get_filename_component(pcdir ${pc} DIRECTORY)
 set(ENV{PKG_CONFIG_PATH} ${pcdir})
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SRC}/tests/consumer -B ${cbuild}
                         -DCMAKE_PREFIX_PATH=${prefix}
+                        -DPVHDEV_EXAMPLES=${SRC}/examples
                 RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "consumer configure failed")
@@ -78,4 +79,16 @@ if(NOT got STREQUAL want)
 endif()
 if(NOT out MATCHES "\"reason\": \"bar\"")
   message(FATAL_ERROR "installed pvhdev boot mapped no BAR:\n${out}")
+endif()
+
+# The examples, built against the installed tree, on its bundled dump.
+execute_process(COMMAND ${cbuild}/embed
+                        ${datadir}/machines/intel-nuc-broadwell-u-i218.lspci
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "identity bar 0000:00:02.0 bar 0")
+  message(FATAL_ERROR "installed-tree embed failed (${rc}):\n${out}")
+endif()
+execute_process(COMMAND ${cbuild}/own_handler RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "installed-tree own_handler failed (${rc})")
 endif()
