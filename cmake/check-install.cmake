@@ -40,19 +40,25 @@ set(docdir ${prefix}/${CMAKE_INSTALL_DATADIR}/doc/pvhdev)
 set(mandir ${prefix}/${CMAKE_INSTALL_MANDIR}/man1)
 set(datadir ${prefix}/${CMAKE_INSTALL_DATADIR}/pvhdev)
 set(machine machines/intel-nuc-broadwell-u-i218.xml)
-foreach(f ${prefix}/${CMAKE_INSTALL_BINDIR}/pvhdev
+set(files ${prefix}/${CMAKE_INSTALL_BINDIR}/pvhdev
           ${datadir}/${machine} ${datadir}/schema/platform.rng
           ${docdir}/LICENSE ${docdir}/README.md ${docdir}/architecture.md
-          ${docdir}/scenario-format.md
-          ${mandir}/pvhdev.1 ${mandir}/pvhdev-boot.1 ${mandir}/pvhdev-replay.1
-          ${mandir}/pvhdev-record.1 ${mandir}/pvhdev-capture.1)
+          ${docdir}/scenario-format.md)
+if(MAN)
+  list(APPEND files ${mandir}/pvhdev.1 ${mandir}/pvhdev-boot.1
+       ${mandir}/pvhdev-replay.1 ${mandir}/pvhdev-record.1
+       ${mandir}/pvhdev-capture.1)
+endif()
+foreach(f ${files})
   if(NOT EXISTS ${f})
     message(FATAL_ERROR "not installed: ${f}")
   endif()
 endforeach()
-file(READ ${mandir}/pvhdev-boot.1 page)
-if(NOT page MATCHES "--platform FILE")
-  message(FATAL_ERROR "${mandir}/pvhdev-boot.1 does not document boot's options")
+if(MAN)
+  file(READ ${mandir}/pvhdev-boot.1 page)
+  if(NOT page MATCHES "--platform FILE")
+    message(FATAL_ERROR "${mandir}/pvhdev-boot.1 does not document boot's options")
+  endif()
 endif()
 
 set(exe ${prefix}/${CMAKE_INSTALL_BINDIR}/pvhdev)
