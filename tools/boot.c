@@ -47,8 +47,9 @@ static const char boot_usage[] =
 	"  machines/intel-nuc-broadwell-u-i218.xml (its lspci dump and a\n"
 	"  typical platform for it)\n"
 	"looked up in the data directories 'pvhdev help' lists: $PVHDEV_DATADIR\n"
-	"when set, then the installed data directory (a pvhdev run from its\n"
-	"build tree looks in its source tree's data/ first).\n"
+	"when set, then the installed data (../share/pvhdev next to the binary,\n"
+	"then the configured prefix's); a pvhdev run from its build tree looks\n"
+	"in its source tree's data/ before the configured prefix.\n"
 	"\n"
 	"Exit status: 0 success, 2 bad usage or unreadable input, 3 internal\n"
 	"error.\n";
