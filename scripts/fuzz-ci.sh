@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-1}
 dir=build-fuzz
-CC=clang cmake -S . -B "$dir" -DPVHDEV_FUZZ=ON -DPVHDEV_SANITIZE=ON \
+CC=clang cmake -S . -B "$dir" -DPVHDEV_FUZZ=ON -DPVHDEV_SANITIZE=ON -DPVHDEV_WERROR=ON \
 	-DPVHDEV_TESTS=OFF -DPVHDEV_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$dir" -j"$(nproc)" --target fuzz_ops fuzz_dump fuzz_platform fuzz_scenario >/dev/null
 mkdir -p "$dir/crashes"

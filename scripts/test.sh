@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, then builds and runs every
-# test three times: plain, under ASan+UBSan, and under valgrind, and checks
-# each build's libpvhdev.so against the ABI baseline (scripts/abi.sh); then runs
-# each libFuzzer harness for about a minute (scripts/fuzz-ci.sh).
+# The whole test suite: installs what is missing, compiles the build
+# matrix (scripts/build-matrix.sh: gcc and clang optimised builds, the
+# core with hypervisor flags), then builds and runs every test three
+# times: plain, under ASan+UBSan, and under valgrind, and checks each
+# build's libpvhdev.so against the ABI baseline (scripts/abi.sh); then
+# runs each libFuzzer harness for about a minute (scripts/fuzz-ci.sh).
+# Warnings are errors in every build (-DPVHDEV_WERROR=ON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -12,7 +15,7 @@ run() { # NAME CMAKE-ARGS...
 	local dir=build-test-$1
 	shift
 	echo "== $dir" >&2
-	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPVHDEV_WERROR=ON "$@" >/dev/null
 	cmake --build "$dir" -j"$jobs" >/dev/null
 	# The whole log stays in the build tree; what failed is printed.
 	if ! ctest --test-dir "$dir" -j"$jobs" --output-on-failure --timeout 600 \
@@ -25,6 +28,8 @@ run() { # NAME CMAKE-ARGS...
 	bash scripts/abi.sh check "$dir"
 }
 
+echo "== build matrix" >&2
+bash scripts/build-matrix.sh >&2
 run plain
 run asan -DPVHDEV_SANITIZE=ON -DPVHDEV_BENCH=OFF
 run valgrind -DPVHDEV_BENCH=OFF \

@@ -44,7 +44,8 @@ static struct pvhdev_libpci *open_tree(const char *root, unsigned flags)
 	int rc = pvhdev_libpci_open(&o, &lp, err, sizeof(err));
 
 	if (rc)
-		fail_msg("pvhdev_libpci_open(%s): %d %s", root, rc, err);
+		fail_msg("pvhdev_libpci_open(%s): %d %s", root ? root : "/sys", rc,
+		         err);
 	return lp;
 }
 

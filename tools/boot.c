@@ -46,8 +46,10 @@ static const char boot_usage[] =
 	"With no source option the machine bundled with pvhdev is used:\n"
 	"  machines/intel-nuc-broadwell-u-i218.xml (its lspci dump and a\n"
 	"  typical platform for it)\n"
-	"looked up in $PVHDEV_DATADIR, the source tree, then the install\n"
-	"prefix.\n"
+	"looked up in the data directories 'pvhdev help' lists: $PVHDEV_DATADIR\n"
+	"when set, then the installed data (../share/pvhdev next to the binary,\n"
+	"then the configured prefix's); a pvhdev run from its build tree looks\n"
+	"in its source tree's data/ before the configured prefix.\n"
 	"\n"
 	"Exit status: 0 success, 2 bad usage or unreadable input, 3 internal\n"
 	"error.\n";

@@ -4,6 +4,8 @@
 #define PVHDEV_TOOLS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 enum cli_exit {
 	CLI_OK = 0,
@@ -17,6 +19,23 @@ int cli_boot(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_capture(int argc, char **argv);
 int cli_record(int argc, char **argv);
+
+/* Data directories (tools/datadir.c), in lookup order: $PVHDEV_DATADIR
+ * when set; for the pvhdev in the build tree the source tree's data/,
+ * for the installed one the data directory next to its binary; the
+ * configured install prefix's share/pvhdev. */
+#define CLI_NR_DATADIRS 3
+struct cli_datadirs {
+	const char *dir[CLI_NR_DATADIRS];
+	size_t nr;
+	char buf[4096];
+};
+void cli_datadirs(struct cli_datadirs *d);
+/* The first readable DIR/rel into buf: 0, -ENOENT, or -ENAMETOOLONG
+ * when a candidate did not fit in len bytes. */
+int cli_data_path(const char *rel, char *buf, size_t len);
+/* The lookup order for --help, one directory a line. */
+void cli_print_datadirs(FILE *f);
 
 /* What replay, record and replay --trace share (tools/replay.c).
  * cli_scenario_load: loads the scenario at path, printing the parser's

@@ -16,29 +16,36 @@
 
 const char *machine_default(char *buf, size_t len)
 {
-	const char *dirs[] = { getenv("PVHDEV_DATADIR"), PVHDEV_SOURCE_DATADIR,
-	                       PVHDEV_DATADIR };
+	return cli_data_path(DEFAULT_MACHINE, buf, len) ? NULL : buf;
+}
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (!dirs[i])
-			continue;
-		snprintf(buf, len, "%s/%s", dirs[i], DEFAULT_MACHINE);
-		if (access(buf, R_OK) == 0)
-			return buf;
+/* m->source names the machine in messages and trace headers: a path too
+ * long for it is an error, not a name cut short. */
+static int set_source(struct machine *m, const char *kind, const char *path)
+{
+	int n = snprintf(m->source, sizeof(m->source), "%s:%s", kind, path);
+
+	if (n < 0 || (size_t)n >= sizeof(m->source)) {
+		fprintf(stderr, "pvhdev: %s: path too long (at most %zu bytes)\n",
+		        path, sizeof(m->source) - strlen(kind) - 2);
+		m->source[0] = '\0';
+		return CLI_USAGE;
 	}
-	return NULL;
+	return CLI_OK;
 }
 
 static int open_lspci(struct machine *m, const char *path)
 {
 	char err[512];
-	int rc = pvhdev_dump_load(path, &m->dump, err, sizeof(err));
+	int rc = set_source(m, "lspci", path);
 
+	if (rc)
+		return rc;
+	rc = pvhdev_dump_load(path, &m->dump, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "pvhdev: %s\n", err);
 		return CLI_USAGE;
 	}
-	snprintf(m->source, sizeof(m->source), "lspci:%s", path);
 	rc = pvhdev_fake_new(&pvhdev_host_alloc, NULL, pvhdev_dump_devs(m->dump),
 	                     pvhdev_dump_count(m->dump), &m->fake);
 	if (rc) {
@@ -50,15 +57,16 @@ static int open_lspci(struct machine *m, const char *path)
 
 /* A platform file: its devices become the fake backend, its platform
  * boots the domain.  m->priv holds the loaded file until machine_close().
- * The schema comes from $PVHDEV_DATADIR, the source tree, or the
- * installed data directory, in that order. */
+ * The schema comes from the data directories (cli_datadirs()). */
 static int open_platform(struct machine *m, const char *path)
 {
 	struct pvhdev_platform_file *pf;
 	char schema[4096], err[1024] = "";
-	int rc = pvhdev_platform_file_schema(PVHDEV_SOURCE_DATADIR, schema,
-	                                     sizeof(schema));
+	int rc = set_source(m, "platform", path);
 
+	if (rc)
+		return rc;
+	rc = cli_data_path(PVHDEV_PLATFORM_SCHEMA, schema, sizeof(schema));
 	if (rc) {
 		fprintf(stderr, "pvhdev: %s: cannot find the schema %s (set "
 		        "PVHDEV_DATADIR to the directory that holds it)\n", path,
@@ -71,7 +79,6 @@ static int open_platform(struct machine *m, const char *path)
 		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
 	}
 	m->priv = pf;
-	snprintf(m->source, sizeof(m->source), "platform:%s", path);
 	rc = pvhdev_fake_new(&pvhdev_host_alloc, NULL, pvhdev_platform_file_devs(pf),
 	                     pvhdev_platform_file_count(pf), &m->fake);
 	if (rc) {

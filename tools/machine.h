@@ -24,7 +24,8 @@ struct machine_opts {
 };
 
 struct machine {
-	char source[512];     /* "lspci:FILE", "platform:FILE" or "host" */
+	/* "lspci:FILE", "platform:FILE" or "host"; room for a PATH_MAX path */
+	char source[16 + 4096];
 	struct pvhdev_dump *dump;
 	struct pvhdev_fake *fake;
 	struct pvhdev_domain *dom;

@@ -33,6 +33,17 @@ static const char usage[] =
 	"Exit status: 0 success, 1 a check failed, 2 bad usage or input,\n"
 	"3 an internal error (out of memory, backend failure).\n";
 
+/* Where this binary looks for its data: the installed pvhdev and the one
+ * in the build tree differ (tools/datadir.c). */
+static void print_files(FILE *f)
+{
+	fputs("\n"
+	      "Files: the bundled machines and the schemas are looked up in\n"
+	      "these data directories, in this order:\n"
+	      "\n", f);
+	cli_print_datadirs(f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -42,6 +53,7 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
+		print_files(stdout);
 		return CLI_OK;
 	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -129,11 +129,18 @@ static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
 	int rc;
 
 	if (o->m.lspci)
-		snprintf(source, sizeof(source), "lspci:%s", o->m.lspci);
+		rc = snprintf(source, sizeof(source), "lspci:%s", o->m.lspci);
 	else if (o->m.platform)
-		snprintf(source, sizeof(source), "platform:%s", o->m.platform);
+		rc = snprintf(source, sizeof(source), "platform:%s", o->m.platform);
 	else
-		snprintf(source, sizeof(source), "host");
+		rc = snprintf(source, sizeof(source), "host");
+	/* The header must name the source whole, or a replay finds another. */
+	if (rc < 0 || (size_t)rc >= sizeof(source)) {
+		fprintf(stderr, "pvhdev record: %s: path too long\n",
+		        o->m.lspci ? o->m.lspci : o->m.platform);
+		o->wrap_rc = -ENAMETOOLONG;
+		return o->wrap_rc;
+	}
 	if (o->m.host && !o->m.allow_hw_writes)
 		topts.flags |= PVHDEV_TRACE_SHADOW_WRITES;
 	rc = pvhdev_trace_record_open(o->output, *ops, *ctx, &topts, &o->trace);

@@ -32,11 +32,12 @@ static int load_platform(const char *trace, const char *path,
 	int rc;
 
 	if (access(path, R_OK) && path[0] != '/' && slash) {
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(slash - trace), trace, path);
-		if (!access(buf, R_OK))
+		int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(slash - trace),
+		                 trace, path);
+		if (n >= 0 && (size_t)n < sizeof(buf) && !access(buf, R_OK))
 			path = buf;
 	}
-	rc = pvhdev_platform_file_schema(PVHDEV_SOURCE_DATADIR, schema, sizeof(schema));
+	rc = cli_data_path(PVHDEV_PLATFORM_SCHEMA, schema, sizeof(schema));
 	if (rc) {
 		fprintf(stderr, "pvhdev: %s: cannot find the schema %s (set "
 		        "PVHDEV_DATADIR to the directory that holds it)\n", path,
