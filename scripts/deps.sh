@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libpci-dev libxml2-dev libxml2-utils libcmocka-dev valgrind
-      clang libclang-rt-dev help2man "$@")
+      clang libclang-rt-dev help2man libjson-c-dev python3 python3-jsonschema "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

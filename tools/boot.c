@@ -16,6 +16,7 @@
 #include <pvhdev/ioapic.h>
 
 #include "cli.h"
+#include "json.h"
 #include "machine.h"
 
 static const char boot_usage[] =
@@ -39,8 +40,9 @@ static const char boot_usage[] =
 	"                   platform from /sys/firmware (see pvhdev capture)\n"
 	"  --allow-hw-writes  with --host: let config writes reach the\n"
 	"                   hardware (BAR registers never do)\n"
-	"  --json           print JSON with top-level keys machine, devices,\n"
-	"                   ioapics, p2m, events, notes\n"
+	"  --json           print one JSON document (format 1: docs/json.md,\n"
+	"                   the schema data/schema/boot.schema.json): format,\n"
+	"                   machine, devices, ioapics, p2m, events, notes\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"With no source option the machine bundled with pvhdev is used:\n"
@@ -167,92 +169,166 @@ static void text_dev(const struct dev_view *v)
 		       v->sriov.vf_enable ? " enabled" : "", v->sriov.vf_mse ? " mse" : "");
 }
 
-static void json_dev(const struct dev_view *v, bool first)
+static json_object *json_msi(const struct dev_view *v)
 {
-	char n[24];
-	bool f = true;
+	json_object *o = json_object_new_object();
 
-	printf("%s\n    {\"sbdf\": \"%s\", \"vendor\": \"%04x\", \"device\": \"%04x\", "
-	       "\"class\": \"%06x\", \"hidden\": %s, \"vf_of\": %s%s%s,\n     \"bars\": [",
-	       first ? "" : ",", v->sbdf, v->id & 0xffff, v->id >> 16, v->cls,
-	       v->hidden ? "true" : "false", v->vf ? "\"" : "", v->vf ? v->pf : "null",
-	       v->vf ? "\"" : "");
+	json_object_object_add(o, "cap", cli_json_hex(v->msi_off));
+	json_object_object_add(o, "capable_vectors", json_object_new_int((int)v->msi_vectors));
+	json_object_object_add(o, "64bit", json_object_new_boolean(v->msi64));
+	json_object_object_add(o, "per_vector_mask", json_object_new_boolean(v->msi_mask));
+	return o;
+}
+
+static json_object *json_msix(const struct dev_view *v)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cap", cli_json_hex(v->msix_off));
+	json_object_object_add(o, "entries", json_object_new_int((int)v->msix_entries));
+	json_object_object_add(o, "table_bir", json_object_new_int((int)v->table_bir));
+	json_object_object_add(o, "table_offset", cli_json_hex(v->table_off));
+	json_object_object_add(o, "pba_bir", json_object_new_int((int)v->pba_bir));
+	json_object_object_add(o, "pba_offset", cli_json_hex(v->pba_off));
+	return o;
+}
+
+static json_object *json_sriov(const struct pvhdev_sriov_info *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cap", cli_json_hex(s->pos));
+	json_object_object_add(o, "total_vfs", json_object_new_int(s->total_vfs));
+	json_object_object_add(o, "num_vfs", json_object_new_int(s->num_vfs));
+	json_object_object_add(o, "vfs", json_object_new_int(s->nr_vfs));
+	json_object_object_add(o, "first_vf_offset", json_object_new_int(s->first_offset));
+	json_object_object_add(o, "vf_stride", json_object_new_int(s->stride));
+	json_object_object_add(o, "vf_enable", json_object_new_boolean(s->vf_enable));
+	json_object_object_add(o, "vf_mse", json_object_new_boolean(s->vf_mse));
+	return o;
+}
+
+/* The JSON document (docs/json.md, data/schema/boot.schema.json):
+ * addresses, sizes and register values as "0x..." strings, counts and
+ * indices as integers, absent values as null. */
+static json_object *json_dev(const struct dev_view *v)
+{
+	json_object *d = json_object_new_object(), *bars = json_object_new_array();
+	char n[24];
+
+	json_object_object_add(d, "sbdf", json_object_new_string(v->sbdf));
+	json_object_object_add(d, "vendor", v->hidden ? NULL : cli_json_hex(v->id & 0xffff));
+	json_object_object_add(d, "device", v->hidden ? NULL : cli_json_hex(v->id >> 16));
+	json_object_object_add(d, "class", v->hidden ? NULL : cli_json_hex(v->cls));
+	json_object_object_add(d, "hidden", json_object_new_boolean(v->hidden));
+	json_object_object_add(d, "vf_of", v->vf ? json_object_new_string(v->pf) : NULL);
 	for (unsigned i = 0; i < 13; i++) {
 		const struct pvhdev_bar_info *b = &v->bar[i];
 		if (!v->has_bar[i])
 			continue;
-		printf("%s{\"bar\": \"%s\", \"kind\": \"%s\", \"prefetch\": %s, "
-		       "\"addr\": \"0x%llx\", \"size\": \"0x%llx\", \"mapped\": %s}",
-		       f ? "" : ", ", bar_name(i, n), bar_kind(b),
-		       b->prefetch ? "true" : "false", (unsigned long long)b->addr,
-		       (unsigned long long)b->size, b->mapped ? "true" : "false");
-		f = false;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "index", json_object_new_int((int)i));
+		json_object_object_add(o, "name", json_object_new_string(bar_name(i, n)));
+		json_object_object_add(o, "kind", json_object_new_string(bar_kind(b)));
+		json_object_object_add(o, "prefetch", json_object_new_boolean(b->prefetch));
+		json_object_object_add(o, "addr", cli_json_hex(b->addr));
+		json_object_object_add(o, "size", cli_json_hex(b->size));
+		json_object_object_add(o, "mapped", json_object_new_boolean(b->mapped));
+		json_object_array_add(bars, o);
 	}
-	printf("]");
-	if (v->msi)
-		printf(",\n     \"msi\": {\"cap\": \"0x%x\", \"capable_vectors\": %u, \"64bit\": %s, "
-		       "\"per_vector_mask\": %s}", v->msi_off, v->msi_vectors,
-		       v->msi64 ? "true" : "false", v->msi_mask ? "true" : "false");
-	if (v->msix)
-		printf(",\n     \"msix\": {\"cap\": \"0x%x\", \"entries\": %u, \"table_bir\": %u, "
-		       "\"table_offset\": \"0x%x\", \"pba_bir\": %u, \"pba_offset\": \"0x%x\"}",
-		       v->msix_off, v->msix_entries, v->table_bir, v->table_off, v->pba_bir,
-		       v->pba_off);
-	if (v->has_sriov)
-		printf(",\n     \"sriov\": {\"cap\": \"0x%x\", \"total_vfs\": %u, \"num_vfs\": %u, "
-		       "\"vfs\": %u, \"first_vf_offset\": %u, \"vf_stride\": %u, "
-		       "\"vf_enable\": %s, \"vf_mse\": %s}", v->sriov.pos, v->sriov.total_vfs,
-		       v->sriov.num_vfs, v->sriov.nr_vfs, v->sriov.first_offset,
-		       v->sriov.stride, v->sriov.vf_enable ? "true" : "false",
-		       v->sriov.vf_mse ? "true" : "false");
-	printf("}");
+	json_object_object_add(d, "bars", bars);
+	json_object_object_add(d, "msi", v->msi ? json_msi(v) : NULL);
+	json_object_object_add(d, "msix", v->msix ? json_msix(v) : NULL);
+	json_object_object_add(d, "sriov", v->has_sriov ? json_sriov(&v->sriov) : NULL);
+	return d;
 }
 
-struct print_ctx {
-	bool json;
-	bool first;
-};
+/* ---- Text ---- */
 
-static int print_dev(void *arg, struct pvhdev_dev *dev)
+static int text_dev_cb(void *arg, struct pvhdev_dev *dev)
 {
-	struct print_ctx *p = arg;
+	struct dev_view v;
+
+	(void)arg;
+	view(dev, &v);
+	text_dev(&v);
+	return 0;
+}
+
+static int text_range(void *arg, const struct pvhdev_p2m_range *r)
+{
+	char s[PVHDEV_SBDF_STRLEN];
+
+	(void)arg;
+	pvhdev_sbdf_str(r->owner, s);
+	printf("0x%llx+0x%llx %s %s%s%s\n", (unsigned long long)r->gfn,
+	       (unsigned long long)r->nr, r->type == PVHDEV_P2M_RAM ? "ram" : "identity",
+	       pvhdev_map_reason_name(r->reason), r->bar >= 0 ? " " : "",
+	       r->bar >= 0 ? s : "");
+	return 0;
+}
+
+static void text_model(const struct machine *m)
+{
+	char line[256];
+	unsigned n = 0;
+
+	printf("machine: %s\ndevices:\n", m->source);
+	pvhdev_dev_foreach(m->dom, text_dev_cb, NULL);
+	printf("ioapics:\n");
+	pvhdev_ioapic_count(m->dom, &n);
+	for (unsigned i = 0; i < n; i++) {
+		struct pvhdev_ioapic_info io;
+		if (!pvhdev_ioapic_get(m->dom, i, &io))
+			printf("id %u at 0x%llx GSIs %u-%u\n", io.id, (unsigned long long)io.addr,
+			       io.gsi_base, io.gsi_base + io.pins - 1);
+	}
+	printf("p2m:\n");
+	pvhdev_p2m_foreach(m->dom, text_range, NULL);
+	printf("events:\n");
+	for (uint64_t seq = 0, end = pvhdev_event_next_seq(m->dom); seq < end; seq++) {
+		struct pvhdev_event ev;
+		if (!pvhdev_event_get(m->dom, seq, &ev) &&
+		    pvhdev_event_format(&ev, line, sizeof(line)) >= 0)
+			printf("%s\n", line);
+	}
+	for (size_t i = 0; i < machine_nr_notes(m); i++)
+		printf("note: %s\n", machine_note(m, i));
+}
+
+/* ---- JSON ---- */
+
+static int json_dev_cb(void *arg, struct pvhdev_dev *dev)
+{
 	struct dev_view v;
 
 	view(dev, &v);
-	if (p->json)
-		json_dev(&v, p->first);
-	else
-		text_dev(&v);
-	p->first = false;
+	json_object_array_add(arg, json_dev(&v));
 	return 0;
 }
 
-static int print_range(void *arg, const struct pvhdev_p2m_range *r)
+static int json_range(void *arg, const struct pvhdev_p2m_range *r)
 {
-	struct print_ctx *p = arg;
+	json_object *o = json_object_new_object();
 	char s[PVHDEV_SBDF_STRLEN];
-	const char *reason = pvhdev_map_reason_name(r->reason);
 
-	pvhdev_sbdf_str(r->owner, s);
-	if (p->json)
-		printf("%s\n    {\"gfn\": \"0x%llx\", \"nr\": \"0x%llx\", \"mfn\": \"0x%llx\", "
-		       "\"type\": \"%s\", \"reason\": \"%s\", \"owner\": %s%s%s, \"bar\": %d}",
-		       p->first ? "" : ",", (unsigned long long)r->gfn,
-		       (unsigned long long)r->nr, (unsigned long long)r->mfn,
-		       r->type == PVHDEV_P2M_RAM ? "ram" : "identity", reason,
-		       r->bar >= 0 ? "\"" : "", r->bar >= 0 ? s : "null",
-		       r->bar >= 0 ? "\"" : "", r->bar);
-	else
-		printf("0x%llx+0x%llx %s %s%s%s\n", (unsigned long long)r->gfn,
-		       (unsigned long long)r->nr,
-		       r->type == PVHDEV_P2M_RAM ? "ram" : "identity", reason,
-		       r->bar >= 0 ? " " : "", r->bar >= 0 ? s : "");
-	p->first = false;
+	json_object_object_add(o, "gfn", cli_json_hex(r->gfn));
+	json_object_object_add(o, "nr", cli_json_hex(r->nr));
+	json_object_object_add(o, "mfn", cli_json_hex(r->mfn));
+	json_object_object_add(o, "type", json_object_new_string(
+		r->type == PVHDEV_P2M_RAM ? "ram" : "identity"));
+	json_object_object_add(o, "reason",
+	                       json_object_new_string(pvhdev_map_reason_name(r->reason)));
+	json_object_object_add(o, "owner", r->bar >= 0 ?
+	                       json_object_new_string(pvhdev_sbdf_str(r->owner, s)) : NULL);
+	json_object_object_add(o, "bar", r->bar >= 0 ? json_object_new_int(r->bar) : NULL);
+	json_object_array_add(arg, o);
 	return 0;
 }
 
-static void print_ioapics(struct pvhdev_domain *dom, bool json)
+static json_object *json_ioapics(struct pvhdev_domain *dom)
 {
+	json_object *a = json_object_new_array();
 	unsigned n = 0;
 
 	pvhdev_ioapic_count(dom, &n);
@@ -260,89 +336,40 @@ static void print_ioapics(struct pvhdev_domain *dom, bool json)
 		struct pvhdev_ioapic_info io;
 		if (pvhdev_ioapic_get(dom, i, &io))
 			continue;
-		if (json)
-			printf("%s\n    {\"id\": %u, \"addr\": \"0x%llx\", \"gsi_base\": %u, "
-			       "\"pins\": %u}", i ? "," : "", io.id,
-			       (unsigned long long)io.addr, io.gsi_base, io.pins);
-		else
-			printf("id %u at 0x%llx GSIs %u-%u\n", io.id,
-			       (unsigned long long)io.addr, io.gsi_base,
-			       io.gsi_base + io.pins - 1);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int((int)io.id));
+		json_object_object_add(o, "addr", cli_json_hex(io.addr));
+		json_object_object_add(o, "gsi_base", json_object_new_int64(io.gsi_base));
+		json_object_object_add(o, "pins", json_object_new_int((int)io.pins));
+		json_object_array_add(a, o);
 	}
+	return a;
 }
 
-static void print_events(struct pvhdev_domain *dom, bool json)
+static void json_model(const struct machine *m)
 {
-	char line[256];
-	uint64_t end = pvhdev_event_next_seq(dom);
-	bool first = true;
+	json_object *doc = json_object_new_object(), *machine = json_object_new_object();
+	json_object *devs = json_object_new_array(), *p2m = json_object_new_array();
+	json_object *events = json_object_new_array(), *notes = json_object_new_array();
 
-	for (uint64_t seq = 0; seq < end; seq++) {
+	json_object_object_add(doc, "format", json_object_new_int(CLI_JSON_FORMAT));
+	json_object_object_add(machine, "source", cli_json_string(m->source));
+	json_object_object_add(doc, "machine", machine);
+	pvhdev_dev_foreach(m->dom, json_dev_cb, devs);
+	json_object_object_add(doc, "devices", devs);
+	json_object_object_add(doc, "ioapics", json_ioapics(m->dom));
+	pvhdev_p2m_foreach(m->dom, json_range, p2m);
+	json_object_object_add(doc, "p2m", p2m);
+	for (uint64_t seq = 0, end = pvhdev_event_next_seq(m->dom); seq < end; seq++) {
 		struct pvhdev_event ev;
-		if (pvhdev_event_get(dom, seq, &ev) ||
-		    pvhdev_event_format(&ev, line, sizeof(line)) < 0)
-			continue;
-		printf(json ? "%s\n    \"%s\"" : "%s%s\n", json && !first ? "," : "", line);
-		first = false;
+		if (!pvhdev_event_get(m->dom, seq, &ev))
+			json_object_array_add(events, cli_json_event(&ev));
 	}
-}
-
-static void json_string(const char *str)
-{
-	putchar('"');
-	for (const char *c = str; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			putchar('\\');
-		if ((unsigned char)*c >= 0x20)
-			putchar(*c);
-	}
-	putchar('"');
-}
-
-static void print_notes(const struct machine *m, bool json)
-{
-	size_t n = machine_nr_notes(m);
-
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			printf("%s\n    ", i ? "," : "");
-			json_string(machine_note(m, i));
-		} else {
-			printf("note: %s\n", machine_note(m, i));
-		}
-	}
-}
-
-static void print_model(const struct machine *m, bool json)
-{
-	struct print_ctx p = { .json = json, .first = true };
-
-	if (!json) {
-		printf("machine: %s\ndevices:\n", m->source);
-		pvhdev_dev_foreach(m->dom, print_dev, &p);
-		printf("ioapics:\n");
-		print_ioapics(m->dom, false);
-		printf("p2m:\n");
-		pvhdev_p2m_foreach(m->dom, print_range, &p);
-		printf("events:\n");
-		print_events(m->dom, false);
-		print_notes(m, false);
-		return;
-	}
-	printf("{\n  \"machine\": ");
-	json_string(m->source);
-	printf(",\n  \"devices\": [");
-	pvhdev_dev_foreach(m->dom, print_dev, &p);
-	printf("\n  ],\n  \"ioapics\": [");
-	print_ioapics(m->dom, true);
-	printf("\n  ],\n  \"p2m\": [");
-	p.first = true;
-	pvhdev_p2m_foreach(m->dom, print_range, &p);
-	printf("\n  ],\n  \"events\": [");
-	print_events(m->dom, true);
-	printf("\n  ],\n  \"notes\": [");
-	print_notes(m, true);
-	printf("\n  ]\n}\n");
+	json_object_object_add(doc, "events", events);
+	for (size_t i = 0; i < machine_nr_notes(m); i++)
+		json_object_array_add(notes, cli_json_string(machine_note(m, i)));
+	json_object_object_add(doc, "notes", notes);
+	cli_json_print(doc);
 }
 
 int cli_boot(int argc, char **argv)
@@ -369,25 +396,26 @@ int cli_boot(int argc, char **argv)
 		case 'W': o.allow_hw_writes = true; break;
 		case 'j': json = true; break;
 		case 'h': fputs(boot_usage, stdout); return CLI_OK;
-		default: fputs(boot_usage, stderr); return CLI_USAGE;
+		default: return cli_bad_option("boot", argv);
 		}
 	}
 	if (!!o.lspci + !!o.platform + o.host > 1) {
-		fprintf(stderr, "pvhdev boot: give one of --lspci, --platform, --host\n");
-		return CLI_USAGE;
+		return cli_usage_error("boot", "give one of --lspci, --platform, --host");
 	}
 	if (o.allow_hw_writes && !o.host) {
-		fprintf(stderr, "pvhdev boot: --allow-hw-writes goes with --host\n");
-		return CLI_USAGE;
+		return cli_usage_error("boot", "--allow-hw-writes goes with --host");
 	}
 	if (optind != argc) {
-		fprintf(stderr, "pvhdev boot: unexpected argument '%s'\n", argv[optind]);
-		return CLI_USAGE;
+		return cli_usage_error("boot", "unexpected argument '%s'", argv[optind]);
 	}
 	struct machine m;
 	int rc = machine_open(&m, &o);
-	if (rc == CLI_OK)
-		print_model(&m, json);
+	if (rc == CLI_OK) {
+		if (json)
+			json_model(&m);
+		else
+			text_model(&m);
+	}
 	machine_close(&m);
 	return rc;
 }

@@ -17,7 +17,6 @@
 
 #define CAPTURE_XML "host.xml"
 #define CAPTURE_DUMP "host.lspci"
-#define CAPTURE_HINT "Run 'pvhdev capture --help' for the options.\n"
 
 static const char capture_usage[] =
 	"Usage: pvhdev capture [-o DIR | --dump FILE] [--sysfs DIR]\n"
@@ -101,13 +100,12 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		case OPT_NO_KMSG: no_kmsg = true; break;
 		case OPT_NO_DEV: a->devices = false; break;
 		case 'h': fputs(capture_usage, stdout); return -1;
-		default: fputs(CAPTURE_HINT, stderr); return CLI_USAGE;
+		default: return cli_bad_option("capture", argv);
 		}
 	}
 	if (optind < argc || (a->outdir && a->dump)) {
-		fprintf(stderr, "pvhdev capture: %s\n" CAPTURE_HINT, optind < argc ?
-		        "unexpected argument" : "-o and --dump exclude each other");
-		return CLI_USAGE;
+		return cli_usage_error("capture", "%s", optind < argc ? "unexpected argument"
+		                                          : "-o and --dump exclude each other");
 	}
 	if (a->sysfs && !*a->sysfs)
 		a->sysfs = NULL;

@@ -14,6 +14,17 @@ enum cli_exit {
 	CLI_INTERNAL = 3,
 };
 
+/* A usage error of command cmd ("boot", ...): prints one line,
+ * "pvhdev CMD: MESSAGE (see 'pvhdev CMD --help')", and returns
+ * CLI_USAGE.  getopt's own messages are turned off (opterr = 0). */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The same for an option getopt_long() refused ('?' or ':'). */
+int cli_bad_option(const char *cmd, char **argv);
+
+/* "-" names standard input or output, for scenarios and traces. */
+bool cli_is_stdio(const char *path);
+
 /* argv[0] is the command name. */
 int cli_boot(int argc, char **argv);
 int cli_replay(int argc, char **argv);
@@ -46,7 +57,7 @@ struct pvhdev_scenario;
 struct pvhdev_scenario_result;
 int cli_scenario_load(const char *path, struct pvhdev_scenario **sc);
 int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
-                         const struct pvhdev_scenario_result *res);
+                         const struct pvhdev_scenario_result *res, FILE *out);
 
 /* pvhdev replay --trace (tools/trace_replay.c): runs sc, already loaded
  * from the file scenario, over the trace as the only backend.  platform:

@@ -14,6 +14,15 @@
 
 #define DEFAULT_MACHINE "machines/intel-nuc-broadwell-u-i218.xml"
 
+/* The bundled default is a platform file; a dump path that merely holds
+ * ".xml" somewhere (dumps.xml.d/nuc.lspci) is still a dump. */
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
 const char *machine_default(char *buf, size_t len)
 {
 	return cli_data_path(DEFAULT_MACHINE, buf, len) ? NULL : buf;
@@ -196,7 +205,7 @@ int machine_open(struct machine *m, const struct machine_opts *o)
 		fprintf(stderr, "pvhdev: bundled machine %s not found\n", DEFAULT_MACHINE);
 		return CLI_USAGE;
 	}
-	if (o->platform || strstr(path, ".xml")) {
+	if (o->platform || has_suffix(path, ".xml")) {
 		rc = open_platform(m, o->platform ? o->platform : path);
 		return rc ? rc : boot(m, o, pvhdev_platform_file_platform(m->priv));
 	}

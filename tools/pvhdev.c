@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ static const char usage[] =
 	"  version     print the version\n"
 	"  help        print this text\n"
 	"\n"
-	"Run 'pvhdev COMMAND --help' for a command's options.\n"
+	"Run 'pvhdev help COMMAND' or 'pvhdev COMMAND --help' for a command's\n"
+	"options.\n"
 	"\n"
 	"Exit status: 0 success, 1 a check failed, 2 bad usage or input,\n"
 	"3 an internal error (out of memory, backend failure).\n";
@@ -44,30 +46,86 @@ static void print_files(FILE *f)
 	cli_print_datadirs(f);
 }
 
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pvhdev %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'pvhdev %s --help')\n", cmd);
+	return CLI_USAGE;
+}
+
+int cli_bad_option(const char *cmd, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	/* A short option's letter, unless getopt stopped at a long one. */
+	if (optopt && strncmp(arg, "--", 2))
+		return cli_usage_error(cmd, "option '-%c' is unknown or lacks its argument",
+		                       optopt);
+	return cli_usage_error(cmd, "option '%s' is unknown or lacks its argument", arg);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "boot", cli_boot },
+	{ "replay", cli_replay },
+	{ "capture", cli_capture },
+	{ "record", cli_record },
+};
+
+static int (*command(const char *name))(int, char **)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return commands[i].run;
+	return NULL;
+}
+
+/* A failed write to stdout (a full disk, a closed pipe) fails the run:
+ * a script must not take a cut transcript for a whole one. */
+static int flush_stdout(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "pvhdev: writing the output: %s\n", strerror(errno ? errno : EIO));
+	return CLI_INTERNAL;
+}
+
 int main(int argc, char **argv)
 {
+	int (*run)(int, char **);
+
+	opterr = 0;
 	if (argc < 2) {
-		fputs(usage, stderr);
+		fputs("pvhdev: a command is missing (see 'pvhdev help')\n", stderr);
 		return CLI_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		if (argc > 2 && (run = command(argv[2]))) {
+			char *help[] = { argv[2], "--help", NULL };
+			return flush_stdout(run(2, help));
+		}
+		if (argc > 2) {
+			fprintf(stderr, "pvhdev: unknown command '%s' (see 'pvhdev help')\n", argv[2]);
+			return CLI_USAGE;
+		}
 		fputs(usage, stdout);
 		print_files(stdout);
-		return CLI_OK;
+		return flush_stdout(CLI_OK);
 	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("pvhdev %s\n", pvhdev_version());
-		return CLI_OK;
+		return flush_stdout(CLI_OK);
 	}
-	if (!strcmp(cmd, "boot"))
-		return cli_boot(argc - 1, argv + 1);
-	if (!strcmp(cmd, "replay"))
-		return cli_replay(argc - 1, argv + 1);
-	if (!strcmp(cmd, "capture"))
-		return cli_capture(argc - 1, argv + 1);
-	if (!strcmp(cmd, "record"))
-		return cli_record(argc - 1, argv + 1);
-	fprintf(stderr, "pvhdev: unknown command '%s'\n\n%s", cmd, usage);
+	if ((run = command(cmd)))
+		return flush_stdout(run(argc - 1, argv + 1));
+	fprintf(stderr, "pvhdev: unknown command '%s' (see 'pvhdev help')\n", cmd);
 	return CLI_USAGE;
 }

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,7 +37,8 @@ static const char record_usage[] =
 	"                     answers writes and the trace marks them shadow=\"1\"\n"
 	"  --allow-hw-writes  with --host: let writes reach the hardware\n"
 	"  --note TEXT        free text for the trace's header\n"
-	"  -o, --output TRACE the trace file to write (truncated)\n"
+	"  -o, --output TRACE the trace file to write (truncated); '-' writes\n"
+	"                     it to stdout, and the transcript to stderr\n"
 	"  -q, --quiet        print only failures and errors\n"
 	"  -h, --help         this text\n"
 	"\n"
@@ -54,6 +56,11 @@ struct record_opts {
 	struct machine_opts m;
 	const char *scenario;
 	const char *output;
+	/* Where the trace is written: output, or with "-o -" a temporary
+	 * file copied to stdout once the trace is finished (the writer
+	 * needs a file of its own; stdout may be a pipe). */
+	const char *path;
+	char tmp[64];
 	const char *note;
 	bool quiet;
 	/* The recorder, made by wrap() inside machine_open(). */
@@ -87,29 +94,24 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 		case 'o': o->output = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(record_usage, stdout); return -1;
-		default: fputs(record_usage, stderr); return CLI_USAGE;
+		default: return cli_bad_option("record", argv);
 		}
 	}
 	sources = !!o->m.lspci + !!o->m.platform + !!o->m.host;
 	if (sources != 1) {
-		fprintf(stderr, "pvhdev record: %s\n(see pvhdev record --help)\n",
-		        sources ? "--lspci, --platform and --host exclude each other"
-		                : "expected --lspci FILE, --platform FILE or --host");
-		return CLI_USAGE;
+		return cli_usage_error("record", "%s",
+		                       sources ? "--lspci, --platform and --host exclude each other"
+		                               : "expected --lspci FILE, --platform FILE or --host");
 	}
 	if (o->m.allow_hw_writes && !o->m.host) {
-		fputs("pvhdev record: --allow-hw-writes needs --host\n", stderr);
-		return CLI_USAGE;
+		return cli_usage_error("record", "--allow-hw-writes needs --host");
 	}
 	if (!o->output) {
-		fputs("pvhdev record: missing -o TRACE\n(see pvhdev record --help)\n",
-		      stderr);
-		return CLI_USAGE;
+		return cli_usage_error("record", "missing -o TRACE");
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "pvhdev record: %s\n(see pvhdev record --help)\n",
-		        optind == argc ? "missing SCENARIO" : "more than one SCENARIO");
-		return CLI_USAGE;
+		return cli_usage_error("record", "%s", optind == argc ? "missing SCENARIO"
+		                                                        : "more than one SCENARIO");
 	}
 	o->scenario = argv[optind];
 	return CLI_OK;
@@ -143,7 +145,7 @@ static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
 	}
 	if (o->m.host && !o->m.allow_hw_writes)
 		topts.flags |= PVHDEV_TRACE_SHADOW_WRITES;
-	rc = pvhdev_trace_record_open(o->output, *ops, *ctx, &topts, &o->trace);
+	rc = pvhdev_trace_record_open(o->path, *ops, *ctx, &topts, &o->trace);
 	if (rc) {
 		fprintf(stderr, "pvhdev record: %s: %s\n", o->output,
 		        rc == -EINVAL ? "the backend cannot be recorded"
@@ -154,6 +156,46 @@ static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
 	*ops = pvhdev_trace_backend(o->trace);
 	*ctx = o->trace;
 	return 0;
+}
+
+/* o->path: the output, or for "-" a new temporary file. */
+static int trace_path(struct record_opts *o)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	o->path = o->output;
+	if (!cli_is_stdio(o->output))
+		return CLI_OK;
+	if (snprintf(o->tmp, sizeof(o->tmp), "%s/pvhdev-trace-XXXXXX", dir && *dir &&
+	             strlen(dir) < sizeof(o->tmp) - 24 ? dir : "/tmp") < 0 ||
+	    (fd = mkstemp(o->tmp)) < 0) {
+		fprintf(stderr, "pvhdev record: a temporary file for -o -: %s\n",
+		        strerror(errno));
+		return CLI_INTERNAL;
+	}
+	close(fd);
+	o->path = o->tmp;
+	return CLI_OK;
+}
+
+/* Copies the finished trace at path to stdout. */
+static int copy_out(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "pvhdev record: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n)
+			break;
+	n = ferror(f) || ferror(stdout);
+	fclose(f);
+	return n ? -1 : 0;
 }
 
 int cli_record(int argc, char **argv)
@@ -167,6 +209,10 @@ int cli_record(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
+	/* With "-o -" the trace is stdout: the transcript goes to stderr. */
+	FILE *out = cli_is_stdio(o.output) ? stderr : stdout;
+	if ((rc = trace_path(&o)))
+		return rc;
 	/* The scenario first: a malformed one never boots anything. */
 	rc = cli_scenario_load(o.scenario, &sc);
 	if (rc)
@@ -176,9 +222,9 @@ int cli_record(int argc, char **argv)
 	rc = machine_open(&m, &o.m);
 	if (rc == CLI_OK) {
 		rc = pvhdev_scenario_run(sc, m.dom, o.quiet ? NULL : pvhdev_scenario_out_file,
-		                         stdout, &res);
-		fflush(stdout);
-		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res);
+		                         out, &res);
+		fflush(out);
+		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res, out);
 	} else if (o.wrap_rc) {
 		rc = o.wrap_rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
 	}
@@ -197,19 +243,24 @@ int cli_record(int argc, char **argv)
 			if (rc == CLI_OK)
 				rc = CLI_INTERNAL;
 		} else if (!o.quiet && rc == CLI_OK) {
-			printf("%s: %llu access%s recorded", o.output,
-			       (unsigned long long)cnt.accesses,
-			       cnt.accesses == 1 ? "" : "es");
+			fprintf(out, "%s: %llu access%s recorded", o.output,
+			        (unsigned long long)cnt.accesses,
+			        cnt.accesses == 1 ? "" : "es");
 			if (cnt.shadowed)
-				printf(", %llu write%s answered by the shadow",
-				       (unsigned long long)cnt.shadowed,
-				       cnt.shadowed == 1 ? "" : "s");
-			printf("\n");
+				fprintf(out, ", %llu write%s answered by the shadow",
+				        (unsigned long long)cnt.shadowed,
+				        cnt.shadowed == 1 ? "" : "s");
+			fprintf(out, "\n");
 		}
 		pvhdev_trace_close(o.trace);
 		/* A trace of a run that never got going is no use. */
-		if (rc == CLI_USAGE || rc == CLI_INTERNAL)
+		if (o.path == o.tmp) {
+			if (rc == CLI_OK && copy_out(o.tmp))
+				rc = CLI_INTERNAL;
+			unlink(o.tmp);
+		} else if (rc == CLI_USAGE || rc == CLI_INTERNAL) {
 			unlink(o.output);
+		}
 	}
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pvhdev/pvhdev.h>
@@ -27,7 +28,8 @@ static const char replay_usage[] =
 	"replay unchanged) mixed with expectations (expect, expect-event,\n"
 	"expect-no-event, expect-mapped, expect-unmapped) and drain, which\n"
 	"completes deferred p2m work.  The whole scenario is parsed before\n"
-	"anything runs.  See docs/scenario-format.md.\n"
+	"anything runs.  See docs/scenario-format.md.  SCENARIO '-' and\n"
+	"--trace '-' read standard input.\n"
 	"\n"
 	"Each access is printed as 'LINE: COMMAND ARGS [-> VALUE]', followed by\n"
 	"the events it caused, one per line, indented, in the vocabulary of\n"
@@ -108,34 +110,76 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		case 'r': o->relaxed = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(replay_usage, stdout); return -1;
-		default: fputs(replay_usage, stderr); return CLI_USAGE;
+		default: return cli_bad_option("replay", argv);
 		}
 	}
 	if (o->m.lspci && o->m.platform) {
-		fputs("pvhdev replay: --lspci and --platform exclude each other\n", stderr);
-		return CLI_USAGE;
+		return cli_usage_error("replay", "--lspci and --platform exclude each other");
 	}
 	if (o->trace && o->m.lspci) {
-		fputs("pvhdev replay: --trace excludes --lspci\n", stderr);
-		return CLI_USAGE;
+		return cli_usage_error("replay", "--trace excludes --lspci");
 	}
 	if (o->relaxed && !o->trace) {
-		fputs("pvhdev replay: --relaxed needs --trace\n", stderr);
-		return CLI_USAGE;
+		return cli_usage_error("replay", "--relaxed needs --trace");
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "pvhdev replay: %s\n(see pvhdev replay --help)\n",
-		        optind == argc ? "missing SCENARIO" : "more than one SCENARIO");
-		return CLI_USAGE;
+		return cli_usage_error("replay", "%s", optind == argc ? "missing SCENARIO"
+		                                                        : "more than one SCENARIO");
 	}
 	o->scenario = argv[optind];
 	return CLI_OK;
 }
 
+bool cli_is_stdio(const char *path)
+{
+	return !strcmp(path, "-");
+}
+
+/* The scenario on standard input, named "<stdin>" in messages; at most
+ * what pvhdev_scenario_load() reads from a file. */
+#define SCENARIO_STDIN_MAX (256u << 20)
+
+static int scenario_stdin(struct pvhdev_scenario **sc, char *err, size_t len)
+{
+	size_t n = 0, cap = 0;
+	char *text = NULL;
+	int rc;
+
+	for (;;) {
+		if (n == cap) {
+			if (cap >= SCENARIO_STDIN_MAX) {
+				snprintf(err, len, "<stdin>: larger than %u MiB",
+				         SCENARIO_STDIN_MAX >> 20);
+				free(text);
+				return -EFBIG;
+			}
+			char *t = realloc(text, cap = cap ? cap * 2 : 65536);
+			if (!t) {
+				free(text);
+				return -ENOMEM;
+			}
+			text = t;
+		}
+		size_t got = fread(text + n, 1, cap - n, stdin);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(stdin)) {
+		snprintf(err, len, "<stdin>: %s", strerror(errno));
+		free(text);
+		return -EIO;
+	}
+	rc = pvhdev_scenario_parse("<stdin>", text, n, sc, err, len);
+	free(text);
+	return rc;
+}
+
 int cli_scenario_load(const char *path, struct pvhdev_scenario **sc)
 {
 	char err[1024];
-	int rc = pvhdev_scenario_load(path, sc, err, sizeof(err));
+	int rc = cli_is_stdio(path) ? scenario_stdin(sc, err, sizeof(err))
+	                            : pvhdev_scenario_load(path, sc, err, sizeof(err));
 
 	if (!rc)
 		return CLI_OK;
@@ -144,7 +188,7 @@ int cli_scenario_load(const char *path, struct pvhdev_scenario **sc)
 }
 
 int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
-                         const struct pvhdev_scenario_result *res)
+                         const struct pvhdev_scenario_result *res, FILE *out)
 {
 	if (rc) {
 		fprintf(stderr, "%s\n", res->msg);
@@ -155,9 +199,9 @@ int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
 		return CLI_CHECK_FAILED;
 	}
 	if (!quiet)
-		printf("%s: %lu access%s, %lu expectation%s held\n", scenario,
-		       res->accesses, res->accesses == 1 ? "" : "es", res->checks,
-		       res->checks == 1 ? "" : "s");
+		fprintf(out, "%s: %lu access%s, %lu expectation%s held\n", scenario,
+		        res->accesses, res->accesses == 1 ? "" : "es", res->checks,
+		        res->checks == 1 ? "" : "s");
 	return CLI_OK;
 }
 
@@ -185,7 +229,7 @@ int cli_replay(int argc, char **argv)
 		rc = pvhdev_scenario_run(sc, m.dom, o.quiet ? NULL : pvhdev_scenario_out_file,
 		                         stdout, &res);
 		fflush(stdout);
-		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res);
+		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res, stdout);
 	}
 	machine_close(&m);
 	pvhdev_scenario_free(sc);

@@ -69,7 +69,7 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 	bool ran = false;
 	int rc, run_rc = 0, trc, ret;
 
-	rc = pvhdev_trace_replay_open(trace,
+	rc = pvhdev_trace_replay_open(cli_is_stdio(trace) ? "/dev/stdin" : trace,
 	                              relaxed ? PVHDEV_TRACE_RELAXED : PVHDEV_TRACE_STRICT,
 	                              &t, err, sizeof(err));
 	if (rc) {
@@ -135,7 +135,7 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 		        pvhdev_strerror(rc));
 		ret = CLI_INTERNAL;
 	} else {
-		ret = cli_scenario_verdict(scenario, quiet, run_rc, &res);
+		ret = cli_scenario_verdict(scenario, quiet, run_rc, &res, stdout);
 		if (ret == CLI_OK && !quiet) {
 			printf("%s: %llu backend access%s replayed (%s)", trace,
 			       (unsigned long long)cnt.accesses,

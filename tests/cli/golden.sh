@@ -29,7 +29,7 @@ dir=$(cd -- "$(dirname -- "$dump")" && pwd)
 base=$(basename -- "$dump")
 
 # run: prints the normalised transcript. The CLI runs from the dump's
-# directory with a bare file name, so "machine" reads "lspci:NAME.lspci";
+# directory with a bare file name, so "machine"."source" reads "lspci:NAME.lspci";
 # the sed strips any directory left in case the CLI ever resolves paths.
 tmp=$(mktemp -d)
 trap 'rm -rf -- "$tmp"' EXIT

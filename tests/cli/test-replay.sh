@@ -69,7 +69,7 @@ grep -q '^  replay ' "$tmp/out" || { echo "FAIL replay not in pvhdev help"; fail
 check no-scenario 2 'missing SCENARIO' "$bin" replay --lspci "$nuc"
 check two-scenarios 2 'more than one SCENARIO' "$bin" replay "$tmp/ok.scn" "$tmp/ok.scn"
 check both-sources 2 'exclude each other' "$bin" replay --lspci "$nuc" --platform x.xml "$tmp/ok.scn"
-check bad-option 2 'Usage: pvhdev replay' "$bin" replay --bogus "$tmp/ok.scn"
+check bad-option 2 "^pvhdev replay: option '--bogus' is unknown or lacks its argument" "$bin" replay --bogus "$tmp/ok.scn"
 check missing-file 2 "^$tmp/none.scn: cannot open: No such file or directory\$" \
 	"$bin" replay --lspci "$nuc" "$tmp/none.scn"
 check missing-dump 2 'none.lspci' "$bin" replay --lspci "$tmp/none.lspci" "$tmp/ok.scn"

@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The CLI's contract from the outside (docs/json.md, README.md "The CLI"):
+#   - every golden transcript and fresh `boot --json` output is valid JSON
+#     that data/schema/boot.schema.json accepts (python3-jsonschema);
+#   - a path with a tab and a byte that is not UTF-8 still gives valid JSON;
+#   - a failed write to stdout fails the run (exit 3);
+#   - a usage error is one line with a hint; `pvhdev help CMD` works;
+#   - a dump path holding ".xml" is a dump; "-" is stdin or stdout for
+#     scenarios and traces.
+#   bash tests/cli/test-contract.sh PVHDEV_BINARY
+# Run from the source tree's root (ctest does).  PVHDEV_LAUNCHER (e.g.
+# valgrind) wraps every run of the binary.
+set -u
+
+bin=${1:?usage: test-contract.sh PVHDEV_BINARY}
+launch=${PVHDEV_LAUNCHER:-}
+here=$(cd -- "$(dirname -- "$0")" && pwd)
+root=$here/../..
+schema=$root/data/schema/boot.schema.json
+dump=$root/tests/data/corpus/intel-82576-sriov.lspci
+scn=$root/tests/data/scenarios/i82576-msix-linux.scn
+# Debian's python3 has python3-jsonschema (scripts/deps.sh); another
+# python3 first in PATH (pyenv, a venv) may not.
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+tmp=$(mktemp -d)
+trap 'rm -rf -- "$tmp"' EXIT
+failed=0
+
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failed=1; }
+valid() { # NAME FILE...: schema-valid JSON
+	local name=$1
+	shift
+	if "$py" "$here/json-valid.py" "$schema" "$@" >"$tmp/why"; then ok "$name"; else
+		fail "$name: $(head -n 3 "$tmp/why")"; fi
+}
+
+valid "golden transcripts match the schema" "$root"/tests/data/golden/*.json
+
+$launch "$bin" boot --json >"$tmp/default.json" 2>/dev/null || fail "boot --json: exit $?"
+valid "boot --json of the bundled machine" "$tmp/default.json"
+
+# A directory named with a tab and byte 0xff: escaped, and replaced by
+# U+FFFD, never copied raw into the document.
+odd=$tmp/$'odd\tdir\xff'
+mkdir -p "$odd" && cp "$dump" "$odd/x.lspci"
+$launch "$bin" boot --lspci "$odd/x.lspci" --json >"$tmp/odd.json" 2>/dev/null ||
+	fail "boot of an odd path: exit $?"
+valid "an odd path gives valid JSON" "$tmp/odd.json"
+grep -q 'odd\\tdir\\ufffd\|odd\\tdir�' "$tmp/odd.json" && ok "the odd path is escaped" ||
+	fail "the odd path is not in the document as escaped text"
+
+# stdout that cannot be written: not a silent success.
+if [ -w /dev/full ]; then
+	$launch "$bin" boot >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc = 3 ] && grep -q '^pvhdev: writing the output: ' "$tmp/err" &&
+		ok "a full stdout fails the run" || fail "boot > /dev/full: exit $rc, $(cat "$tmp/err")"
+fi
+
+# Usage errors: one line, and where to look.
+for args in "boot --no-such" "boot --lspci" "replay" "record -x" "capture --bogus"; do
+	# shellcheck disable=SC2086
+	$launch "$bin" $args >/dev/null 2>"$tmp/err"
+	rc=$?
+	cmd=${args%% *}
+	if [ $rc = 2 ] && [ "$(grep -vc '^==' "$tmp/err")" = 1 ] &&
+		grep -q "^pvhdev $cmd: .* (see 'pvhdev $cmd --help')\$" "$tmp/err"; then
+		ok "usage error of '$args' is one line"
+	else
+		fail "usage error of '$args': exit $rc, stderr: $(cat "$tmp/err")"
+	fi
+done
+$launch "$bin" help replay >"$tmp/out" 2>&1 && grep -q '^Usage: pvhdev replay' "$tmp/out" &&
+	ok "pvhdev help replay" || fail "pvhdev help replay: $(head -n 2 "$tmp/out")"
+$launch "$bin" help nothing >/dev/null 2>&1
+[ $? = 2 ] && ok "pvhdev help of an unknown command" || fail "pvhdev help nothing: not exit 2"
+
+# ".xml" in a directory name does not make a dump a platform file.
+mkdir -p "$tmp/dumps.xml.d" && cp "$dump" "$tmp/dumps.xml.d/nic.lspci"
+$launch "$bin" boot --lspci "$tmp/dumps.xml.d/nic.lspci" >/dev/null 2>"$tmp/err" &&
+	ok "a dump under dumps.xml.d is a dump" || fail "dumps.xml.d: $(cat "$tmp/err")"
+
+# "-": the scenario on stdin; the trace on stdout, replayed from stdin.
+# (From an empty directory: a file named "-" must neither be made nor read.)
+cd "$tmp" || exit 1
+printf 'outl 0xcf8 0x80000000\ninl 0xcfc\nexpect 0x16048086\n' |
+	$launch "$bin" replay --quiet --lspci "$root/data/machines/intel-nuc-broadwell-u-i218.lspci" - \
+	2>"$tmp/err" && ok "replay - reads the scenario from stdin" || fail "replay -: $(cat "$tmp/err")"
+$launch "$bin" record --quiet --lspci "$dump" "$scn" -o - >"$tmp/trace.xml" 2>"$tmp/err" &&
+	head -n 1 "$tmp/trace.xml" | grep -q '^<?xml' && [ ! -e "$tmp/-" ] &&
+	ok "record -o - writes the trace to stdout" || fail "record -o -: $(cat "$tmp/err")"
+rm -f -- "$tmp/-"
+$launch "$bin" replay --quiet --trace - "$scn" <"$tmp/trace.xml" 2>"$tmp/err" &&
+	ok "replay --trace - reads the trace from stdin" || fail "replay --trace -: $(cat "$tmp/err")"
+
+exit $failed
