@@ -49,13 +49,18 @@ int cli_data_path(const char *rel, char *buf, size_t len);
 void cli_print_datadirs(FILE *f);
 
 /* What replay, record and replay --trace share (tools/replay.c).
- * cli_scenario_load: loads the scenario at path, printing the parser's
- * error line; CLI_OK, or the exit code.  cli_scenario_verdict: the exit
+ * cli_scenario_load: loads the scenario at path ("-": stdin), printing
+ * the parser's error line; CLI_OK, or the exit code.  With mo, the
+ * scenario's "# machine: lspci:FILE" or "platform:FILE" line, if any,
+ * sets mo->lspci or mo->platform to FILE relative to the scenario's
+ * directory, kept in buf (len bytes).  cli_scenario_verdict: the exit
  * code of a run that returned rc with res; prints its failure or, unless
  * quiet, "SCENARIO: N accesses, M expectations held". */
 struct pvhdev_scenario;
 struct pvhdev_scenario_result;
-int cli_scenario_load(const char *path, struct pvhdev_scenario **sc);
+struct machine_opts;
+int cli_scenario_load(const char *path, struct pvhdev_scenario **sc,
+                      struct machine_opts *mo, char *buf, size_t len);
 int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
                          const struct pvhdev_scenario_result *res, FILE *out);
 

@@ -214,7 +214,7 @@ int cli_record(int argc, char **argv)
 	if ((rc = trace_path(&o)))
 		return rc;
 	/* The scenario first: a malformed one never boots anything. */
-	rc = cli_scenario_load(o.scenario, &sc);
+	rc = cli_scenario_load(o.scenario, &sc, NULL, NULL, 0);
 	if (rc)
 		return rc;
 	o.m.wrap = wrap;

@@ -135,56 +135,118 @@ bool cli_is_stdio(const char *path)
 	return !strcmp(path, "-");
 }
 
-/* The scenario on standard input, named "<stdin>" in messages; at most
- * what pvhdev_scenario_load() reads from a file. */
-#define SCENARIO_STDIN_MAX (256u << 20)
+/* At most what pvhdev_scenario_load() reads from a file. */
+#define SCENARIO_MAX (256u << 20)
 
-static int scenario_stdin(struct pvhdev_scenario **sc, char *err, size_t len)
+/* The whole of f into *text (*len bytes, NUL-terminated); name in
+ * messages. */
+static int read_text(FILE *f, const char *name, char **text, size_t *len, char *err,
+                     size_t err_len)
 {
 	size_t n = 0, cap = 0;
-	char *text = NULL;
-	int rc;
+	char *buf = NULL;
 
 	for (;;) {
-		if (n == cap) {
-			if (cap >= SCENARIO_STDIN_MAX) {
-				snprintf(err, len, "<stdin>: larger than %u MiB",
-				         SCENARIO_STDIN_MAX >> 20);
-				free(text);
-				return -EFBIG;
-			}
-			char *t = realloc(text, cap = cap ? cap * 2 : 65536);
+		if (n + 1 >= cap) {
+			char *t = cap >= SCENARIO_MAX ? NULL : realloc(buf, cap = cap ? cap * 2 : 65536);
 			if (!t) {
-				free(text);
-				return -ENOMEM;
+				free(buf);
+				snprintf(err, err_len, "%s: cannot read: %s", name,
+				         cap >= SCENARIO_MAX ? "larger than 256 MiB" : strerror(ENOMEM));
+				return cap >= SCENARIO_MAX ? -EFBIG : -ENOMEM;
 			}
-			text = t;
+			buf = t;
 		}
-		size_t got = fread(text + n, 1, cap - n, stdin);
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
 		n += got;
 		if (got == 0)
 			break;
 	}
-	if (ferror(stdin)) {
-		snprintf(err, len, "<stdin>: %s", strerror(errno));
-		free(text);
+	if (ferror(f)) {
+		snprintf(err, err_len, "%s: cannot read: %s", name, strerror(errno));
+		free(buf);
 		return -EIO;
 	}
-	rc = pvhdev_scenario_parse("<stdin>", text, n, sc, err, len);
-	free(text);
-	return rc;
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
 }
 
-int cli_scenario_load(const char *path, struct pvhdev_scenario **sc)
+/*
+ * The scenario's machine: its first "# machine: KIND:PATH" comment line
+ * (KIND lspci or platform; PATH relative to the scenario's directory),
+ * the convention of the scenarios in tests/data.  Sets o->lspci or
+ * o->platform to path (buf); 0 when there is no such line.
+ */
+static int scenario_machine(const char *scenario, const char *text, char *buf, size_t len,
+                            struct machine_opts *o)
+{
+	unsigned line = 1;
+
+	for (const char *p = text; *p; line++) {
+		const char *end = p + strcspn(p, "\n"), *q = p;
+		if (*q++ == '#') {
+			q += strspn(q, " \t");
+			if (!strncmp(q, "machine:", 8)) {
+				q += 8 + strspn(q + 8, " \t");
+				size_t kind = strcspn(q, ":\n"), plen;
+				const char *path = q + kind + 1;
+				plen = strcspn(path, " \t\r\n");
+				bool lspci = kind == 5 && !strncmp(q, "lspci", 5);
+				if ((!lspci && (kind != 8 || strncmp(q, "platform", 8))) ||
+				    q[kind] != ':' || !plen) {
+					fprintf(stderr, "%s:%u: expected '# machine: lspci:FILE' or "
+					        "'# machine: platform:FILE'\n", scenario, line);
+					return CLI_USAGE;
+				}
+				const char *slash = cli_is_stdio(scenario) ? NULL : strrchr(scenario, '/');
+				int dir = path[0] == '/' || !slash ? 0 : (int)(slash - scenario + 1);
+				int n = snprintf(buf, len, "%.*s%.*s", dir, scenario, (int)plen, path);
+				if (n < 0 || (size_t)n >= len) {
+					fprintf(stderr, "%s:%u: machine path too long\n", scenario, line);
+					return CLI_USAGE;
+				}
+				*(lspci ? &o->lspci : &o->platform) = buf;
+				return CLI_OK;
+			}
+		}
+		p = *end ? end + 1 : end;
+	}
+	return CLI_OK;
+}
+
+int cli_scenario_load(const char *path, struct pvhdev_scenario **sc,
+                      struct machine_opts *mo, char *buf, size_t len)
 {
 	char err[1024];
-	int rc = cli_is_stdio(path) ? scenario_stdin(sc, err, sizeof(err))
-	                            : pvhdev_scenario_load(path, sc, err, sizeof(err));
+	const char *name = cli_is_stdio(path) ? "<stdin>" : path;
+	FILE *f = cli_is_stdio(path) ? stdin : fopen(path, "rb");
+	char *text = NULL;
+	size_t n = 0;
+	int rc;
 
+	if (!f) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return CLI_USAGE;
+	}
+	rc = read_text(f, name, &text, &n, err, sizeof(err));
+	if (f != stdin)
+		fclose(f);
 	if (!rc)
-		return CLI_OK;
-	fprintf(stderr, "%s\n", err);
-	return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+		rc = pvhdev_scenario_parse(name, text, n, sc, err, sizeof(err));
+	if (rc) {
+		free(text);
+		fprintf(stderr, "%s\n", err);
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	rc = mo ? scenario_machine(name, text, buf, len, mo) : CLI_OK;
+	free(text);
+	if (rc) {
+		pvhdev_scenario_free(*sc);
+		*sc = NULL;
+	}
+	return rc;
 }
 
 int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
@@ -215,8 +277,11 @@ int cli_replay(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-	/* The scenario first: a malformed one never boots anything. */
-	rc = cli_scenario_load(o.scenario, &sc);
+	/* The scenario first: a malformed one never boots anything.  With
+	 * no machine option, the scenario's "# machine:" line names it. */
+	char machine[4096];
+	bool named = o.m.lspci || o.m.platform || o.trace;
+	rc = cli_scenario_load(o.scenario, &sc, named ? NULL : &o.m, machine, sizeof(machine));
 	if (rc)
 		return rc;
 	if (o.trace) {

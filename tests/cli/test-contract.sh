@@ -8,7 +8,7 @@
 #   - a failed write to stdout fails the run (exit 3);
 #   - a usage error is one line with a hint; `pvhdev help CMD` works;
 #   - a dump path holding ".xml" is a dump; "-" is stdin or stdout for
-#     scenarios and traces.
+#     scenarios and traces; a scenario's "# machine:" line is its machine.
 #   bash tests/cli/test-contract.sh PVHDEV_BINARY
 # Run from the source tree's root (ctest does).  PVHDEV_LAUNCHER (e.g.
 # valgrind) wraps every run of the binary.
@@ -83,6 +83,17 @@ $launch "$bin" help nothing >/dev/null 2>&1
 mkdir -p "$tmp/dumps.xml.d" && cp "$dump" "$tmp/dumps.xml.d/nic.lspci"
 $launch "$bin" boot --lspci "$tmp/dumps.xml.d/nic.lspci" >/dev/null 2>"$tmp/err" &&
 	ok "a dump under dumps.xml.d is a dump" || fail "dumps.xml.d: $(cat "$tmp/err")"
+
+# A scenario names its machine: replay alone boots it; an option wins.
+$launch "$bin" replay --quiet "$scn" 2>"$tmp/err" &&
+	ok "replay uses the scenario's '# machine:' line" || fail "replay SCN: $(cat "$tmp/err")"
+$launch "$bin" replay --quiet --lspci "$root/data/machines/intel-nuc-broadwell-u-i218.lspci" \
+	"$scn" >/dev/null 2>&1
+[ $? = 1 ] && ok "--lspci overrides the machine line" || fail "--lspci did not override"
+printf '# what\n# machine: dump:x.lspci\ninl 0xcfc\n' >"$tmp/bad.scn"
+$launch "$bin" replay "$tmp/bad.scn" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "^$tmp/bad.scn:2: expected '# machine: lspci:FILE'" "$tmp/err" &&
+	ok "a bad machine line is a usage error" || fail "bad machine line: $(cat "$tmp/err")"
 
 # "-": the scenario on stdin; the trace on stdout, replayed from stdin.
 # (From an empty directory: a file named "-" must neither be made nor read.)
