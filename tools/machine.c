@@ -99,10 +99,24 @@ static int open_platform(struct machine *m, const char *path)
 
 /* Warnings and errors on stderr; info lines (what boot left out and
  * why) only with PVHDEV_VERBOSE set. */
+/* Warnings and errors go to stderr (the rest with $PVHDEV_VERBOSE);
+ * those of the boot are kept as notes. */
 static void cli_log(void *ctx, enum pvhdev_log_level level, const char *msg)
 {
+	struct machine *m = ctx;
+
 	if (level <= PVHDEV_LOG_WARN || getenv("PVHDEV_VERBOSE"))
-		pvhdev_host_log_stderr(ctx, level, msg);
+		pvhdev_host_log_stderr("pvhdev", level, msg);
+	if (level > PVHDEV_LOG_WARN || !m->booting || m->nr_warnings == MACHINE_MAX_WARNINGS)
+		return;
+	if (m->nr_warnings % 64 == 0) {
+		char **w = realloc(m->warnings, (m->nr_warnings + 64) * sizeof(*w));
+		if (!w)
+			return;
+		m->warnings = w;
+	}
+	if ((m->warnings[m->nr_warnings] = strdup(msg)))
+		m->nr_warnings++;
 }
 
 static bool from_platform(const struct machine *m)
@@ -173,13 +187,15 @@ static int boot(struct machine *m, const struct machine_opts *o,
 		.backend_ctx = ctx,
 		.alloc = &pvhdev_host_alloc,
 		.log = cli_log,
-		.log_ctx = "pvhdev",
+		.log_ctx = m,
 		.event_capacity = 1u << 16,
 	};
 	if (!rc)
 		rc = pvhdev_domain_new(&cfg, &m->dom);
+	m->booting = true;
 	if (!rc)
 		rc = pvhdev_domain_boot(m->dom, plat);
+	m->booting = false;
 	if (rc) {
 		fprintf(stderr, "pvhdev: %s: boot failed: %s\n", m->source,
 		        pvhdev_strerror(rc));
@@ -226,10 +242,14 @@ void machine_close(struct machine *m)
 		pvhdev_capture_free(h->cap);
 		free(h);
 	}
+	for (size_t i = 0; i < m->nr_warnings; i++)
+		free(m->warnings[i]);
+	free(m->warnings);
 	memset(m, 0, sizeof(*m));
 }
 
-size_t machine_nr_notes(const struct machine *m)
+/* The loader's own notes. */
+static size_t loader_nr_notes(const struct machine *m)
 {
 	if (from_platform(m))
 		return pvhdev_platform_file_nr_notes(m->priv);
@@ -240,11 +260,20 @@ size_t machine_nr_notes(const struct machine *m)
 	return m->dump ? pvhdev_dump_nr_notes(m->dump) : 0;
 }
 
+size_t machine_nr_notes(const struct machine *m)
+{
+	return loader_nr_notes(m) + m->nr_warnings;
+}
+
 const char *machine_note(const struct machine *m, size_t i)
 {
+	size_t loader = loader_nr_notes(m);
+
+	if (i >= loader)
+		return m->warnings[i - loader];
 	if (from_platform(m))
 		return pvhdev_platform_file_note(m->priv, i);
-	if (from_host(m) && m->priv) {
+	if (from_host(m)) {
 		const struct host_priv *h = m->priv;
 		size_t n = pvhdev_libpci_nr_notes(h->lp);
 		return i < n ? pvhdev_libpci_note(h->lp, i) : pvhdev_capture_note(h->cap, i - n);

@@ -30,14 +30,22 @@ struct machine {
 	struct pvhdev_fake *fake;
 	struct pvhdev_domain *dom;
 	void *priv;           /* source-specific state */
+	/* Warnings the domain logged while it booted: about the machine,
+	 * so they are notes too (at most MACHINE_MAX_WARNINGS kept). */
+	char **warnings;
+	size_t nr_warnings;
+	bool booting;
 };
+
+#define MACHINE_MAX_WARNINGS 4096
 
 /* Loads and boots; prints one clear error line on failure and returns
  * a CLI exit code (0 on success). */
 int machine_open(struct machine *m, const struct machine_opts *o);
 void machine_close(struct machine *m);
 
-/* What the loader noted (BAR sizes guessed, overrides, capture gaps). */
+/* What the loader noted (BAR sizes guessed, overrides, capture gaps),
+ * then the warnings of the boot. */
 size_t machine_nr_notes(const struct machine *m);
 const char *machine_note(const struct machine *m, size_t i);
 

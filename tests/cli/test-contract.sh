@@ -5,6 +5,7 @@
 #   - every golden transcript and fresh `boot --json` output is valid JSON
 #     that data/schema/boot.schema.json accepts (python3-jsonschema);
 #   - a path with a tab and a byte that is not UTF-8 still gives valid JSON;
+#   - every warning of the boot is also one of the document's notes;
 #   - a failed write to stdout fails the run (exit 3);
 #   - a usage error is one line with a hint; `pvhdev help CMD` works;
 #   - a dump path holding ".xml" is a dump; "-" is stdin or stdout for
@@ -52,6 +53,20 @@ $launch "$bin" boot --lspci "$odd/x.lspci" --json >"$tmp/odd.json" 2>/dev/null |
 valid "an odd path gives valid JSON" "$tmp/odd.json"
 grep -q 'odd\\tdir\\ufffd\|odd\\tdir�' "$tmp/odd.json" && ok "the odd path is escaped" ||
 	fail "the odd path is not in the document as escaped text"
+
+# Every warning the boot printed is a note of the document too.
+warned=$root/tests/data/corpus/machine-fujitsu-p8010-gm965-laptop.lspci
+$launch "$bin" boot --lspci "$warned" --json >"$tmp/warned.json" 2>"$tmp/err"
+sed -n 's/^pvhdev: \(warning\|error\): //p' "$tmp/err" >"$tmp/warnings"
+"$py" -c 'import json,sys; [print(n) for n in json.load(open(sys.argv[1]))["notes"]]' \
+	"$tmp/warned.json" >"$tmp/notes"
+if [ -s "$tmp/warnings" ] && grep -Fxvf "$tmp/notes" "$tmp/warnings" >"$tmp/missing"; then
+	fail "boot warnings missing from the notes: $(head -n 2 "$tmp/missing")"
+elif [ -s "$tmp/warnings" ]; then
+	ok "boot warnings are notes ($(wc -l <"$tmp/warnings"))"
+else
+	fail "no boot warning to compare ($warned)"
+fi
 
 # stdout that cannot be written: not a silent success.
 if [ -w /dev/full ]; then
