@@ -21,6 +21,7 @@
 
 static const char boot_usage[] =
 	"Usage: pvhdev boot [--lspci FILE | --platform FILE | --host] [--json]\n"
+	"                   [--events KINDS]\n"
 	"\n"
 	"Builds the dom0 model of a machine the way a PVH dom0 builder does\n"
 	"(MCFG windows, IO-APICs, the boot identity map, every PCI function\n"
@@ -44,6 +45,8 @@ static const char boot_usage[] =
 	"  --json           print one JSON document (format 1: docs/json.md,\n"
 	"                   the schema data/schema/boot.schema.json): format,\n"
 	"                   machine, devices, ioapics, p2m, events, notes\n"
+	"  --events KINDS   print only these events: kinds of docs/events.md\n"
+	"                   separated by commas (map,msix-bind), or none\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"With no source option the machine bundled with pvhdev is used:\n"
@@ -269,7 +272,36 @@ static int text_range(void *arg, const struct pvhdev_p2m_range *r)
 	return 0;
 }
 
-static void text_model(const struct machine *m)
+/* Which event kinds to print (--events); all by default. */
+struct event_filter {
+	bool show[PVHDEV_EV__COUNT];
+};
+
+static bool shown(const struct event_filter *f, const struct pvhdev_event *ev)
+{
+	return (unsigned)ev->kind >= PVHDEV_EV__COUNT || f->show[ev->kind];
+}
+
+/* "map,msix-bind" or "none" into f; CLI_OK or a usage error. */
+static int parse_events(const char *list, struct event_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (!strcmp(list, "none"))
+		return CLI_OK;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ","), k;
+		for (k = 0; k < PVHDEV_EV__COUNT; k++)
+			if (strlen(pvhdev_event_name(k)) == n && !strncmp(p, pvhdev_event_name(k), n))
+				break;
+		if (k == PVHDEV_EV__COUNT)
+			return cli_usage_error("boot", "--events: no event kind '%.*s'", (int)n, p);
+		f->show[k] = true;
+		p += n + (p[n] == ',');
+	}
+	return CLI_OK;
+}
+
+static void text_model(const struct machine *m, const struct event_filter *f)
 {
 	char line[256];
 	unsigned n = 0;
@@ -289,7 +321,7 @@ static void text_model(const struct machine *m)
 	printf("events:\n");
 	for (uint64_t seq = 0, end = pvhdev_event_next_seq(m->dom); seq < end; seq++) {
 		struct pvhdev_event ev;
-		if (!pvhdev_event_get(m->dom, seq, &ev) &&
+		if (!pvhdev_event_get(m->dom, seq, &ev) && shown(f, &ev) &&
 		    pvhdev_event_format(&ev, line, sizeof(line)) >= 0)
 			printf("%s\n", line);
 	}
@@ -347,7 +379,7 @@ static json_object *json_ioapics(struct pvhdev_domain *dom)
 	return a;
 }
 
-static void json_model(const struct machine *m)
+static void json_model(const struct machine *m, const struct event_filter *f)
 {
 	json_object *doc = json_object_new_object(), *machine = json_object_new_object();
 	json_object *devs = json_object_new_array(), *p2m = json_object_new_array();
@@ -363,7 +395,7 @@ static void json_model(const struct machine *m)
 	json_object_object_add(doc, "p2m", p2m);
 	for (uint64_t seq = 0, end = pvhdev_event_next_seq(m->dom); seq < end; seq++) {
 		struct pvhdev_event ev;
-		if (!pvhdev_event_get(m->dom, seq, &ev))
+		if (!pvhdev_event_get(m->dom, seq, &ev) && shown(f, &ev))
 			json_object_array_add(events, cli_json_event(&ev));
 	}
 	json_object_object_add(doc, "events", events);
@@ -381,12 +413,16 @@ int cli_boot(int argc, char **argv)
 		{ "host", no_argument, NULL, 'H' },
 		{ "allow-hw-writes", no_argument, NULL, 'W' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct machine_opts o = { 0 };
+	struct event_filter filter;
 	bool json = false;
-	int c;
+	int c, rc;
+
+	memset(filter.show, 1, sizeof(filter.show));
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -396,6 +432,10 @@ int cli_boot(int argc, char **argv)
 		case 'H': o.host = true; break;
 		case 'W': o.allow_hw_writes = true; break;
 		case 'j': json = true; break;
+		case 'e':
+			if ((rc = parse_events(optarg, &filter)))
+				return rc;
+			break;
 		case 'h': fputs(boot_usage, stdout); return CLI_OK;
 		default: return cli_bad_option("boot", argv);
 		}
@@ -410,12 +450,12 @@ int cli_boot(int argc, char **argv)
 		return cli_usage_error("boot", "unexpected argument '%s'", argv[optind]);
 	}
 	struct machine m;
-	int rc = machine_open(&m, &o);
+	rc = machine_open(&m, &o);
 	if (rc == CLI_OK) {
 		if (json)
-			json_model(&m);
+			json_model(&m, &filter);
 		else
-			text_model(&m);
+			text_model(&m, &filter);
 	}
 	machine_close(&m);
 	return rc;

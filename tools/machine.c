@@ -154,6 +154,11 @@ static int open_host(struct machine *m, const struct machine_opts *o,
 		return CLI_INTERNAL;
 	m->priv = h;
 	snprintf(m->source, sizeof(m->source), "host");
+	if (o->allow_hw_writes)
+		fputs("pvhdev: warning: --allow-hw-writes: the config writes pvhdev passes "
+		      "through (command registers, MSI/MSI-X control, the scenario's own) "
+		      "reach this machine's live devices and can stop them; BAR registers "
+		      "never do\n", stderr);
 	if ((rc = pvhdev_libpci_open(&lo, &h->lp, err, sizeof(err)))) {
 		fprintf(stderr, "pvhdev: host: %s\n", err);
 		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;

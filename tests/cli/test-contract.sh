@@ -68,6 +68,21 @@ else
 	fail "no boot warning to compare ($warned)"
 fi
 
+# --events: only the kinds asked for, in text and JSON.
+$launch "$bin" boot --events map,dev-add --json >"$tmp/ev.json" 2>/dev/null
+kinds=$("$py" -c 'import json,sys; print(" ".join(sorted({e["kind"] for e in json.load(open(sys.argv[1]))["events"]})))' \
+	"$tmp/ev.json")
+[ "$kinds" = "dev-add map" ] && ok "boot --events map,dev-add" || fail "--events: kinds '$kinds'"
+$launch "$bin" boot --events none >"$tmp/out" 2>/dev/null
+[ "$(sed -n '/^events:$/,/^note:/p' "$tmp/out" | grep -vc '^events:$\|^note:')" = 0 ] &&
+	ok "boot --events none" || fail "--events none printed events"
+
+# --allow-hw-writes says what it does before it does it (a sysfs root
+# that does not exist: nothing is opened, let alone written).
+PVHDEV_SYSFS_ROOT=$tmp/no-sysfs $launch "$bin" boot --host --allow-hw-writes >/dev/null 2>"$tmp/err"
+grep -q '^pvhdev: warning: --allow-hw-writes: .*live devices' "$tmp/err" &&
+	ok "--allow-hw-writes warns" || fail "--allow-hw-writes: $(cat "$tmp/err")"
+
 # stdout that cannot be written: not a silent success.
 if [ -w /dev/full ]; then
 	$launch "$bin" boot >/dev/full 2>"$tmp/err"
@@ -77,7 +92,8 @@ if [ -w /dev/full ]; then
 fi
 
 # Usage errors: one line, and where to look.
-for args in "boot --no-such" "boot --lspci" "replay" "record -x" "capture --bogus"; do
+for args in "boot --no-such" "boot --lspci" "boot --events map,nothing" "replay" "record -x" \
+	"capture --bogus"; do
 	# shellcheck disable=SC2086
 	$launch "$bin" $args >/dev/null 2>"$tmp/err"
 	rc=$?
