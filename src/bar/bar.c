@@ -182,7 +182,7 @@ static int discover(struct pvhdev__bar_dev *bd)
 
 /* Every memory BAR (the ROM only while enabled) on or off; now: do the
  * p2m work before returning instead of queueing it. */
-static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
+int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 {
 	int rc = on ? pvhdev__bar_holes_room(bd) : 0;
 
@@ -205,12 +205,22 @@ static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 				continue;
 		}
 		if (!addr) {
+			/* It still decodes at 0 once on: its MSI-X pages there
+			 * must be out of dom0's reach (low memory is mapped). */
+			rc = pvhdev__bar_holes_clear(bd, i, 0);
 			bar_log(bd, PVHDEV_LOG_WARN, i, "unassigned (address 0): not mapped");
 			continue;
 		}
 		rc = pvhdev__bar_schedule(bd, i, true, addr, now);
 	}
 	return rc;
+}
+
+/* Why a decode change failed, for the log. */
+static const char *refusal(int rc)
+{
+	return rc == -EBUSY ? "MSI-X pages reachable through the p2m: decoding stays off"
+	                    : "p2m update failed: command write dropped";
 }
 
 /* Dom0 reads the hardware's value of every register the module traps. */
@@ -231,6 +241,7 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 {
 	struct pvhdev__bar_dev *bd = reg->opaque;
 	uint32_t cur;
+	int rc;
 
 	/* Earlier work first: its command write then reaches the hardware
 	 * and this one compares against it. */
@@ -238,20 +249,33 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 		return PVHDEV_REJECT;
 	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
-	if (decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted)) {
-		/* Decoding stays off, so what this change mapped goes again
-		 * (done now, it may have mapped some BARs before memory ran
-		 * out; queued, it failed before queueing anything).  A BAR's
-		 * own ranges unmap without allocating. */
-		if ((val & PCI_COMMAND_MEMORY) && !dev->dom->booted)
-			decode_change(bd, false, true);
-		bar_log(bd, PVHDEV_LOG_ERROR, 0, "p2m update failed: command write dropped");
+	rc = pvhdev__bar_decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted);
+	if (rc) {
+		/* Decoding stays off, so what this change mapped goes again,
+		 * now (a map refused or out of memory half-way, done now or
+		 * queued).  A BAR's own ranges unmap without allocating. */
+		if (val & PCI_COMMAND_MEMORY) {
+			pvhdev__bar_cancel(bd);
+			pvhdev__bar_decode_change(bd, false, true);
+		}
+		bar_log(bd, PVHDEV_LOG_ERROR, 0, refusal(rc));
 		return PVHDEV_REJECT;
 	}
-	if (!bd->queued)
+	if (bd->queued) {
+		bd->cmd_pending = true;
+		bd->cmd_val = (uint16_t)val;
+		return PVHDEV_DONE;
+	}
+	if (!(val & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
-	bd->cmd_pending = true;
-	bd->cmd_val = (uint16_t)val;
+	/* The write itself, so that the modules hear when it is done.  A
+	 * write the backend failed leaves decoding off: unmapped again. */
+	if (pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val)) {
+		pvhdev__bar_decode_change(bd, false, true);
+		bar_log(bd, PVHDEV_LOG_ERROR, 0, "command write failed: BARs unmapped");
+		return PVHDEV_DONE;
+	}
+	pvhdev__bar_decoded(bd);
 	return PVHDEV_DONE;
 }
 
@@ -414,7 +438,14 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		return pvhdev__sriov_start(dev->bar);
 	/* Device add is not a guest access: map synchronously. */
-	rc = decode_change(dev->bar, true, true);
+	rc = pvhdev__bar_decode_change(dev->bar, true, true);
+	if (rc == -EBUSY) {
+		/* Found decoding with its MSI-X pages reachable: it stops
+		 * decoding, as dom0's own command write would be refused. */
+		pvhdev__bar_decode_change(dev->bar, false, true);
+		bar_log(dev->bar, PVHDEV_LOG_WARN, 0, refusal(rc));
+		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, cmd & ~(uint32_t)PCI_COMMAND_MEMORY);
+	}
 	return rc ? rc : pvhdev__sriov_start(dev->bar);
 }
 

@@ -115,7 +115,9 @@ static inline struct bar *bar_of_work(struct bar_work *w)
 	return PVHDEV__CONTAINER(w, struct bar, work);
 }
 
-/* map.c: queue a BAR's map or unmap, or (now) do it before returning. */
+/* map.c: queue a BAR's map or unmap, or (now) do it before returning.
+ * -EBUSY: the BAR's MSI-X pages are mapped or claimed (logged), it
+ * does not map, and the device must not decode (the XSA-120 rule). */
 int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
                  uint64_t addr, bool now);
 /* Completes every queued item of this device now. */
@@ -127,10 +129,19 @@ void pvhdev__bar_cancel(struct pvhdev__bar_dev *bd);
 int pvhdev__bar_holes_room(struct pvhdev__bar_dev *bd);
 /* Releases any claim left and the claims' storage (device removal). */
 void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd);
+/* bir's MSI-X pages at base are in no mapping and no other claim:
+ * 0, or -EBUSY (logged). */
+int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base);
+/* Tells every module that a command write turning memory decoding on
+ * reached the hardware. */
+void pvhdev__bar_decoded(struct pvhdev__bar_dev *bd);
 /* Tells every module that bir started or stopped decoding. */
 void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 
 /* bar.c */
+/* Every memory BAR on or off (the ROM only while enabled); now: the
+ * p2m work before returning instead of queued. */
+int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now);
 enum pvhdev_verdict pvhdev__bar_pass_read(struct pvhdev_dev *dev,
                                   const struct pvhdev_reg *reg, uint32_t *val);
 bool pvhdev__bar_is_mem(const struct bar *b);

@@ -139,6 +139,41 @@ void pvhdev__mmio_ecam_hit(struct pvhdev_domain *dom,
                            const struct pvhdev__mmio_region *r,
                            pvhdev_sbdf_t sbdf0);
 
+/* ---- Invariant clauses (pvhdev_check_invariants) ---- */
+
+/* One bit per clause; who checks it in brackets.  Every clause reads
+ * the hardware's state through pvhdev__hw_*_read (no events, no guest
+ * access), not only pvhdev's bookkeeping. */
+enum pvhdev__clause {
+	PVHDEV__CK_P2M = 1u << 0,         /* ranges disjoint; identity avoids excluded frames [core] */
+	PVHDEV__CK_TRAPPED = 1u << 1,     /* no p2m page inside a trapped MMIO range [core] */
+	PVHDEV__CK_HIDDEN = 1u << 2,      /* hidden devices own and map nothing [core] */
+	PVHDEV__CK_REGS = 1u << 3,        /* guest's read-only bits are the hardware's [core] */
+	PVHDEV__CK_BAR = 1u << 4,         /* mapped BARs decode where their registers say [bar] */
+	PVHDEV__CK_MSIX_PAGES = 1u << 5,  /* no table/PBA page of a decoding device mapped [msix] */
+	PVHDEV__CK_MSIX_LIVE = 1u << 6,   /* live entries in hardware are bound, same message [msix] */
+	PVHDEV__CK_MSIX_HMASK = 1u << 7,  /* host-masked entries cannot fire [msix] */
+	PVHDEV__CK_MSI_LIVE = 1u << 8,    /* live vectors in hardware are bound, same message [msi] */
+	PVHDEV__CK_MSI_HMASK = 1u << 9,   /* host-masked vectors masked in hardware [msi] */
+	PVHDEV__CK_IOAPIC = 1u << 10,     /* each vIO-APIC window trapped where it is [ioapic] */
+};
+
+static inline bool pvhdev__check_on(const struct pvhdev_domain *dom,
+                                    enum pvhdev__clause c);
+
+/* Writes the violation to msg (when len > 0); returns -EPROTO. */
+int pvhdev__check_fail(char *msg, size_t len, const char *fmt, ...)
+	PVHDEV__PRINTF(3, 4);
+
+/* Whether any p2m range has a page in [gfn, gfn + nr): the first in *r. */
+bool pvhdev__p2m_any(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
+                     struct pvhdev_p2m_range *r);
+
+/* Where memory BAR bir (0-5) of sbdf is in the hardware now, and
+ * whether it is one: reads only (type 0 headers; type 1 have BARs 0-1). */
+bool pvhdev__hw_bar_addr(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                         unsigned hdr_type, unsigned bir, uint64_t *addr);
+
 /* ---- Modules ---- */
 
 /* A module hooks device add/remove and domain teardown.  The table of
@@ -159,6 +194,11 @@ struct pvhdev__module {
 	 * 6 = ROM) starts (mapped) or stops decoding at addr (bytes). */
 	void (*bar_moved)(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
 	                  uint64_t size, bool mapped);
+	/* The BAR module tells every module when a command write that
+	 * turns memory decoding on has reached the hardware (bar_moved
+	 * comes before it: the traps are in place before the device
+	 * decodes, and the device's memory answers only now). */
+	void (*decoded)(struct pvhdev_dev *dev);
 	/* Invariant checks (pvhdev_check_invariants): 0, or -EPROTO with
 	 * the first violation written to msg. */
 	int (*check_dev)(struct pvhdev_dev *dev, char *msg, size_t len);
@@ -304,6 +344,15 @@ struct pvhdev__mmcfg {
 	struct pvhdev__mmcfg *next;
 };
 
+/* A memory BAR of a hidden device, recorded when it is hidden (or its
+ * placeholder is added): its frames are excluded for every device. */
+struct pvhdev__hidden_bar {
+	uint64_t addr, size; /* bytes */
+	pvhdev_sbdf_t sbdf;
+	uint8_t bir;         /* 0-5, 6 = ROM */
+	uint8_t hdr_type;
+};
+
 struct pvhdev_domain {
 	const struct pvhdev_backend_ops *be;
 	void *be_ctx;
@@ -339,10 +388,23 @@ struct pvhdev_domain {
 	uint32_t ev_cap;
 
 	bool booted; /* boot complete: map/unmap work is deferred */
+	bool freeing; /* pvhdev_domain_free runs: devices go, nothing is written */
+	/* Invariant clauses pvhdev_check_invariants skips (enum
+	 * pvhdev__clause bits): 0 except in statically linked tests, which
+	 * switch one off to show that its test fails without it. */
+	uint32_t check_off;
+	struct pvhdev__hidden_bar *hidden_bars; /* nr_hidden_bars of them */
+	unsigned nr_hidden_bars;
 	struct pvhdev__ioapic_set *ioapic;
 	struct pvhdev__p2m *p2m;
 	struct pvhdev__bar_queue *bar_queue;
 };
+
+static inline bool pvhdev__check_on(const struct pvhdev_domain *dom,
+                                    enum pvhdev__clause c)
+{
+	return !(dom->check_off & (uint32_t)c);
+}
 
 /* The device dom0 sees at sbdf (added and not hidden) or NULL; it
  * becomes the domain's one-entry cache, which pvhdev__dev_cached()

@@ -291,6 +291,9 @@ int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 		/* It owns nothing from now on: let the modules release it,
 		 * and forget its registers. */
 		dev_forget(dev);
+		/* Hidden first: the modules release it without touching
+		 * the device (it is the hypervisor's now). */
+		dev->hidden = true;
 		modules_remove(dev, pvhdev__nr_modules);
 		pvhdev__regs_free(dev);
 		pvhdev__regs_init(dev);

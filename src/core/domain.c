@@ -149,6 +149,7 @@ void pvhdev_domain_free(struct pvhdev_domain *dom)
 {
 	if (!dom)
 		return;
+	dom->freeing = true;
 	pvhdev__devices_free(dom);
 	modules_free(dom, pvhdev__nr_modules);
 	mmcfg_free_all(dom);
