@@ -26,7 +26,9 @@ int pvhdev__check_fail(char *msg, size_t len, const char *fmt, ...)
 bool pvhdev__p2m_any(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      struct pvhdev_p2m_range *r)
 {
-	return nr && !pvhdev__p2m_first_from(dom, gfn, r) && r->gfn - gfn < nr;
+	/* The first range ending at or after gfn may start before it. */
+	return nr && !pvhdev__p2m_first_from(dom, gfn, r) &&
+	       (r->gfn <= gfn || r->gfn - gfn < nr);
 }
 
 bool pvhdev__hw_bar_addr(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
