@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Issue 14's findings, one case each, as a hostile or buggy dom0 plays
+ * them against issue 14's "lab" machine (tests/data/platforms/lab.xml),
+ * or against a small machine built here where the lab has no such
+ * device (the SR-IOV PF of F1 and F12).  Each asserts what the guest
+ * read, what reached the hardware, the p2m and the events, and the
+ * checker (test_events checks it) holds after every step.
+ *
+ *   B 00:03.0  MSI-X (4 entries, table BAR0+0, PBA BAR0+0x2000, control
+ *              0x42), BAR0 16 KiB at 0xd0100000
+ *   A 00:04.0  BAR0 1 MiB at 0xd0000000
+ *   C 00:05.0  MSI (64-bit, per-vector mask, 4 vectors, control 0x52),
+ *              BAR0 4 KiB at 0xd0200000
+ *   D 00:06.0  BAR0 4 KiB at 0xd0300000, ROM 64 KiB at 0xd0400000
+ *   ECAM for bus 0 at 0xe0000000, IO-APIC at 0xfec00000, RAM 0-0x9fbff
+ *   and 1 MiB-2 GiB.
+ */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <pvhdev/irq.h>
+
+#include "core/core.h"
+
+#define B PVHDEV_SBDF(0, 0, 3, 0)
+#define A PVHDEV_SBDF(0, 0, 4, 0)
+#define C PVHDEV_SBDF(0, 0, 5, 0)
+#define D PVHDEV_SBDF(0, 0, 6, 0)
+#define SB "0000:00:03.0"
+#define SA "0000:00:04.0"
+#define SC "0000:00:05.0"
+#define SD "0000:00:06.0"
+#define ECAM 0xe0000000ull
+#define B_TABLE 0xd0100000ull
+
+struct fx {
+	struct test_dom t;
+	uint8_t cfg[2][0x140];
+	struct pvhdev_fake_dev d[2];
+};
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	if (f) {
+		test_dom_fini(&f->t);
+		free(f);
+	}
+	return 0;
+}
+
+static struct fx *lab(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	*state = f;
+	test_dom_boot_platform(&f->t, "lab.xml", NULL, NULL);
+	test_check(&f->t);
+	test_events_skip(&f->t);
+	f->t.log_len = 0;
+	f->t.log[0] = '\0';
+	return f;
+}
+
+/* dom0's ECAM accesses, as the issue writes them. */
+static uint64_t ecam(pvhdev_sbdf_t sbdf, unsigned off)
+{
+	return ECAM + ((uint64_t)(sbdf & 0xff) << 12) + off;
+}
+
+static void writew(struct fx *f, pvhdev_sbdf_t sbdf, unsigned off, uint32_t v)
+{
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, ecam(sbdf, off), 2, v), 0);
+}
+
+static void writel(struct fx *f, pvhdev_sbdf_t sbdf, unsigned off, uint32_t v)
+{
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, ecam(sbdf, off), 4, v), 0);
+}
+
+static uint32_t readw(struct fx *f, pvhdev_sbdf_t sbdf, unsigned off)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, ecam(sbdf, off), 2, &v), 0);
+	return (uint32_t)v;
+}
+
+static void drain(struct fx *f)
+{
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, NULL), 0);
+}
+
+/* The device's config space and memory, as the hardware has them. */
+static uint32_t hw(struct fx *f, pvhdev_sbdf_t sbdf, unsigned off, unsigned size)
+{
+	uint32_t v = 0;
+
+	assert_int_equal(pvhdev_fake_ops.cfg_read(f->t.fake, sbdf, off, size, &v), 0);
+	return v;
+}
+
+static bool has_log(struct fx *f, const char *line)
+{
+	return strstr(f->t.log, line) != NULL;
+}
+
+/* ---- F1: a VF routing ID that is a known function ---- */
+
+/* PF 00:01.0, SR-IOV at 0x100: control as given, Initial/Total/NumVFs
+ * 1, First VF Offset off, VF Stride 0; with fn1, a real function at
+ * 00:01.1 (MSI at 0x50) and the PF multi-function. */
+static struct fx *f1_machine(void **state, uint16_t ctrl, uint16_t off, bool fn1)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t *pf = f->cfg[0], *r = f->cfg[1];
+
+	*state = f;
+	test_cfg_init(pf, 0x8086, 0x10c9, 0x02000001, fn1 ? 0x80 : 0);
+	test_put(pf, 0x100, 4, 0x00010010); /* SR-IOV, version 1, last */
+	test_put(pf, 0x108, 2, ctrl);
+	test_put(pf, 0x10c, 2, 1);
+	test_put(pf, 0x10e, 2, 1);
+	test_put(pf, 0x110, 2, 1);
+	test_put(pf, 0x114, 2, off);
+	test_put(pf, 0x116, 2, 0);
+	test_put(pf, 0x11a, 2, 0x10ca);
+	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = PVHDEV_SBDF(0, 0, 1, 0), .cfg = pf,
+	                                    .cfg_len = sizeof(f->cfg[0]) };
+	test_cfg_init(r, 0x8086, 0x1111, 0x02000001, 0);
+	test_put(r, 0x06, 2, 0x0010);
+	test_put(r, 0x34, 1, 0x50);
+	test_put(r, 0x50, 2, 0x0005);
+	f->d[1] = (struct pvhdev_fake_dev){ .sbdf = PVHDEV_SBDF(0, 0, 1, 1), .cfg = r,
+	                                    .cfg_len = 256 };
+	assert_int_equal(test_dom_init(&f->t, f->d, fn1 ? 2 : 1), 0);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM, 0, 0, 0), 0);
+	assert_int_equal(pvhdev_domain_scan(f->t.dom), 0);
+	test_check(&f->t);
+	return f;
+}
+
+#define PF PVHDEV_SBDF(0, 0, 1, 0)
+#define FN1 PVHDEV_SBDF(0, 0, 1, 1)
+
+/* First VF Offset 0: "VF 0" is the PF itself.  Found enabled, VF Enable
+ * is cleared in the device; dom0's enable is not forwarded; clearing it
+ * again (the use-after-free of b034cc2) frees nothing. */
+static void test_f1_vf_is_the_pf(void **state)
+{
+	struct fx *f = f1_machine(state, 0x0001, 0, false);
+	struct pvhdev_dev *dev;
+
+	assert_true(has_log(f, "0000:00:01.0: SR-IOV: VF routing ID is a known function: "
+	                       "VF Enable refused, VF 0\n"));
+	assert_int_equal(hw(f, PF, 0x108, 2), 0x0000);
+	test_events_skip(&f->t);
+	writew(f, PF, 0x108, 0x0001);
+	assert_int_equal(readw(f, PF, 0x108), 0x0000);
+	assert_int_equal(hw(f, PF, 0x108, 2), 0x0000);
+	/* The control write reaches the device without VF Enable. */
+	expect_events(&f->t, "hw-write 0000:00:01.0 0x108 2 0x0\n");
+	writew(f, PF, 0x108, 0x0000);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, PF, &dev), 0);
+	assert_false(pvhdev_dev_is_vf(dev, NULL));
+	expect_events(&f->t, "hw-write 0000:00:01.0 0x108 2 0x0\n");
+}
+
+/* First VF Offset 1 onto the real function 00:01.1: it is never adopted
+ * as a VF, keeps its own traps (its MSI binds through pvhdev), and
+ * dom0's VF Enable is refused. */
+static void test_f1_vf_is_a_real_function(void **state)
+{
+	struct fx *f = f1_machine(state, 0x0001, 1, true);
+	struct pvhdev_dev *dev;
+
+	assert_int_equal(hw(f, PF, 0x108, 2), 0x0000);
+	assert_int_equal(pvhdev_dev_get(f->t.dom, FN1, &dev), 0);
+	assert_false(pvhdev_dev_is_vf(dev, NULL));
+	test_events_skip(&f->t);
+	writew(f, PF, 0x108, 0x0001);
+	assert_int_equal(readw(f, PF, 0x108), 0x0000);
+	writew(f, PF, 0x108, 0x0000);
+	expect_events(&f->t, "hw-write 0000:00:01.0 0x108 2 0x0\n"
+	                     "hw-write 0000:00:01.0 0x108 2 0x0\n");
+	writel(f, FN1, 0x54, 0xfee00000);
+	writew(f, FN1, 0x58, 0x0041);
+	writew(f, FN1, 0x52, 0x0001);
+	expect_events(&f->t,
+	              "msi-bind 0000:00:01.1 0 0xfee00000 0x41 dest=0x0 vector=0x41 fixed\n"
+	              "hw-write 0000:00:01.1 0x54 4 0xfee00000\n"
+	              "hw-write 0000:00:01.1 0x58 2 0x41\n"
+	              "hw-write 0000:00:01.1 0x52 2 0x1\n");
+}
+
+/* ---- F12: NumVFs while VF Enable is set ---- */
+
+/* First VF Offset 1 on a PF alone: VF Enable adds the VF; a NumVFs
+ * write while it is set is dropped (the VF BAR span was taken at
+ * enable), and accepted once VF Enable is clear. */
+static void test_f12_num_vfs_dropped_while_enabled(void **state)
+{
+	struct fx *f = f1_machine(state, 0x0000, 1, false);
+
+	writew(f, PF, 0x108, 0x0001);
+	assert_int_equal(readw(f, PF, 0x108), 0x0001);
+	test_events_skip(&f->t);
+	writew(f, PF, 0x110, 0x0000);
+	assert_int_equal(hw(f, PF, 0x110, 2), 1);
+	assert_int_equal(readw(f, PF, 0x110), 1);
+	assert_true(has_log(f, "0000:00:01.0: SR-IOV: NumVFs write while VF Enable is set "
+	                       "dropped, value 0\n"));
+	expect_events(&f->t, "");
+	writew(f, PF, 0x108, 0x0000);
+	test_events_skip(&f->t);
+	writew(f, PF, 0x110, 0x0000);
+	expect_events(&f->t, "hw-write 0000:00:01.0 0x110 2 0x0\n");
+	assert_int_equal(hw(f, PF, 0x110, 2), 0);
+}
+
+/* ---- F2: a decoding device's MSI-X table under a mapping ---- */
+
+/* B's BAR0 moved into low memory (0xc0000, identity mapped at boot):
+ * its table could not be trapped there, so the decode-on is refused.
+ * dom0 reads decoding off, the device never decodes, nothing maps. */
+static void test_f2_table_under_low_memory(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	writew(f, B, 0x04, 0x0004);
+	drain(f);
+	writel(f, B, 0x10, 0x000c0000);
+	test_events_skip(&f->t);
+	f->t.log_len = 0;
+	writew(f, B, 0x04, 0x0006);
+	drain(f);
+	expect_events(&f->t, "");
+	assert_true(has_log(f, SB ": BAR 0: MSI-X pages 0xc0-0xc0 are mapped or trapped "
+	                       "already: BAR not mapped\n"));
+	assert_true(has_log(f, SB ": BAR 0: MSI-X pages reachable through the p2m: "
+	                       "decoding stays off\n"));
+	assert_int_equal(readw(f, B, 0x04), 0x0004);
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0004);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xc0, &r), 0);
+	assert_int_equal(r.reason, PVHDEV_MAP_LOW_MEM);
+	assert_int_equal(r.bar, -1);
+}
+
+/* B's BAR0 moved onto A's mapped BAR: refused the same way; A keeps
+ * its mapping (never unmapped to make room). */
+static void test_f2_table_under_another_bar(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	writew(f, B, 0x04, 0x0000);
+	drain(f);
+	writel(f, B, 0x10, 0xd0040000);
+	test_events_skip(&f->t);
+	writew(f, B, 0x04, 0x0002);
+	drain(f);
+	expect_events(&f->t, "");
+	assert_int_equal(readw(f, B, 0x04), 0x0000);
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0000);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0040, &r), 0);
+	assert_int_equal(r.owner, A);
+	assert_int_equal(r.gfn, 0xd0000);
+	assert_int_equal(r.nr, 0x100);
+}
+
+/* The device's own queued unmap is waited for: decoding off (not
+ * drained), decoding on again at the same place maps and decodes. */
+static void test_f2_own_queued_unmap_waited(void **state)
+{
+	struct fx *f = lab(state);
+
+	writew(f, B, 0x04, 0x0000);
+	test_events_skip(&f->t);
+	writew(f, B, 0x04, 0x0002);
+	drain(f);
+	expect_events(&f->t,
+	              "unmap 0xd0101 0x1\n"
+	              "unmap 0xd0103 0x1\n"
+	              "hw-write " SB " 0x4 2 0x0\n"
+	              "map 0xd0101 0x1 0xd0101 bar\n"
+	              "map 0xd0103 0x1 0xd0103 bar\n"
+	              "hw-write " SB " 0x4 2 0x2\n");
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0002);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
+	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
+	cmocka_unit_test_teardown(test_f2_table_under_low_memory, teardown),
+	cmocka_unit_test_teardown(test_f2_table_under_another_bar, teardown),
+	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, teardown),
+	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, teardown),
+};
+
+PVHDEV_TEST_MAIN("hostile", tests)
