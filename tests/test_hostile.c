@@ -293,12 +293,90 @@ static void test_f2_own_queued_unmap_waited(void **state)
 	assert_int_equal(hw(f, B, 0x04, 2), 0x0002);
 }
 
+/* ---- F3: late ECAM windows and IO-APICs ---- */
+
+/* A window reported over A's mapped BAR (bus 1 of segment 0 at
+ * 0xcff00000 + 1 MiB): A's range leaves the p2m, the window traps. */
+static void test_f3_late_window_over_a_bar(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+	uint64_t v;
+
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0xcff00000, 0, 1, 1), 0);
+	expect_events(&f->t, "unmap 0xd0000 0x100\n");
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0000, &r), -ENOENT);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, 0xd0000000, 4, &v), 0);
+	assert_int_equal(v, 0xffffffff); /* bus 1, device 0: absent */
+	/* A decoding off and on again maps nothing of it. */
+	writew(f, A, 0x04, 0x0000);
+	writew(f, A, 0x04, 0x0002);
+	drain(f);
+	expect_events(&f->t, "hw-write " SA " 0x4 2 0x0\n"
+	                     "hw-write " SA " 0x4 2 0x2\n");
+}
+
+/* A BAR moved onto a late window (bus 1 at 0xc0100000) maps nothing
+ * there. */
+static void test_f3_bar_moved_onto_late_window(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0xc0000000, 0, 1, 1), 0);
+	expect_events(&f->t, "");
+	writew(f, D, 0x04, 0x0000);
+	drain(f);
+	writel(f, D, 0x10, 0xc0100000);
+	test_events_skip(&f->t);
+	writew(f, D, 0x04, 0x0002);
+	drain(f);
+	expect_events(&f->t, "hw-write " SD " 0x4 2 0x2\n");
+	assert_true(has_log(f, SD ": BAR 0: pages 0xc0100-0xc0100 overlap an MMCFG "
+	                       "window: not mapped\n"));
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xc0100, &r), -ENOENT);
+}
+
+/* An IO-APIC added after boot over C's mapped BAR: unmapped, trapped. */
+static void test_f3_late_ioapic(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	assert_int_equal(pvhdev_ioapic_add(f->t.dom, 2, 0xd0200000, 24, 24), 0);
+	expect_events(&f->t, "unmap 0xd0200 0x1\n");
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0200, &r), -ENOENT);
+}
+
+/* ---- F9: late MMCFG reports are bounded ---- */
+
+/* At most PVHDEV__MAX_MMCFG windows per domain (boot's included);
+ * overlapping ones are refused. */
+static void test_f9_late_windows_bounded(void **state)
+{
+	struct fx *f = lab(state);
+	unsigned n = 1; /* the boot window */
+
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0xe0000000, 0, 0, 0), -EEXIST);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0xe0000000, 1, 0, 0), -EEXIST);
+	for (uint16_t seg = 1; n < PVHDEV__MAX_MMCFG; seg++, n++)
+		assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0x100000000000ull +
+		                                  ((uint64_t)seg << 28), seg, 0, 0), 0);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, 0x200000000000ull, 999, 0, 0),
+	                 -ENOSPC);
+	assert_int_equal(f->t.dom->nr_mmcfg, PVHDEV__MAX_MMCFG);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
 	cmocka_unit_test_teardown(test_f2_table_under_low_memory, teardown),
 	cmocka_unit_test_teardown(test_f2_table_under_another_bar, teardown),
 	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, teardown),
+	cmocka_unit_test_teardown(test_f3_late_window_over_a_bar, teardown),
+	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
+	cmocka_unit_test_teardown(test_f3_late_ioapic, teardown),
+	cmocka_unit_test_teardown(test_f9_late_windows_bounded, teardown),
 	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, teardown),
 };
 

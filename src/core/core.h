@@ -335,6 +335,11 @@ struct pvhdev__segment {
 	struct pvhdev__bus *bus[256];
 };
 
+/* ECAM windows one domain takes, boot and late together: a late report
+ * (PHYSDEVOP_pci_mmcfg_reserved) costs a rescan of its buses, so dom0
+ * may not make them without bound (issue 14, F9). */
+#define PVHDEV__MAX_MMCFG 256
+
 struct pvhdev__mmcfg {
 	struct pvhdev__mmio_region trap;
 	struct pvhdev_domain *dom;
@@ -374,6 +379,7 @@ struct pvhdev_domain {
 	struct pvhdev__segment *segs; /* sorted by seg */
 	unsigned nr_segs;
 	struct pvhdev__mmcfg *mmcfg;
+	unsigned nr_mmcfg;
 	struct pvhdev__rtree mmio; /* struct pvhdev__mmio_region, bytes */
 	struct pvhdev__ecam_cache ecam_hit; /* src/core/mmio.c */
 	struct pvhdev__mmio_cache mmio_hit;
@@ -452,6 +458,11 @@ enum pvhdev__excl_kind {
 };
 int pvhdev__excl_add(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      enum pvhdev__excl_kind kind);
+/* Frames that became excluded after boot (a late ECAM window, a late
+ * IO-APIC): excluded from now on, and every identity range over them
+ * unmapped now, whoever owns it (unmap events).  0 or -ENOMEM. */
+int pvhdev__excl_late(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
+                      enum pvhdev__excl_kind kind);
 /* "e820 RAM", "the LAPIC page", ... for messages. */
 const char *pvhdev__excl_name(enum pvhdev__excl_kind kind);
 /* The first excluded range overlapping [gfn, gfn + nr), whole (its

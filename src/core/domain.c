@@ -143,6 +143,7 @@ static void mmcfg_free_all(struct pvhdev_domain *dom)
 		pvhdev__mmio_remove(dom, &m->trap);
 		pvhdev__free(dom, m, sizeof(*m));
 	}
+	dom->nr_mmcfg = 0;
 }
 
 void pvhdev_domain_free(struct pvhdev_domain *dom)

@@ -331,6 +331,12 @@ int pvhdev_ioapic_add(struct pvhdev_domain *dom, uint8_t id, uint64_t addr,
 	if (rc)
 		goto free_io;
 	set_insert(dom->ioapic, io);
+	/* Added after boot: excluded and reconciled like a boot one (boot
+	 * excludes its own). */
+	if (dom->booted)
+		return pvhdev__excl_late(dom, addr >> 12,
+		                         ((addr + IOAPIC_WINDOW + 0xfff) >> 12) - (addr >> 12),
+		                         PVHDEV__EXCL_IOAPIC);
 	return 0;
 
 free_io:
