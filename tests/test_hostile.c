@@ -367,6 +367,127 @@ static void test_f9_late_windows_bounded(void **state)
 	assert_int_equal(f->t.dom->nr_mmcfg, PVHDEV__MAX_MMCFG);
 }
 
+/* ---- F4, F5: MSI-X masks while the table does not decode; removal ---- */
+
+static uint32_t hw_mem(struct fx *f, uint64_t addr)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(pvhdev_fake_ops.mmio_read(f->t.fake, addr, 4, &v), 0);
+	return (uint32_t)v;
+}
+
+static void mmio_wr(struct fx *f, uint64_t addr, uint32_t v)
+{
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, addr, 4, v), 0);
+}
+
+/* B's entry 0: mask, address 0xfee01000, data 0x51, unmask; enable. */
+static void bind_b0(struct fx *f)
+{
+	mmio_wr(f, B_TABLE + 12, 1);
+	mmio_wr(f, B_TABLE, 0xfee01000);
+	mmio_wr(f, B_TABLE + 4, 0);
+	mmio_wr(f, B_TABLE + 8, 0x51);
+	mmio_wr(f, B_TABLE + 12, 0);
+	writew(f, B, 0x42, 0x8000);
+	assert_int_equal(hw(f, B, 0x42, 2), 0x8003);
+	assert_int_equal(hw_mem(f, B_TABLE + 12), 0);
+	test_events_skip(&f->t);
+}
+
+/* The unbind while the table does not decode cannot mask the entry in
+ * the device: the next enable masks it before MSI-X runs again, so the
+ * old, unbound message never fires. */
+static void test_f4_unbind_while_not_decoding(void **state)
+{
+	struct fx *f = lab(state);
+
+	bind_b0(f);
+	writew(f, B, 0x04, 0x0000);
+	drain(f);
+	writew(f, B, 0x42, 0x0000);
+	expect_events(&f->t,
+	              "unmap 0xd0101 0x1\n"
+	              "unmap 0xd0103 0x1\n"
+	              "hw-write " SB " 0x4 2 0x0\n"
+	              "msix-unbind " SB " 0\n"
+	              "hw-write " SB " 0x42 2 0xc003\n" /* the mask, as it can */
+	              "hw-write " SB " 0x42 2 0x3\n");
+	writew(f, B, 0x04, 0x0002);
+	drain(f);
+	mmio_wr(f, B_TABLE + 12, 1); /* dom0's view only: nothing is bound */
+	test_events_skip(&f->t);
+	writew(f, B, 0x42, 0x8000);
+	expect_events(&f->t, "hw-mmio-write 0xd010000c 4 0x1\n"
+	                     "hw-write " SB " 0x42 2 0x8003\n");
+	assert_int_equal(hw_mem(f, B_TABLE + 12), 1);
+}
+
+/* A host mask while the table does not decode: the function mask
+ * stands in for it until the table decodes, then the entry's own. */
+static void test_f4_host_mask_while_not_decoding(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_irq_binding b;
+
+	bind_b0(f);
+	writew(f, B, 0x04, 0x0000);
+	drain(f);
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, B, 0, true), 0);
+	expect_events(&f->t, "msix-mask " SB " 0 1\n"
+	                     "hw-write " SB " 0x42 2 0xc003\n");
+	assert_int_equal(pvhdev_msix_binding(f->t.dom, B, 0, &b), 0);
+	assert_true(b.host_masked);
+	assert_int_equal(readw(f, B, 0x42), 0x8003); /* dom0's view */
+	writew(f, B, 0x04, 0x0002);
+	drain(f);
+	expect_events(&f->t, "map 0xd0101 0x1 0xd0101 bar\n"
+	                     "map 0xd0103 0x1 0xd0103 bar\n"
+	                     "hw-write " SB " 0x4 2 0x2\n"
+	                     "hw-mmio-write 0xd010000c 4 0x1\n"
+	                     "hw-write " SB " 0x42 2 0x8003\n");
+	assert_int_equal(hw_mem(f, B_TABLE + 12), 1);
+}
+
+/* Bind C's MSI and B's MSI-X entry 0, remove both: the devices are
+ * left quiet.  dom0 (whose writes reach a device pvhdev no longer
+ * knows) turns C's MSI back on; adding them again disables what it
+ * finds on instead of adopting it. */
+static void test_f5_remove_and_readd(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_irq_binding b;
+
+	bind_b0(f);
+	writel(f, C, 0x54, 0xfee00000);
+	writew(f, C, 0x5c, 0x41);
+	writew(f, C, 0x52, 0x0001);
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0185);
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, C), 0);
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, B), 0);
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0184);
+	assert_int_equal(hw(f, B, 0x42, 2), 0x0003);
+	assert_int_equal(hw_mem(f, B_TABLE + 12), 1);
+	const char *ev = test_events(&f->t);
+	assert_non_null(strstr(ev, "msi-unbind " SC " 0\n"));
+	assert_non_null(strstr(ev, "hw-write " SC " 0x52 2 0x184\n"));
+	assert_non_null(strstr(ev, "msix-unbind " SB " 0\n"));
+	assert_non_null(strstr(ev, "hw-mmio-write 0xd010000c 4 0x1\n"));
+	assert_non_null(strstr(ev, "hw-write " SB " 0x42 2 0x3\n"));
+	writew(f, C, 0x52, 0x0001);
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0185);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, C), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, B), 0);
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0184);
+	assert_int_equal(readw(f, C, 0x52), 0x0184);
+	assert_int_equal(pvhdev_msi_binding(f->t.dom, C, 0, &b), 0);
+	assert_false(b.bound);
+	test_check(&f->t);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
@@ -374,6 +495,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f2_table_under_another_bar, teardown),
 	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, teardown),
 	cmocka_unit_test_teardown(test_f3_late_window_over_a_bar, teardown),
+	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, teardown),
+	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, teardown),
+	cmocka_unit_test_teardown(test_f5_remove_and_readd, teardown),
 	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
 	cmocka_unit_test_teardown(test_f3_late_ioapic, teardown),
 	cmocka_unit_test_teardown(test_f9_late_windows_bounded, teardown),
