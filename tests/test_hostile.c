@@ -488,6 +488,57 @@ static void test_f5_remove_and_readd(void **state)
 	test_check(&f->t);
 }
 
+/* ---- F6: hidden devices' BARs ---- */
+
+/* B hidden (decoding, its BAR at 0xd0100000): its frames leave the p2m
+ * and are excluded; D's BAR0 moved onto them maps nothing. */
+static void test_f6_hidden_bar_excluded(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	assert_int_equal(pvhdev_dev_hide(f->t.dom, B), 0);
+	expect_events(&f->t, "unmap 0xd0101 0x1\n"
+	                     "unmap 0xd0103 0x1\n");
+	assert_int_equal(readw(f, B, 0x00), 0xffff);
+	writew(f, D, 0x04, 0x0000);
+	drain(f);
+	writel(f, D, 0x10, 0xd0100000);
+	test_events_skip(&f->t);
+	writew(f, D, 0x04, 0x0002);
+	drain(f);
+	expect_events(&f->t, "hw-write " SD " 0x4 2 0x2\n");
+	assert_true(has_log(f, SD ": BAR 0: pages 0xd0100-0xd0100 overlap a hidden "
+	                       "device's BAR: not mapped\n"));
+	for (uint64_t gfn = 0xd0100; gfn < 0xd0104; gfn++)
+		assert_int_equal(pvhdev_p2m_query(f->t.dom, gfn, &r), -ENOENT);
+}
+
+/* Hidden before it is added (the platform's <hidden>, a quirk): its
+ * BARs are sized and excluded when it is added. */
+static void test_f6_hidden_placeholder(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, D), 0);
+	assert_int_equal(pvhdev_dev_hide(f->t.dom, D), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, D), 0);
+	assert_int_equal(f->t.dom->nr_hidden_bars, 2);
+	assert_int_equal(f->t.dom->hidden_bars[0].addr, 0xd0300000);
+	assert_int_equal(f->t.dom->hidden_bars[0].size, 0x1000);
+	assert_int_equal(f->t.dom->hidden_bars[1].addr, 0xd0400000); /* the ROM */
+	assert_int_equal(f->t.dom->hidden_bars[1].size, 0x10000);
+	writew(f, A, 0x04, 0x0000);
+	drain(f);
+	writel(f, A, 0x10, 0xd0300000);
+	writew(f, A, 0x04, 0x0002);
+	drain(f);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0300, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0301, &r), 0);
+	assert_int_equal(r.owner, A);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
@@ -498,6 +549,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f5_remove_and_readd, teardown),
+	cmocka_unit_test_teardown(test_f6_hidden_bar_excluded, teardown),
+	cmocka_unit_test_teardown(test_f6_hidden_placeholder, teardown),
 	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
 	cmocka_unit_test_teardown(test_f3_late_ioapic, teardown),
 	cmocka_unit_test_teardown(test_f9_late_windows_bounded, teardown),

@@ -132,6 +132,19 @@ static void test_clause_hidden(void **state)
 	dev->hidden = false;
 }
 
+/* A hidden device whose BAR the hardware now has over A's mapping
+ * (the frames recorded at the hide are excluded, these are not). */
+static void test_clause_hidden_frames(void **state)
+{
+	struct test_dom *t = lab(state);
+
+	assert_int_equal(pvhdev_dev_hide(t->dom, B), 0);
+	test_check(t);
+	hw_cfg(t, B, 0x10, 4, 0xd0010000);
+	expect_clause(t, PVHDEV__CK_HIDDEN, "0000:00:03.0: hidden, but p2m range "
+	                                    "0xd0000+0x100 covers its BAR 0");
+}
+
 /* The guest's view of a read-only field differs from the hardware's. */
 static void test_clause_regs(void **state)
 {
@@ -266,6 +279,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_clause_p2m, teardown),
 	cmocka_unit_test_teardown(test_clause_trapped, teardown),
 	cmocka_unit_test_teardown(test_clause_hidden, teardown),
+	cmocka_unit_test_teardown(test_clause_hidden_frames, teardown),
 	cmocka_unit_test_teardown(test_clause_regs, teardown),
 	cmocka_unit_test_teardown(test_clause_bar, teardown),
 	cmocka_unit_test_teardown(test_clause_msix_pages, teardown),

@@ -373,6 +373,9 @@ static int bar_dom_init(struct pvhdev_domain *dom)
 
 static void bar_dom_free(struct pvhdev_domain *dom)
 {
+	pvhdev__free(dom, dom->hidden_bars, dom->nr_hidden_bars * sizeof(*dom->hidden_bars));
+	dom->hidden_bars = NULL;
+	dom->nr_hidden_bars = 0;
 	pvhdev__free(dom, dom->bar_queue, sizeof(*dom->bar_queue));
 	dom->bar_queue = NULL;
 }
@@ -465,6 +468,57 @@ int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
 	out->mapped = b->mapped;
 	out->addr = b->addr;
 	return b->mapped ? 0 : pvhdev__bar_read_addr(bd, bir, &out->addr);
+}
+
+/* Appends one hidden BAR to the domain's list (not an access path). */
+static int hidden_record(struct pvhdev_dev *dev, const struct bar *b, uint64_t addr)
+{
+	struct pvhdev_domain *dom = dev->dom;
+	unsigned n = dom->nr_hidden_bars;
+	struct pvhdev__hidden_bar *h = pvhdev__zalloc(dom, (n + 1) * sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	if (n)
+		memcpy(h, dom->hidden_bars, n * sizeof(*h));
+	h[n] = (struct pvhdev__hidden_bar){ .addr = addr, .size = b->size, .sbdf = dev->sbdf,
+	                                    .bir = b->bir, .hdr_type = dev->hdr_type };
+	pvhdev__free(dom, dom->hidden_bars, n * sizeof(*h));
+	dom->hidden_bars = h;
+	dom->nr_hidden_bars = n + 1;
+	return pvhdev__excl_late(dom, addr >> 12,
+	                         ((addr + b->size + 0xfff) >> 12) - (addr >> 12),
+	                         PVHDEV__EXCL_HIDDEN);
+}
+
+int pvhdev__bar_hidden(struct pvhdev_dev *dev)
+{
+	struct pvhdev__bar_dev tmp, *bd = dev->bar;
+	uint32_t hdr;
+	int rc = 0;
+
+	if (!bd) {
+		/* A placeholder: sized now, as at device add. */
+		if ((rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr)))
+			return rc;
+		dev->hdr_type = hdr & 0x7f;
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.dev = dev;
+		for (unsigned i = 0; i < NR_DEV_BARS; i++)
+			tmp.bars[i].bir = (uint8_t)i;
+		bd = &tmp;
+		if ((rc = discover(bd)))
+			return rc;
+	}
+	for (unsigned i = 0; i <= BAR_ROM && !rc; i++) {
+		const struct bar *b = &bd->bars[i];
+		uint64_t addr;
+		if (!pvhdev__bar_is_mem(b) || !b->size || pvhdev__bar_read_addr(bd, i, &addr) ||
+		    !addr)
+			continue;
+		rc = hidden_record(dev, b, addr);
+	}
+	return rc;
 }
 
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,

@@ -455,6 +455,7 @@ enum pvhdev__excl_kind {
 	PVHDEV__EXCL_MMCFG,
 	PVHDEV__EXCL_IOAPIC,
 	PVHDEV__EXCL_LAPIC,
+	PVHDEV__EXCL_HIDDEN, /* a hidden device's BAR */
 };
 int pvhdev__excl_add(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      enum pvhdev__excl_kind kind);
@@ -476,6 +477,12 @@ int pvhdev__excl_first(const struct pvhdev_domain *dom, uint64_t gfn,
 /* The public struct pvhdev_bar_info (platform.h), under the module's
  * internal name. */
 #define pvhdev__bar_info pvhdev_bar_info
+
+/* dev is hidden now (or its hidden placeholder was just added): its
+ * memory BARs (sized from the hardware when it has no BAR state) are
+ * recorded in dom->hidden_bars and excluded for every device, and what
+ * maps over them is unmapped.  0 or -ENOMEM. */
+int pvhdev__bar_hidden(struct pvhdev_dev *dev);
 
 /* bir 0-5, 6 = ROM.  -ENOENT when the BAR is not implemented. */
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
