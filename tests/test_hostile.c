@@ -539,6 +539,60 @@ static void test_f6_hidden_placeholder(void **state)
 	assert_int_equal(r.owner, A);
 }
 
+/* ---- F10: a refused MSI-X layout left enabled ---- */
+
+/* MSI-X enabled by firmware with its table in BAR1, which the device
+ * does not implement: the capability is hidden, and MSI-X turned off in
+ * the device (dom0 could otherwise write live entries in mapped BAR0). */
+static void test_f10_refused_layout_disabled(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t *c = f->cfg[0];
+
+	*state = f;
+	test_cfg_init(c, 0x8086, 0x1111, 0x02000001, 0);
+	test_put(c, 0x04, 2, 0x0002);
+	test_put(c, 0x06, 2, 0x0010);
+	test_put(c, 0x10, 4, 0xd0100000);
+	test_put(c, 0x34, 1, 0x40);
+	test_put(c, 0x40, 2, 0x0011);
+	test_put(c, 0x42, 2, 0x8003);
+	test_put(c, 0x44, 4, 0x00000001); /* table: BIR 1, not implemented */
+	test_put(c, 0x48, 4, 0x00002000);
+	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = B, .cfg = c, .cfg_len = 256,
+	                                    .bar_size = { 0x4000 } };
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, B), 0);
+	assert_true(has_log(f, SB ": MSI-X: table BIR 1 names no memory BAR: no MSI-X\n"));
+	assert_true(has_log(f, SB ": MSI-X: found enabled: disabled\n"));
+	assert_int_equal(hw(f, B, 0x42, 2), 0x0003);
+	assert_int_equal(test_cfg_read(&f->t, B, 0x40, 4), 0);
+	assert_non_null(strstr(test_events(&f->t), "hw-write " SB " 0x42 2 0x3\n"));
+}
+
+/* ---- F11: a waited command write that fails ---- */
+
+/* A's decode-on waits for its mapping; the command write then fails in
+ * the backend: decoding is off, so the mapping goes again. */
+static void test_f11_failed_command_write_unmaps(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	writew(f, A, 0x04, 0x0000);
+	drain(f);
+	writew(f, A, 0x04, 0x0002);
+	test_events_skip(&f->t);
+	pvhdev_fake_fail_at(f->t.fake, 1, -EIO);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, NULL), -EIO);
+	expect_events(&f->t, "map 0xd0000 0x100 0xd0000 bar\n"
+	                     "hw-write " SA " 0x4 2 0x2\n"
+	                     "unmap 0xd0000 0x100\n");
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0000, &r), -ENOENT);
+	assert_int_equal(hw(f, A, 0x04, 2), 0x0000);
+	assert_int_equal(readw(f, A, 0x04), 0x0000);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
@@ -554,6 +608,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
 	cmocka_unit_test_teardown(test_f3_late_ioapic, teardown),
 	cmocka_unit_test_teardown(test_f9_late_windows_bounded, teardown),
+	cmocka_unit_test_teardown(test_f10_refused_layout_disabled, teardown),
+	cmocka_unit_test_teardown(test_f11_failed_command_write_unmaps, teardown),
 	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, teardown),
 };
 
