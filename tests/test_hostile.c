@@ -24,6 +24,7 @@
 #include <pvhdev/irq.h>
 
 #include "core/core.h"
+#include "bar/bar.h"
 
 #define B PVHDEV_SBDF(0, 0, 3, 0)
 #define A PVHDEV_SBDF(0, 0, 4, 0)
@@ -593,6 +594,47 @@ static void test_f11_failed_command_write_unmaps(void **state)
 	assert_int_equal(readw(f, A, 0x04), 0x0000);
 }
 
+/* ---- F8: the deferred queue ---- */
+
+/* 512 functions, each with a decoding 4 KiB BAR, turn decoding off
+ * (512 queued unmaps); each is then flushed by a BAR write, in tail
+ * order: every flush takes its item out in one step (a walk of the
+ * queue took 131,328 here). */
+static void test_f8_flush_is_constant_time(void **state)
+{
+	enum { N = 512 };
+	struct fx *f = calloc(1, sizeof(*f));
+	struct pvhdev_fake_dev *d = calloc(N, sizeof(*d));
+	uint8_t *cfg = calloc(N, 256);
+
+	*state = f;
+	for (unsigned i = 0; i < N; i++) {
+		uint8_t *c = cfg + 256 * i;
+		test_cfg_init(c, 0x8086, 0x2222, 0x02000001, 0x80);
+		test_put(c, 0x04, 2, 0x0002);
+		test_put(c, 0x10, 4, 0xd0000000u + 0x1000u * i);
+		d[i] = (struct pvhdev_fake_dev){ .sbdf = PVHDEV_SBDF(0, i / 256, (i / 8) % 32,
+		                                                     i % 8),
+		                                 .cfg = c, .cfg_len = 256,
+		                                 .bar_size = { 0x1000 } };
+	}
+	assert_int_equal(test_dom_init(&f->t, d, N), 0);
+	for (unsigned i = 0; i < N; i++)
+		assert_int_equal(pvhdev_dev_add(f->t.dom, d[i].sbdf), 0);
+	f->t.dom->booted = true; /* from now on map work is queued */
+	for (unsigned i = 0; i < N; i++)
+		test_cfg_write(&f->t, d[i].sbdf, 0x04, 2, 0);
+	assert_int_equal(f->t.dom->bar_queue->steps, 0);
+	for (unsigned i = N; i-- > 0;)
+		test_cfg_write(&f->t, d[i].sbdf, 0x10, 4, 0xd0000000u + 0x1000u * i);
+	assert_int_equal(f->t.dom->bar_queue->steps, N);
+	assert_null(f->t.dom->bar_queue->head);
+	assert_int_equal(pvhdev_p2m_count(f->t.dom), 0);
+	test_check(&f->t);
+	free(d);
+	free(cfg);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
@@ -607,6 +649,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f6_hidden_placeholder, teardown),
 	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
 	cmocka_unit_test_teardown(test_f3_late_ioapic, teardown),
+	cmocka_unit_test_teardown(test_f8_flush_is_constant_time, teardown),
 	cmocka_unit_test_teardown(test_f9_late_windows_bounded, teardown),
 	cmocka_unit_test_teardown(test_f10_refused_layout_disabled, teardown),
 	cmocka_unit_test_teardown(test_f11_failed_command_write_unmaps, teardown),

@@ -347,6 +347,7 @@ static void enqueue(struct pvhdev__bar_queue *q, struct bar *b)
 	struct bar_work *w = &b->work;
 
 	w->next = NULL;
+	w->prev = q->tail;
 	b->queued = true;
 	if (q->tail)
 		q->tail->next = w;
@@ -394,20 +395,19 @@ int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 	return 0;
 }
 
+/* w is in q: out of it, in O(1). */
 static void unlink_work(struct pvhdev__bar_queue *q, struct bar_work *w)
 {
-	struct bar_work **pp = &q->head, *prev = NULL;
-
-	while (*pp && *pp != w) {
-		prev = *pp;
-		pp = &(*pp)->next;
-	}
-	if (!*pp)
-		return;
-	*pp = w->next;
-	if (q->tail == w)
-		q->tail = prev;
-	w->next = NULL;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		q->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		q->tail = w->prev;
+	w->next = w->prev = NULL;
+	q->steps++;
 }
 
 int pvhdev__bar_flush(struct pvhdev__bar_dev *bd)
@@ -463,7 +463,9 @@ int pvhdev_process_pending(struct pvhdev_domain *dom, uint64_t budget,
 		if (rc || w->cursor < work_end(bar_owner(b), b))
 			break;
 		q->head = w->next;
-		if (!q->head)
+		if (q->head)
+			q->head->prev = NULL;
+		else
 			q->tail = NULL;
 		w->next = NULL;
 		rc = work_done(b);
