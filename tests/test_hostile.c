@@ -115,7 +115,8 @@ static bool has_log(struct fx *f, const char *line)
 /* PF 00:01.0, SR-IOV at 0x100: control as given, Initial/Total/NumVFs
  * 1, First VF Offset off, VF Stride 0; with fn1, a real function at
  * 00:01.1 (MSI at 0x50) and the PF multi-function. */
-static struct fx *f1_machine(void **state, uint16_t ctrl, uint16_t off, bool fn1)
+static struct fx *f1_machine_n(void **state, uint16_t ctrl, uint16_t off, bool fn1,
+                               uint16_t nvfs)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	uint8_t *pf = f->cfg[0], *r = f->cfg[1];
@@ -124,11 +125,11 @@ static struct fx *f1_machine(void **state, uint16_t ctrl, uint16_t off, bool fn1
 	test_cfg_init(pf, 0x8086, 0x10c9, 0x02000001, fn1 ? 0x80 : 0);
 	test_put(pf, 0x100, 4, 0x00010010); /* SR-IOV, version 1, last */
 	test_put(pf, 0x108, 2, ctrl);
-	test_put(pf, 0x10c, 2, 1);
-	test_put(pf, 0x10e, 2, 1);
-	test_put(pf, 0x110, 2, 1);
+	test_put(pf, 0x10c, 2, nvfs);
+	test_put(pf, 0x10e, 2, nvfs);
+	test_put(pf, 0x110, 2, nvfs);
 	test_put(pf, 0x114, 2, off);
-	test_put(pf, 0x116, 2, 0);
+	test_put(pf, 0x116, 2, nvfs > 1 ? 1 : 0);
 	test_put(pf, 0x11a, 2, 0x10ca);
 	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = PVHDEV_SBDF(0, 0, 1, 0), .cfg = pf,
 	                                    .cfg_len = sizeof(f->cfg[0]) };
@@ -143,6 +144,11 @@ static struct fx *f1_machine(void **state, uint16_t ctrl, uint16_t off, bool fn1
 	assert_int_equal(pvhdev_domain_scan(f->t.dom), 0);
 	test_check(&f->t);
 	return f;
+}
+
+static struct fx *f1_machine(void **state, uint16_t ctrl, uint16_t off, bool fn1)
+{
+	return f1_machine_n(state, ctrl, off, fn1, 1);
 }
 
 #define PF PVHDEV_SBDF(0, 0, 1, 0)
@@ -635,6 +641,79 @@ static void test_f8_flush_is_constant_time(void **state)
 	free(cfg);
 }
 
+/* VF Enable allocates, per VF, its device and nothing else (the one
+ * allocation a guest access makes besides MSI-X shadows, bounded by
+ * TotalVFs: docs/architecture.md). */
+static void test_f12_vf_enable_allocations(void **state)
+{
+	struct fx *f = f1_machine_n(state, 0x0000, 8, false, 4);
+	unsigned long before = f->t.alloc.calls;
+
+	writew(f, PF, 0x108, 0x0001);
+	assert_int_equal(f->t.alloc.calls - before, 4);
+	writew(f, PF, 0x108, 0x0000);
+	assert_int_equal(f->t.alloc.calls - before, 4);
+}
+
+/* An ACPI table whose length says 4 GiB maps what its e820 range and
+ * 16 MiB allow, not 4 GiB of MMIO space. */
+static void test_f12_acpi_table_length_bounded(void **state)
+{
+	static const struct pvhdev_e820_entry e820[] = {
+		{ 0x0, 0x9fc00, PVHDEV_E820_RAM },
+		{ 0x100000, 0x7ff00000, PVHDEV_E820_RAM },
+		{ 0x80000000, 0x20000, PVHDEV_E820_ACPI },
+		{ 0xe0000000, 0x10000000, PVHDEV_E820_RESERVED },
+	};
+	static const struct pvhdev_acpi_table acpi[] = {
+		{ "FACP", 0x80000100, 0xffffff00 },
+	};
+	const struct pvhdev_platform plat = {
+		.size = sizeof(plat), .e820 = e820, .nr_e820 = 4, .acpi = acpi, .nr_acpi = 1,
+	};
+	struct fx *f = calloc(1, sizeof(*f));
+	struct pvhdev_p2m_range r;
+
+	*state = f;
+	assert_int_equal(test_dom_init(&f->t, NULL, 0), 0);
+	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
+	assert_true(has_log(f, "boot: ACPI table FACP at 0x80000100: length 0xffffff00 past "
+	                       "its e820 range: 0x1000000 mapped at most\n"));
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0x80020, &r), 0);
+	assert_int_equal(r.gfn, 0x80020);
+	assert_int_equal(r.nr, 0xfe1); /* to 0x81000100 */
+	assert_int_equal(r.reason, PVHDEV_MAP_ACPI_TABLE);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0x81001, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0000, &r), -ENOENT);
+	test_check(&f->t);
+}
+
+/* Boot is linear in e820 entries: twice the entries, twice the
+ * allocations (200,000 took 0.06 s and 14 MB in the core). */
+static void test_f12_e820_linear(void **state)
+{
+	unsigned long calls[2];
+	struct fx *f = calloc(1, sizeof(*f));
+
+	*state = f;
+	for (unsigned k = 0; k < 2; k++) {
+		size_t n = 2000u << k;
+		struct pvhdev_e820_entry *e = calloc(n, sizeof(*e));
+		for (size_t i = 0; i < n; i++)
+			e[i] = (struct pvhdev_e820_entry){ 0x100000000ull + i * 0x2000, 0x1000,
+			                                   i % 2 ? PVHDEV_E820_RAM : PVHDEV_E820_ACPI };
+		const struct pvhdev_platform plat = { .size = sizeof(plat), .e820 = e,
+		                                      .nr_e820 = n };
+		assert_int_equal(test_dom_init(&f->t, NULL, 0), 0);
+		assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
+		calls[k] = f->t.alloc.calls;
+		test_dom_fini(&f->t);
+		free(e);
+	}
+	assert_true(calls[1] <= 2 * calls[0] + 16);
+	assert_int_equal(test_dom_init(&f->t, NULL, 0), 0);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
@@ -654,6 +733,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f10_refused_layout_disabled, teardown),
 	cmocka_unit_test_teardown(test_f11_failed_command_write_unmaps, teardown),
 	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, teardown),
+	cmocka_unit_test_teardown(test_f12_vf_enable_allocations, teardown),
+	cmocka_unit_test_teardown(test_f12_acpi_table_length_bounded, teardown),
+	cmocka_unit_test_teardown(test_f12_e820_linear, teardown),
 };
 
 PVHDEV_TEST_MAIN("hostile", tests)
