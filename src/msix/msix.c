@@ -128,27 +128,41 @@ static uint64_t entry_hw(const struct pvhdev__msix_dev *m, unsigned i)
 static void hw_ctrl_sync(struct pvhdev__msix_dev *m);
 static void entries_sync(struct pvhdev__msix_dev *m);
 
+/* The device's mask bits are stale: while MSI-X is on, the function
+ * mask stands in for them (as Xen's does) until entries_sync(). */
+static void mask_fallback(struct pvhdev__msix_dev *m)
+{
+	if (m->stale)
+		return;
+	m->stale = true;
+	hw_ctrl_sync(m);
+}
+
 /* The device's mask bit of entry i, read-modify-write so that reserved
- * bits keep their value.  While the table does not decode the write
- * cannot be made: the device's function mask stands in for it (as
- * Xen's does) until the table decodes again (entries_sync()). */
-static void hw_vctrl(struct pvhdev__msix_dev *m, unsigned i, bool masked)
+ * bits keep their value; a mask is read back.  A mask the device does
+ * not take (the table does not decode, or the bit does not stick) falls
+ * back to the function mask.  Returns whether the bit is as asked. */
+static bool hw_vctrl(struct pvhdev__msix_dev *m, unsigned i, bool masked)
 {
 	struct pvhdev_domain *dom = m->dev->dom;
 	uint64_t a = entry_hw(m, i) + 0xc, v;
 
-	if (!m->trap[0].on) {
-		if (masked && !m->stale) {
-			m->stale = true;
-			hw_ctrl_sync(m);
-		}
-		return;
+	if (!m->trap[0].on || pvhdev__hw_mmio_read(dom, a, 4, &v)) {
+		if (masked)
+			mask_fallback(m);
+		return false;
 	}
-	if (pvhdev__hw_mmio_read(dom, a, 4, &v))
-		return;
-	if (!(v & MSIX_VCTRL_MASK) != !masked)
-		pvhdev__hw_mmio_write(dom, a, 4, masked ? v | MSIX_VCTRL_MASK
-		                                        : v & ~(uint64_t)MSIX_VCTRL_MASK);
+	if (!(v & MSIX_VCTRL_MASK) == !masked)
+		return true;
+	pvhdev__hw_mmio_write(dom, a, 4, masked ? v | MSIX_VCTRL_MASK
+	                                        : v & ~(uint64_t)MSIX_VCTRL_MASK);
+	if (!masked)
+		return true;
+	if (pvhdev__hw_mmio_read(dom, a, 4, &v) || !(v & MSIX_VCTRL_MASK)) {
+		mask_fallback(m);
+		return false;
+	}
+	return true;
 }
 
 /* The bound message into the device: masked while it changes, then the
@@ -475,13 +489,21 @@ static void hw_ctrl_sync(struct pvhdev__msix_dev *m)
  * device has otherwise are written.  Needs the table decoding. */
 static void entries_sync(struct pvhdev__msix_dev *m)
 {
+	bool stale = false;
+
 	if (!m->trap[0].on)
 		return;
-	m->stale = false;
+	/* Stale while it runs, so that no mask falls back on its own; a
+	 * mask that did not stick keeps the fallback afterwards (the
+	 * callers sync the control). */
+	m->stale = true;
 	for (unsigned i = 0; i < m->nr; i++) {
 		const struct msix_entry *e = entry_view(m, i);
-		hw_vctrl(m, i, !(e->flags & MSIX_E_BOUND) || eff_masked(e));
+		bool want = !(e->flags & MSIX_E_BOUND) || eff_masked(e);
+		if (!hw_vctrl(m, i, want) && want)
+			stale = true;
 	}
+	m->stale = stale;
 }
 
 /* ---- Capability registers ---- */
@@ -924,7 +946,7 @@ static int pages_check(struct pvhdev_dev *dev, uint32_t reg, uint64_t size,
 static int hw_entry(struct pvhdev_dev *dev, uint64_t a, uint64_t *addr,
                     uint32_t *data, bool *masked)
 {
-	uint64_t lo, hi, d, v;
+	uint64_t lo, hi = 0, d = 0, v = MSIX_VCTRL_MASK;
 	int rc = pvhdev__hw_mmio_read(dev->dom, a, 4, &lo);
 
 	if (!rc)
