@@ -165,7 +165,8 @@ static inline bool pvhdev__check_on(const struct pvhdev_domain *dom,
 int pvhdev__check_fail(char *msg, size_t len, const char *fmt, ...)
 	PVHDEV__PRINTF(3, 4);
 
-/* Whether any p2m range has a page in [gfn, gfn + nr): the first in *r. */
+/* Whether an identity range (what reaches those frames) has a page in
+ * [gfn, gfn + nr): the first in *r.  Populated RAM copies do not. */
 bool pvhdev__p2m_any(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      struct pvhdev_p2m_range *r);
 

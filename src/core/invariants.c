@@ -26,9 +26,20 @@ int pvhdev__check_fail(char *msg, size_t len, const char *fmt, ...)
 bool pvhdev__p2m_any(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      struct pvhdev_p2m_range *r)
 {
-	/* The first range ending at or after gfn may start before it. */
-	return nr && !pvhdev__p2m_first_from(dom, gfn, r) &&
-	       (r->gfn <= gfn || r->gfn - gfn < nr);
+	uint64_t at = gfn;
+
+	/* The first range ending at or after gfn may start before it.
+	 * Populated RAM (copied below 1 MiB) is dom0's memory, not the
+	 * frames at those addresses: only identity ranges reach them. */
+	while (nr && !pvhdev__p2m_first_from(dom, at, r) &&
+	       (r->gfn <= gfn || r->gfn - gfn < nr)) {
+		if (r->type == PVHDEV_P2M_IDENTITY)
+			return true;
+		at = r->gfn + r->nr;
+		if (!at)
+			break;
+	}
+	return false;
 }
 
 bool pvhdev__hw_bar_addr(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,

@@ -183,18 +183,7 @@ int pvhdev__excl_late(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
 		uint64_t s = r.gfn > gfn ? r.gfn : gfn;
 		uint64_t e = r.gfn + r.nr < gfn + nr ? r.gfn + r.nr : gfn + nr;
 		char str[PVHDEV_SBDF_STRLEN];
-		if (r.type != PVHDEV_P2M_IDENTITY) {
-			/* Populated RAM is not the device's: the window is
-			 * bogus there, and pvhdev leaves dom0's RAM alone. */
-			pvhdev__log(dom, PVHDEV_LOG_WARN, "gfn 0x%llx-0x%llx: excluded over "
-			            "populated RAM: left", (unsigned long long)s,
-			            (unsigned long long)(e - 1));
-			if (e >= gfn + nr)
-				break;
-			nr -= e - gfn;
-			gfn = e;
-			continue;
-		}
+		/* Identity ranges only (populated RAM is dom0's memory). */
 		pvhdev__log(dom, PVHDEV_LOG_INFO, "gfn 0x%llx-0x%llx (%s): now %s: unmapped",
 		            (unsigned long long)s, (unsigned long long)(e - 1),
 		            r.bar >= 0 ? pvhdev_sbdf_str(r.owner, str)
