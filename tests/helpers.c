@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pvhdev/platform_file.h>
+
 struct block_hdr {
 	size_t size;
 	size_t pad;
@@ -86,14 +88,35 @@ int test_dom_init_hooks(struct test_dom *t, const struct pvhdev_fake_dev *devs,
 	return rc;
 }
 
+void test_dom_boot_platform(struct test_dom *t, const char *name,
+                            const struct pvhdev_hooks *hooks, void *hooks_ctx)
+{
+	struct pvhdev_platform_file *pf;
+	char path[512], schema[512], err[256];
+
+	snprintf(path, sizeof(path), "%s/platforms/%s", PVHDEV_TEST_DATA, name);
+	snprintf(schema, sizeof(schema), "%s/../../data/schema/platform.rng",
+	         PVHDEV_TEST_DATA);
+	if (pvhdev_platform_file_load(path, schema, &pf, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(test_dom_init_hooks(t, pvhdev_platform_file_devs(pf),
+	                                     pvhdev_platform_file_count(pf), hooks,
+	                                     hooks_ctx), 0);
+	t->plat = pf;
+	assert_int_equal(pvhdev_domain_boot(t->dom, pvhdev_platform_file_platform(pf)), 0);
+}
+
 void test_dom_fini(struct test_dom *t)
 {
 	if (t->dom)
 		pvhdev_domain_free(t->dom);
 	if (t->fake)
 		pvhdev_fake_free(t->fake);
+	if (t->plat)
+		pvhdev_platform_file_free(t->plat);
 	t->dom = NULL;
 	t->fake = NULL;
+	t->plat = NULL;
 	assert_int_equal(t->alloc.live_blocks, 0);
 	assert_int_equal(t->alloc.live_bytes, 0);
 }

@@ -24,6 +24,8 @@ struct test_alloc {
 
 extern const struct pvhdev_alloc_ops test_alloc_ops;
 
+struct pvhdev_platform_file;
+
 struct test_dom {
 	struct test_alloc alloc;
 	struct pvhdev_fake *fake;
@@ -34,6 +36,7 @@ struct test_dom {
 	bool skip_invariants;
 	char log[8192];        /* log lines, each ending in '\n' */
 	size_t log_len;
+	struct pvhdev_platform_file *plat; /* test_dom_boot_platform's */
 };
 
 /* Builds a fake backend from devs and a domain over it (no scan).
@@ -43,6 +46,12 @@ int test_dom_init(struct test_dom *t, const struct pvhdev_fake_dev *devs,
 /* The same with the hypervisor's effect hook (hooks may be NULL). */
 int test_dom_init_hooks(struct test_dom *t, const struct pvhdev_fake_dev *devs,
                         size_t nr, const struct pvhdev_hooks *hooks, void *hooks_ctx);
+/* Loads tests/data/platforms/NAME, builds the fake from its devices and
+ * a domain over it (hooks may be NULL), and boots it; asserts success.
+ * The platform lives until test_dom_fini. */
+void test_dom_boot_platform(struct test_dom *t, const char *name,
+                            const struct pvhdev_hooks *hooks, void *hooks_ctx);
+
 /* Frees the domain and the fake; asserts the allocator is back to zero. */
 void test_dom_fini(struct test_dom *t);
 

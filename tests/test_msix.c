@@ -138,6 +138,15 @@ static uint64_t hw(struct fx *f, uint64_t addr, unsigned size)
 	return v;
 }
 
+/* The device's config space. */
+static uint32_t hwc(struct fx *f, unsigned off, unsigned size)
+{
+	uint32_t v = 0;
+
+	assert_int_equal(pvhdev_fake_ops.cfg_read(f->t.fake, DEV, off, size, &v), 0);
+	return v;
+}
+
 static void hw_set(struct fx *f, uint64_t addr, unsigned size, uint64_t val)
 {
 	assert_int_equal(pvhdev_fake_ops.mmio_write(f->t.fake, addr, size, val), 0);
@@ -892,8 +901,9 @@ static void test_binding_query(void **state)
 	assert_true(b.guest_masked);
 }
 
-/* Removing the device releases the entries and the traps; nothing is
- * written to the table. */
+/* Removing the device releases the entries and the traps, and leaves
+ * it quiet: its bound entries masked and MSI-X off in the device
+ * (issue 14, F5). */
 static void test_dev_remove(void **state)
 {
 	struct fx *f = fx_new(state, &dflt);
@@ -902,11 +912,16 @@ static void test_dev_remove(void **state)
 	bound(f, 2);
 	assert_int_equal(pvhdev_dev_remove(f->t.dom, DEV), 0);
 	const char *ev = test_events(&f->t);
-	const char *want = "msix-unbind " S " 0\nmsix-unbind " S " 1\n";
+	const char *want = "msix-unbind " S " 0\n"
+	                   "hw-mmio-write 0xe000200c 4 0x1\n"
+	                   "msix-unbind " S " 1\n"
+	                   "hw-mmio-write 0xe000201c 4 0x1\n"
+	                   "hw-write " S " 0x72 2 0x7\n";
 	assert_memory_equal(ev, want, strlen(want));
-	assert_null(strstr(ev, "hw-mmio-write"));
 	assert_non_null(strstr(ev, "dev-remove " S "\n"));
 	assert_int_equal(pvhdev_mmio_read(f->t.dom, T, 4, &v), -ENXIO);
+	assert_int_equal(hw(f, T + 12, 4), 1);
+	assert_int_equal(hw(f, T + 16 + 12, 4), 1);
 }
 
 /* A table whose BAR decodes is trapped at once, and the same device
@@ -1043,8 +1058,10 @@ static void test_shadows_alloc_fails(void **state)
 	assert_int_equal(b.data, 0x40);
 }
 
-/* Found enabled (firmware left it on): dom0 sees it on; nothing binds
- * until an entry is unmasked. */
+/* Found enabled (firmware left it on) with nothing bound: disabled at
+ * add, in the device and in dom0's view (issue 14, F5); enabling it
+ * again masks in the device whatever entries it left unmasked, then
+ * binds what dom0 unmasks. */
 static void test_found_enabled(void **state)
 {
 	struct layout l = dflt;
@@ -1052,8 +1069,20 @@ static void test_found_enabled(void **state)
 
 	l.ctrl = 0x8007;
 	f = fx_new(state, &l);
-	assert_int_equal(rd(f, CAP + 2, 2), 0x8007);
-	decode_on(f, 8);
+	assert_int_equal(rd(f, CAP + 2, 2), 0x0007);
+	assert_int_equal(hwc(f, CAP + 2, 2), 0x0007);
+	wr(f, 0x04, 2, 0x0002);
+	test_events_skip(&f->t);
+	hw_set(f, T + 12, 4, 0); /* entry 0 unmasked in the device, 1-7 too */
+	wr(f, CAP + 2, 2, 0x8000);
+	const char *ev = test_events(&f->t);
+	for (unsigned i = 0; i < 8; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "hw-mmio-write 0x%llx 4 0x1\n",
+		         (unsigned long long)(T + 16 * i + 12));
+		assert_non_null(strstr(ev, line));
+	}
+	assert_non_null(strstr(ev, "hw-write " S " 0x72 2 0x8007\n"));
 	program(f, 0, 0xfee01000, 0x40);
 	unmask(f, 0);
 	expect_events(&f->t,
@@ -1128,7 +1157,11 @@ static void test_dump_82576(void **state)
 		return;
 	}
 	struct fx *f = *state;
+	/* Found enabled with nothing bound: disabled (issue 14, F5). */
+	assert_int_equal(test_cfg_read(&f->t, sbdf, 0x72, 2), 0x0009);
+	test_cfg_write(&f->t, sbdf, 0x72, 2, 0x8000);
 	assert_int_equal(test_cfg_read(&f->t, sbdf, 0x72, 2), 0x8009);
+	test_events_skip(&f->t);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xe0840, &r), -ENOENT);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xe0842, &r), -ENOENT);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xe0841, &r), 0);
@@ -1139,7 +1172,6 @@ static void test_dump_82576(void **state)
 	mwr(f, t + 8, 8, 0x4030ull);
 	expect_events(&f->t,
 	              "msix-bind 0000:01:00.0 0 0xfee00000 0x4030 dest=0x0 vector=0x30 fixed\n"
-	              "hw-mmio-write 0xe084000c 4 0x1\n"
 	              "hw-mmio-write 0xe0840000 4 0xfee00000\n"
 	              "hw-mmio-write 0xe0840004 4 0x0\n"
 	              "hw-mmio-write 0xe0840008 4 0x4030\n"
@@ -1173,12 +1205,15 @@ static void test_dump_myricom(void **state)
 	assert_int_equal(hw(f, t + 127 * 16 + 8, 4), 0);
 	/* Enable, bind the last entry. */
 	test_cfg_write(&f->t, sbdf, 0xd2, 2, 0x8000);
+	/* The dump's table is all zeroes, every entry unmasked: enabling
+	 * masks them in the device first. */
+	assert_int_equal(strlen(test_events_only(&f->t, "hw-mmio-write")),
+	                 128 * strlen("hw-mmio-write 0x531f000c 4 0x1\n"));
+	assert_int_equal(hw(f, t + 127 * 16 + 12, 4), 1);
 	mwr(f, t + 127 * 16, 4, 0xfee01000);
 	mwr(f, t + 127 * 16 + 12, 4, 0);
 	expect_events(&f->t,
-	              "hw-write 0000:02:00.0 0xd2 2 0x807f\n"
 	              "msix-bind 0000:02:00.0 127 0xfee01000 0x4077 dest=0x1 vector=0x77 fixed\n"
-	              "hw-mmio-write 0x531f07fc 4 0x1\n"
 	              "hw-mmio-write 0x531f07f0 4 0xfee01000\n"
 	              "hw-mmio-write 0x531f07f4 4 0x0\n"
 	              "hw-mmio-write 0x531f07f8 4 0x4077\n"

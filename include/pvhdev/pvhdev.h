@@ -300,13 +300,32 @@ PVHDEV_API int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16
 
 /*
  * Invariants a correct model keeps after every access (tests and fuzzers
- * call this after every step): no identity mapping overlaps RAM, MMCFG,
- * IO-APIC or LAPIC pages or an MSI-X table/PBA page; no two devices map
- * the same frame; every mapped BAR has decoding on and matches its BAR
- * register; MSI/MSI-X bindings exist only for enabled, unmasked vectors
- * and match the latched address/data; the guest's view of read-only bits
- * equals the hardware's; hidden devices own nothing.  Returns 0, or
- * -EPROTO with the first violation as one line in msg (len > 0).
+ * call this after every step), checked against the hardware's state as
+ * the backend holds it (read without events; no guest access), not only
+ * against pvhdev's bookkeeping.  One clause each:
+ *   - p2m ranges are disjoint; no identity range covers e820 RAM,
+ *     hypervisor-reserved frames, MMCFG windows, IO-APIC or LAPIC pages
+ *     or a hidden device's BAR frames;
+ *   - no p2m page lies inside a trapped MMIO range: ECAM windows (boot
+ *     and late), IO-APIC windows, the MSI-X table/PBA pages of mapped BARs;
+ *   - hidden devices own nothing (no registers, module state or p2m
+ *     range) and nothing in the p2m covers their BARs;
+ *   - the guest's view of read-only bits equals the hardware's;
+ *   - every mapped BAR decodes in the hardware where its register says,
+ *     and every BAR range in the p2m belongs to a mapped BAR;
+ *   - no MSI-X table or PBA page of a device whose memory decoding is on
+ *     in the hardware is in the p2m, mapped BAR or not (the XSA-120 rule);
+ *   - every MSI-X entry the device can send (MSI-X on, function unmasked,
+ *     entry unmasked, as the device holds them) is bound with the message
+ *     the device holds; MSI-X is off in a device whose layout pvhdev refused;
+ *   - every MSI-X entry the host masked is masked in the device (or MSI-X
+ *     is off or function-masked there);
+ *   - every MSI vector the device can send (enabled, unmasked) is bound
+ *     with the message the device holds;
+ *   - every MSI vector the host masked is masked in the device;
+ *   - every virtual IO-APIC's window is trapped at its address.
+ * Returns 0, or -EPROTO with the first violation as one line in msg
+ * (len > 0).
  */
 PVHDEV_API int pvhdev_check_invariants(struct pvhdev_domain *dom, char *msg, size_t len);
 

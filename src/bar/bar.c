@@ -182,7 +182,7 @@ static int discover(struct pvhdev__bar_dev *bd)
 
 /* Every memory BAR (the ROM only while enabled) on or off; now: do the
  * p2m work before returning instead of queueing it. */
-static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
+int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 {
 	int rc = on ? pvhdev__bar_holes_room(bd) : 0;
 
@@ -205,12 +205,22 @@ static int decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 				continue;
 		}
 		if (!addr) {
+			/* It still decodes at 0 once on: its MSI-X pages there
+			 * must be out of dom0's reach (low memory is mapped). */
+			rc = pvhdev__bar_holes_clear(bd, i, 0);
 			bar_log(bd, PVHDEV_LOG_WARN, i, "unassigned (address 0): not mapped");
 			continue;
 		}
 		rc = pvhdev__bar_schedule(bd, i, true, addr, now);
 	}
 	return rc;
+}
+
+/* Why a decode change failed, for the log. */
+static const char *refusal(int rc)
+{
+	return rc == -EBUSY ? "MSI-X pages reachable through the p2m: decoding stays off"
+	                    : "p2m update failed: command write dropped";
 }
 
 /* Dom0 reads the hardware's value of every register the module traps. */
@@ -231,6 +241,7 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 {
 	struct pvhdev__bar_dev *bd = reg->opaque;
 	uint32_t cur;
+	int rc;
 
 	/* Earlier work first: its command write then reaches the hardware
 	 * and this one compares against it. */
@@ -238,20 +249,33 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 		return PVHDEV_REJECT;
 	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
-	if (decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted)) {
-		/* Decoding stays off, so what this change mapped goes again
-		 * (done now, it may have mapped some BARs before memory ran
-		 * out; queued, it failed before queueing anything).  A BAR's
-		 * own ranges unmap without allocating. */
-		if ((val & PCI_COMMAND_MEMORY) && !dev->dom->booted)
-			decode_change(bd, false, true);
-		bar_log(bd, PVHDEV_LOG_ERROR, 0, "p2m update failed: command write dropped");
+	rc = pvhdev__bar_decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted);
+	if (rc) {
+		/* Decoding stays off, so what this change mapped goes again,
+		 * now (a map refused or out of memory half-way, done now or
+		 * queued).  A BAR's own ranges unmap without allocating. */
+		if (val & PCI_COMMAND_MEMORY) {
+			pvhdev__bar_cancel(bd);
+			pvhdev__bar_decode_change(bd, false, true);
+		}
+		bar_log(bd, PVHDEV_LOG_ERROR, 0, refusal(rc));
 		return PVHDEV_REJECT;
 	}
-	if (!bd->queued)
+	if (bd->queued) {
+		bd->cmd_pending = true;
+		bd->cmd_val = (uint16_t)val;
+		return PVHDEV_DONE;
+	}
+	if (!(val & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
-	bd->cmd_pending = true;
-	bd->cmd_val = (uint16_t)val;
+	/* The write itself, so that the modules hear when it is done.  A
+	 * write the backend failed leaves decoding off: unmapped again. */
+	if (pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val)) {
+		pvhdev__bar_decode_change(bd, false, true);
+		bar_log(bd, PVHDEV_LOG_ERROR, 0, "command write failed: BARs unmapped");
+		return PVHDEV_DONE;
+	}
+	pvhdev__bar_decoded(bd);
 	return PVHDEV_DONE;
 }
 
@@ -349,6 +373,9 @@ static int bar_dom_init(struct pvhdev_domain *dom)
 
 static void bar_dom_free(struct pvhdev_domain *dom)
 {
+	pvhdev__free(dom, dom->hidden_bars, dom->nr_hidden_bars * sizeof(*dom->hidden_bars));
+	dom->hidden_bars = NULL;
+	dom->nr_hidden_bars = 0;
 	pvhdev__free(dom, dom->bar_queue, sizeof(*dom->bar_queue));
 	dom->bar_queue = NULL;
 }
@@ -414,7 +441,14 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		return pvhdev__sriov_start(dev->bar);
 	/* Device add is not a guest access: map synchronously. */
-	rc = decode_change(dev->bar, true, true);
+	rc = pvhdev__bar_decode_change(dev->bar, true, true);
+	if (rc == -EBUSY) {
+		/* Found decoding with its MSI-X pages reachable: it stops
+		 * decoding, as dom0's own command write would be refused. */
+		pvhdev__bar_decode_change(dev->bar, false, true);
+		bar_log(dev->bar, PVHDEV_LOG_WARN, 0, refusal(rc));
+		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, cmd & ~(uint32_t)PCI_COMMAND_MEMORY);
+	}
 	return rc ? rc : pvhdev__sriov_start(dev->bar);
 }
 
@@ -434,6 +468,57 @@ int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
 	out->mapped = b->mapped;
 	out->addr = b->addr;
 	return b->mapped ? 0 : pvhdev__bar_read_addr(bd, bir, &out->addr);
+}
+
+/* Appends one hidden BAR to the domain's list (not an access path). */
+static int hidden_record(struct pvhdev_dev *dev, const struct bar *b, uint64_t addr)
+{
+	struct pvhdev_domain *dom = dev->dom;
+	unsigned n = dom->nr_hidden_bars;
+	struct pvhdev__hidden_bar *h = pvhdev__zalloc(dom, (n + 1) * sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	if (n)
+		memcpy(h, dom->hidden_bars, n * sizeof(*h));
+	h[n] = (struct pvhdev__hidden_bar){ .addr = addr, .size = b->size, .sbdf = dev->sbdf,
+	                                    .bir = b->bir, .hdr_type = dev->hdr_type };
+	pvhdev__free(dom, dom->hidden_bars, n * sizeof(*h));
+	dom->hidden_bars = h;
+	dom->nr_hidden_bars = n + 1;
+	return pvhdev__excl_late(dom, addr >> 12,
+	                         ((addr + b->size + 0xfff) >> 12) - (addr >> 12),
+	                         PVHDEV__EXCL_HIDDEN);
+}
+
+int pvhdev__bar_hidden(struct pvhdev_dev *dev)
+{
+	struct pvhdev__bar_dev tmp, *bd = dev->bar;
+	uint32_t hdr;
+	int rc = 0;
+
+	if (!bd) {
+		/* A placeholder: sized now, as at device add. */
+		if ((rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr)))
+			return rc;
+		dev->hdr_type = hdr & 0x7f;
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.dev = dev;
+		for (unsigned i = 0; i < NR_DEV_BARS; i++)
+			tmp.bars[i].bir = (uint8_t)i;
+		bd = &tmp;
+		if ((rc = discover(bd)))
+			return rc;
+	}
+	for (unsigned i = 0; i <= BAR_ROM && !rc; i++) {
+		const struct bar *b = &bd->bars[i];
+		uint64_t addr;
+		if (!pvhdev__bar_is_mem(b) || !b->size || pvhdev__bar_read_addr(bd, i, &addr) ||
+		    !addr)
+			continue;
+		rc = hidden_record(dev, b, addr);
+	}
+	return rc;
 }
 
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,

@@ -59,7 +59,7 @@ int pvhdev__bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 	uint64_t addr;
 	bool on;
 
-	if (!bd)
+	if (!bd || !pvhdev__check_on(dev->dom, PVHDEV__CK_BAR))
 		return 0;
 	for (unsigned i = 0; i <= BAR_ROM; i++) {
 		const struct bar *b = &bd->bars[i];
@@ -80,6 +80,8 @@ int pvhdev__bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
 {
 	struct pvhdev_p2m_range r;
 
+	if (!pvhdev__check_on(dom, PVHDEV__CK_BAR))
+		return 0;
 	for (uint64_t gfn = 0; !pvhdev__p2m_first_from(dom, gfn, &r); gfn = r.gfn + r.nr) {
 		struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, r.owner);
 		if (r.bar >= 0) {

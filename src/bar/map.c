@@ -148,6 +148,25 @@ static void claim_refused(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t s,
 	            (unsigned long long)(e - 1));
 }
 
+/* Whether bir's MSI-X pages at base are free of any mapping and of
+ * other claims (the BAR does not map, but the device would decode
+ * there): 0, or -EBUSY, logged. */
+int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
+{
+	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
+	unsigned n = hole_ranges(bd->dev, bir, base, s, e);
+	struct pvhdev_p2m_range r;
+
+	for (unsigned k = 0; k < n; k++) {
+		if (pvhdev__p2m_any(bd->dev->dom, s[k], e[k] - s[k], &r) ||
+		    hole_first(bd->dev->dom, s[k], e[k], &(uint64_t){ 0 }, &(uint64_t){ 0 })) {
+			claim_refused(bd, bir, s[k], e[k]);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
 /* Claims bir's MSI-X pages at base before the BAR maps: they must be
  * free of any mapping and of other claims, or the BAR does not map at
  * all (its MSI-X table could not be trapped): -EBUSY, logged.  -ENOMEM
@@ -275,6 +294,15 @@ static int work_step(struct bar *b, bool limited, uint64_t *left)
 	return 0;
 }
 
+void pvhdev__bar_decoded(struct pvhdev__bar_dev *bd)
+{
+	for (size_t i = 0; i < pvhdev__nr_modules; i++) {
+		const struct pvhdev__module *m = pvhdev__modules[i];
+		if (m && m->decoded)
+			m->decoded(bd->dev);
+	}
+}
+
 void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 {
 	const struct bar *b = bar_at(bd, bir);
@@ -300,8 +328,18 @@ static int work_done(struct bar *b)
 	if (--bd->queued || !bd->cmd_pending)
 		return 0;
 	bd->cmd_pending = false;
-	return pvhdev__hw_cfg_write(bd->dev->dom, bd->dev->sbdf, PCI_COMMAND, 2,
-	                            bd->cmd_val);
+	int rc = pvhdev__hw_cfg_write(bd->dev->dom, bd->dev->sbdf, PCI_COMMAND, 2,
+	                              bd->cmd_val);
+	if (!(bd->cmd_val & PCI_COMMAND_MEMORY))
+		return rc;
+	if (!rc) {
+		pvhdev__bar_decoded(bd);
+		return 0;
+	}
+	/* The device does not decode: what waited for the write goes (no
+	 * work of this device is queued any more, so this is done now). */
+	pvhdev__bar_decode_change(bd, false, true);
+	return rc;
 }
 
 static void enqueue(struct pvhdev__bar_queue *q, struct bar *b)
@@ -309,6 +347,7 @@ static void enqueue(struct pvhdev__bar_queue *q, struct bar *b)
 	struct bar_work *w = &b->work;
 
 	w->next = NULL;
+	w->prev = q->tail;
 	b->queued = true;
 	if (q->tail)
 		q->tail->next = w;
@@ -335,10 +374,8 @@ int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 		return 0;
 	if (map) {
 		int rc = holes_claim(bd, bir, addr);
-		if (rc == -ENOMEM)
-			return rc;
 		if (rc)
-			return 0; /* logged; the BAR stays unmapped */
+			return rc; /* -EBUSY logged; the BAR stays unmapped */
 	}
 	if (!map) {
 		pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
@@ -358,20 +395,19 @@ int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 	return 0;
 }
 
+/* w is in q: out of it, in O(1). */
 static void unlink_work(struct pvhdev__bar_queue *q, struct bar_work *w)
 {
-	struct bar_work **pp = &q->head, *prev = NULL;
-
-	while (*pp && *pp != w) {
-		prev = *pp;
-		pp = &(*pp)->next;
-	}
-	if (!*pp)
-		return;
-	*pp = w->next;
-	if (q->tail == w)
-		q->tail = prev;
-	w->next = NULL;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		q->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		q->tail = w->prev;
+	w->next = w->prev = NULL;
+	q->steps++;
 }
 
 int pvhdev__bar_flush(struct pvhdev__bar_dev *bd)
@@ -427,7 +463,9 @@ int pvhdev_process_pending(struct pvhdev_domain *dom, uint64_t budget,
 		if (rc || w->cursor < work_end(bar_owner(b), b))
 			break;
 		q->head = w->next;
-		if (!q->head)
+		if (q->head)
+			q->head->prev = NULL;
+		else
 			q->tail = NULL;
 		w->next = NULL;
 		rc = work_done(b);

@@ -104,7 +104,9 @@ static int size_vf_bars(struct pvhdev__bar_dev *bd)
 	return rc;
 }
 
-static int vfs_add(struct pvhdev__bar_dev *bd)
+/* NumVFs, First VF Offset and VF Stride as the device has them now
+ * (they are valid before VF Enable: NumVFs and ARI set them). */
+static int vfs_layout(struct pvhdev__bar_dev *bd)
 {
 	struct sriov *sv = bd->sriov;
 	uint32_t n, off, stride;
@@ -120,7 +122,42 @@ static int vfs_add(struct pvhdev__bar_dev *bd)
 	sv->num_vfs = (uint16_t)n;
 	sv->offset = (uint16_t)off;
 	sv->stride = (uint16_t)stride;
-	for (sv->nr_added = 0; sv->nr_added < n; sv->nr_added++) {
+	return 0;
+}
+
+/* A VF whose routing ID is a function pvhdev knows (the PF itself with
+ * First VF Offset 0, a real function, a hidden one) would be that
+ * function, and the hardware's VF would sit untrapped behind it:
+ * -EEXIST, logged, and VF Enable must not reach the device. */
+static int vfs_collide(struct pvhdev__bar_dev *bd)
+{
+	const struct sriov *sv = bd->sriov;
+
+	for (unsigned i = 0; i < sv->num_vfs; i++) {
+		pvhdev_sbdf_t vf;
+		if (!vf_sbdf(bd, i, &vf))
+			break;
+		uint32_t id = 0xffff;
+		/* VFs read 0xffff as vendor ID: anything else answering at
+		 * the routing ID is a real function, known yet or not (a
+		 * scan adds the PF before its other functions). */
+		if (pvhdev__dev_lookup(bd->dev->dom, vf) ||
+		    (!pvhdev__hw_cfg_read(bd->dev->dom, vf, 0, 2, &id) && id != 0xffff &&
+		     id != 0)) {
+			sv_log(bd, "VF routing ID is a known function: VF Enable refused, VF", i);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/* Adds the VFs the layout vfs_layout() read describes. */
+static int vfs_add(struct pvhdev__bar_dev *bd)
+{
+	struct sriov *sv = bd->sriov;
+	int rc;
+
+	for (sv->nr_added = 0; sv->nr_added < sv->num_vfs; sv->nr_added++) {
 		pvhdev_sbdf_t vf;
 		if (!vf_sbdf(bd, sv->nr_added, &vf)) {
 			sv_log(bd, "VF routing ID outside the segment at VF", sv->nr_added);
@@ -133,13 +170,17 @@ static int vfs_add(struct pvhdev__bar_dev *bd)
 	return 0;
 }
 
+/* Removes the VFs this PF added, and nothing else. */
 static void vfs_remove(struct pvhdev__bar_dev *bd)
 {
 	struct sriov *sv = bd->sriov;
 
 	while (sv->nr_added) {
 		pvhdev_sbdf_t vf;
-		if (vf_sbdf(bd, --sv->nr_added, &vf))
+		const struct pvhdev_dev *d;
+		if (vf_sbdf(bd, --sv->nr_added, &vf) &&
+		    (d = pvhdev__dev_lookup(bd->dev->dom, vf)) && d->vf &&
+		    d->pf == bd->dev->sbdf)
 			pvhdev_dev_remove(bd->dev->dom, vf);
 	}
 }
@@ -170,8 +211,13 @@ static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
 {
 	bool was_on = cur & SRIOV_CTRL_VFE, on = val & SRIOV_CTRL_VFE;
 	bool was_mse = was_on && (cur & SRIOV_CTRL_MSE);
-	bool mse = on && (val & SRIOV_CTRL_MSE);
 	int rc = pvhdev__bar_flush(bd);
+
+	if (!rc && !was_on && on && !(rc = vfs_layout(bd)) && vfs_collide(bd)) {
+		val &= ~(uint32_t)SRIOV_CTRL_VFE;
+		on = false;
+	}
+	bool mse = on && (val & SRIOV_CTRL_MSE);
 
 	if (!rc && was_mse && !mse)
 		rc = vf_bars_decode(bd, false, now);
@@ -217,6 +263,21 @@ static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
 	return PVHDEV_REJECT;
 }
 
+/* NumVFs while VF Enable is set: the spec leaves the result undefined
+ * and the VF BARs' span was taken at enable, so the write is dropped. */
+static enum pvhdev_verdict num_vfs_write(struct pvhdev_dev *dev,
+                                         const struct pvhdev_reg *reg, uint32_t val)
+{
+	struct pvhdev__bar_dev *bd = reg->opaque;
+	uint32_t ctrl;
+
+	if (rd(bd, SRIOV_CTRL, 2, &ctrl) || !(ctrl & SRIOV_CTRL_VFE))
+		return PVHDEV_PASS;
+	(void)dev;
+	sv_log(bd, "NumVFs write while VF Enable is set dropped, value", val);
+	return PVHDEV_DONE;
+}
+
 static int add_traps(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_reg r = {
@@ -224,6 +285,12 @@ static int add_traps(struct pvhdev__bar_dev *bd)
 		.read = pvhdev__bar_pass_read, .write = ctrl_write, .opaque = bd,
 	};
 	int rc = pvhdev_reg_add(bd->dev, &r);
+
+	if (!rc) {
+		r.off = (uint16_t)(bd->sriov->pos + SRIOV_NUM_VFS);
+		r.write = num_vfs_write;
+		rc = pvhdev_reg_add(bd->dev, &r);
+	}
 
 	for (unsigned i = BAR_VF0; i < NR_BARS && !rc; i++) {
 		if (bar_at(bd, i)->kind == BAR_NONE)
@@ -267,8 +334,11 @@ int pvhdev__sriov_start(struct pvhdev__bar_dev *bd)
 	if (!bd->sriov)
 		return 0;
 	rc = rd(bd, SRIOV_CTRL, 2, &ctrl);
-	if (rc || !(ctrl & SRIOV_CTRL_VFE))
+	if (rc || !(ctrl & SRIOV_CTRL_VFE) || (rc = vfs_layout(bd)))
 		return rc;
+	if (vfs_collide(bd))
+		return pvhdev_dev_hw_write(bd->dev, bd->sriov->pos + SRIOV_CTRL, 2,
+		                           ctrl & ~(uint32_t)SRIOV_CTRL_VFE);
 	rc = vfs_add(bd);
 	if (!rc && (ctrl & SRIOV_CTRL_MSE))
 		rc = vf_bars_decode(bd, true, true);

@@ -176,6 +176,8 @@ int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
 	for (const struct pvhdev__mmcfg *o = dom->mmcfg; o; o = o->next)
 		if (o->seg == seg && start_bus <= o->end_bus && o->start_bus <= end_bus)
 			return -EEXIST;
+	if (dom->nr_mmcfg >= PVHDEV__MAX_MMCFG)
+		return -ENOSPC;
 
 	struct pvhdev__mmcfg *m = pvhdev__zalloc(dom, sizeof(*m));
 	if (!m)
@@ -192,9 +194,14 @@ int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
 	}
 	m->next = dom->mmcfg;
 	dom->mmcfg = m;
-	/* Reported late (PHYSDEVOP_pci_mmcfg_reserved): what it reveals is
-	 * new to dom0's model now. */
-	return dom->booted ? pvhdev__devices_rescan(dom, seg, start_bus, end_bus) : 0;
+	dom->nr_mmcfg++;
+	if (!dom->booted)
+		return 0; /* boot excludes its windows itself */
+	/* Reported late (PHYSDEVOP_pci_mmcfg_reserved): excluded like a
+	 * boot window, so what maps over it goes now and nothing maps
+	 * there later; and what it reveals is new to dom0's model. */
+	rc = pvhdev__excl_late(dom, first >> 12, size >> 12, PVHDEV__EXCL_MMCFG);
+	return rc ? rc : pvhdev__devices_rescan(dom, seg, start_bus, end_bus);
 }
 
 bool pvhdev__mmcfg_covers(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)

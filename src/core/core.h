@@ -139,6 +139,42 @@ void pvhdev__mmio_ecam_hit(struct pvhdev_domain *dom,
                            const struct pvhdev__mmio_region *r,
                            pvhdev_sbdf_t sbdf0);
 
+/* ---- Invariant clauses (pvhdev_check_invariants) ---- */
+
+/* One bit per clause; who checks it in brackets.  Every clause reads
+ * the hardware's state through pvhdev__hw_*_read (no events, no guest
+ * access), not only pvhdev's bookkeeping. */
+enum pvhdev__clause {
+	PVHDEV__CK_P2M = 1u << 0,         /* ranges disjoint; identity avoids excluded frames [core] */
+	PVHDEV__CK_TRAPPED = 1u << 1,     /* no p2m page inside a trapped MMIO range [core] */
+	PVHDEV__CK_HIDDEN = 1u << 2,      /* hidden devices own and map nothing [core] */
+	PVHDEV__CK_REGS = 1u << 3,        /* guest's read-only bits are the hardware's [core] */
+	PVHDEV__CK_BAR = 1u << 4,         /* mapped BARs decode where their registers say [bar] */
+	PVHDEV__CK_MSIX_PAGES = 1u << 5,  /* no table/PBA page of a decoding device mapped [msix] */
+	PVHDEV__CK_MSIX_LIVE = 1u << 6,   /* live entries in hardware are bound, same message [msix] */
+	PVHDEV__CK_MSIX_HMASK = 1u << 7,  /* host-masked entries cannot fire [msix] */
+	PVHDEV__CK_MSI_LIVE = 1u << 8,    /* live vectors in hardware are bound, same message [msi] */
+	PVHDEV__CK_MSI_HMASK = 1u << 9,   /* host-masked vectors masked in hardware [msi] */
+	PVHDEV__CK_IOAPIC = 1u << 10,     /* each vIO-APIC window trapped where it is [ioapic] */
+};
+
+static inline bool pvhdev__check_on(const struct pvhdev_domain *dom,
+                                    enum pvhdev__clause c);
+
+/* Writes the violation to msg (when len > 0); returns -EPROTO. */
+int pvhdev__check_fail(char *msg, size_t len, const char *fmt, ...)
+	PVHDEV__PRINTF(3, 4);
+
+/* Whether an identity range (what reaches those frames) has a page in
+ * [gfn, gfn + nr): the first in *r.  Populated RAM copies do not. */
+bool pvhdev__p2m_any(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
+                     struct pvhdev_p2m_range *r);
+
+/* Where memory BAR bir (0-5) of sbdf is in the hardware now, and
+ * whether it is one: reads only (type 0 headers; type 1 have BARs 0-1). */
+bool pvhdev__hw_bar_addr(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                         unsigned hdr_type, unsigned bir, uint64_t *addr);
+
 /* ---- Modules ---- */
 
 /* A module hooks device add/remove and domain teardown.  The table of
@@ -159,6 +195,11 @@ struct pvhdev__module {
 	 * 6 = ROM) starts (mapped) or stops decoding at addr (bytes). */
 	void (*bar_moved)(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
 	                  uint64_t size, bool mapped);
+	/* The BAR module tells every module when a command write that
+	 * turns memory decoding on has reached the hardware (bar_moved
+	 * comes before it: the traps are in place before the device
+	 * decodes, and the device's memory answers only now). */
+	void (*decoded)(struct pvhdev_dev *dev);
 	/* Invariant checks (pvhdev_check_invariants): 0, or -EPROTO with
 	 * the first violation written to msg. */
 	int (*check_dev)(struct pvhdev_dev *dev, char *msg, size_t len);
@@ -295,6 +336,11 @@ struct pvhdev__segment {
 	struct pvhdev__bus *bus[256];
 };
 
+/* ECAM windows one domain takes, boot and late together: a late report
+ * (PHYSDEVOP_pci_mmcfg_reserved) costs a rescan of its buses, so dom0
+ * may not make them without bound (issue 14, F9). */
+#define PVHDEV__MAX_MMCFG 256
+
 struct pvhdev__mmcfg {
 	struct pvhdev__mmio_region trap;
 	struct pvhdev_domain *dom;
@@ -302,6 +348,15 @@ struct pvhdev__mmcfg {
 	uint16_t seg;
 	uint8_t start_bus, end_bus;
 	struct pvhdev__mmcfg *next;
+};
+
+/* A memory BAR of a hidden device, recorded when it is hidden (or its
+ * placeholder is added): its frames are excluded for every device. */
+struct pvhdev__hidden_bar {
+	uint64_t addr, size; /* bytes */
+	pvhdev_sbdf_t sbdf;
+	uint8_t bir;         /* 0-5, 6 = ROM */
+	uint8_t hdr_type;
 };
 
 struct pvhdev_domain {
@@ -325,6 +380,7 @@ struct pvhdev_domain {
 	struct pvhdev__segment *segs; /* sorted by seg */
 	unsigned nr_segs;
 	struct pvhdev__mmcfg *mmcfg;
+	unsigned nr_mmcfg;
 	struct pvhdev__rtree mmio; /* struct pvhdev__mmio_region, bytes */
 	struct pvhdev__ecam_cache ecam_hit; /* src/core/mmio.c */
 	struct pvhdev__mmio_cache mmio_hit;
@@ -339,10 +395,23 @@ struct pvhdev_domain {
 	uint32_t ev_cap;
 
 	bool booted; /* boot complete: map/unmap work is deferred */
+	bool freeing; /* pvhdev_domain_free runs: devices go, nothing is written */
+	/* Invariant clauses pvhdev_check_invariants skips (enum
+	 * pvhdev__clause bits): 0 except in statically linked tests, which
+	 * switch one off to show that its test fails without it. */
+	uint32_t check_off;
+	struct pvhdev__hidden_bar *hidden_bars; /* nr_hidden_bars of them */
+	unsigned nr_hidden_bars;
 	struct pvhdev__ioapic_set *ioapic;
 	struct pvhdev__p2m *p2m;
 	struct pvhdev__bar_queue *bar_queue;
 };
+
+static inline bool pvhdev__check_on(const struct pvhdev_domain *dom,
+                                    enum pvhdev__clause c)
+{
+	return !(dom->check_off & (uint32_t)c);
+}
 
 /* The device dom0 sees at sbdf (added and not hidden) or NULL; it
  * becomes the domain's one-entry cache, which pvhdev__dev_cached()
@@ -387,9 +456,15 @@ enum pvhdev__excl_kind {
 	PVHDEV__EXCL_MMCFG,
 	PVHDEV__EXCL_IOAPIC,
 	PVHDEV__EXCL_LAPIC,
+	PVHDEV__EXCL_HIDDEN, /* a hidden device's BAR */
 };
 int pvhdev__excl_add(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
                      enum pvhdev__excl_kind kind);
+/* Frames that became excluded after boot (a late ECAM window, a late
+ * IO-APIC): excluded from now on, and every identity range over them
+ * unmapped now, whoever owns it (unmap events).  0 or -ENOMEM. */
+int pvhdev__excl_late(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
+                      enum pvhdev__excl_kind kind);
 /* "e820 RAM", "the LAPIC page", ... for messages. */
 const char *pvhdev__excl_name(enum pvhdev__excl_kind kind);
 /* The first excluded range overlapping [gfn, gfn + nr), whole (its
@@ -403,6 +478,12 @@ int pvhdev__excl_first(const struct pvhdev_domain *dom, uint64_t gfn,
 /* The public struct pvhdev_bar_info (platform.h), under the module's
  * internal name. */
 #define pvhdev__bar_info pvhdev_bar_info
+
+/* dev is hidden now (or its hidden placeholder was just added): its
+ * memory BARs (sized from the hardware when it has no BAR state) are
+ * recorded in dom->hidden_bars and excluded for every device, and what
+ * maps over them is unmapped.  0 or -ENOMEM. */
+int pvhdev__bar_hidden(struct pvhdev_dev *dev);
 
 /* bir 0-5, 6 = ROM.  -ENOENT when the BAR is not implemented. */
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,

@@ -227,7 +227,11 @@ static int dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, bool vf,
 	if (!vf && ((id & 0xffff) == 0xffff || (id & 0xffff) == 0))
 		return -ENODEV;
 	if (dev) {
-		/* A hidden placeholder: present now, but owns nothing. */
+		/* A hidden placeholder: present now, but owns nothing; its
+		 * BARs are nobody's to map. */
+		rc = pvhdev__bar_hidden(dev);
+		if (rc)
+			return rc;
 		dev->present = true;
 		emit_dev(dom, PVHDEV_EV_DEV_ADD, sbdf);
 		return 0;
@@ -288,9 +292,15 @@ int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 	if (dev && dev->hidden)
 		return 0;
 	if (dev) {
-		/* It owns nothing from now on: let the modules release it,
-		 * and forget its registers. */
+		/* It owns nothing from now on: its BARs are nobody's to map,
+		 * the modules release it, its registers go. */
+		int rc = dev->present ? pvhdev__bar_hidden(dev) : 0;
+		if (rc)
+			return rc;
 		dev_forget(dev);
+		/* Hidden first: the modules release it without touching
+		 * the device (it is the hypervisor's now). */
+		dev->hidden = true;
 		modules_remove(dev, pvhdev__nr_modules);
 		pvhdev__regs_free(dev);
 		pvhdev__regs_init(dev);

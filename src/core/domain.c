@@ -143,12 +143,14 @@ static void mmcfg_free_all(struct pvhdev_domain *dom)
 		pvhdev__mmio_remove(dom, &m->trap);
 		pvhdev__free(dom, m, sizeof(*m));
 	}
+	dom->nr_mmcfg = 0;
 }
 
 void pvhdev_domain_free(struct pvhdev_domain *dom)
 {
 	if (!dom)
 		return;
+	dom->freeing = true;
 	pvhdev__devices_free(dom);
 	modules_free(dom, pvhdev__nr_modules);
 	mmcfg_free_all(dom);

@@ -172,3 +172,24 @@ int pvhdev_mmio_write(struct pvhdev_domain *dom, uint64_t addr, unsigned size,
 		return c->ops->write(c->opaque, addr, size, val & size_ones[size]);
 	return mmio_write_miss(dom, addr, size, val);
 }
+
+int pvhdev__excl_late(struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
+                      enum pvhdev__excl_kind kind)
+{
+	struct pvhdev_p2m_range r;
+	int rc = pvhdev__excl_add(dom, gfn, nr, kind);
+
+	while (!rc && pvhdev__p2m_any(dom, gfn, nr, &r)) {
+		uint64_t s = r.gfn > gfn ? r.gfn : gfn;
+		uint64_t e = r.gfn + r.nr < gfn + nr ? r.gfn + r.nr : gfn + nr;
+		char str[PVHDEV_SBDF_STRLEN];
+		/* Identity ranges only (populated RAM is dom0's memory). */
+		pvhdev__log(dom, PVHDEV_LOG_INFO, "gfn 0x%llx-0x%llx (%s): now %s: unmapped",
+		            (unsigned long long)s, (unsigned long long)(e - 1),
+		            r.bar >= 0 ? pvhdev_sbdf_str(r.owner, str)
+		                       : pvhdev_map_reason_name((enum pvhdev_map_reason)r.reason),
+		            pvhdev__excl_name(kind));
+		rc = pvhdev__p2m_identity_unmap(dom, s, e - s, r.owner, r.bar);
+	}
+	return rc;
+}

@@ -331,6 +331,12 @@ int pvhdev_ioapic_add(struct pvhdev_domain *dom, uint8_t id, uint64_t addr,
 	if (rc)
 		goto free_io;
 	set_insert(dom->ioapic, io);
+	/* Added after boot: excluded and reconciled like a boot one (boot
+	 * excludes its own). */
+	if (dom->booted)
+		return pvhdev__excl_late(dom, addr >> 12,
+		                         ((addr + IOAPIC_WINDOW + 0xfff) >> 12) - (addr >> 12),
+		                         PVHDEV__EXCL_IOAPIC);
 	return 0;
 
 free_io:
@@ -403,7 +409,38 @@ int pvhdev_gsi_binding(const struct pvhdev_domain *dom, uint32_t gsi,
 	return 0;
 }
 
+/* ---- Invariants ---- */
+
+/* Every virtual IO-APIC is reached only through its trap: its window is
+ * the trapped range at its address (nothing else took its place) and
+ * no page of it is in the p2m. */
+static int ioapic_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
+{
+	const struct pvhdev__ioapic_set *set = dom->ioapic;
+	struct pvhdev_p2m_range r;
+
+	if (!set || !pvhdev__check_on(dom, PVHDEV__CK_IOAPIC))
+		return 0;
+	for (unsigned i = 0; i < set->count; i++) {
+		const struct pvhdev__ioapic *io = set->by_gsi[i];
+		uint64_t gfn = io->addr >> 12, end = (io->addr + IOAPIC_WINDOW + 0xfff) >> 12;
+		if (pvhdev__rtree_find(&dom->mmio, io->addr) != &io->trap.node ||
+		    io->trap.node.start != io->addr)
+			return pvhdev__check_fail(msg, len, "IO-APIC %u at 0x%llx: window "
+			                          "not trapped", io->id,
+			                          (unsigned long long)io->addr);
+		if (pvhdev__p2m_any(dom, gfn, end - gfn, &r))
+			return pvhdev__check_fail(msg, len, "IO-APIC %u at 0x%llx: p2m range "
+			                          "0x%llx+0x%llx covers its window", io->id,
+			                          (unsigned long long)io->addr,
+			                          (unsigned long long)r.gfn,
+			                          (unsigned long long)r.nr);
+	}
+	return 0;
+}
+
 const struct pvhdev__module pvhdev__ioapic_module = {
 	.name = "ioapic",
 	.dom_free = ioapic_dom_free,
+	.check_dom = ioapic_check_dom,
 };

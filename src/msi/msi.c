@@ -120,12 +120,24 @@ static int bind_all(struct pvhdev__msi_dev *m)
 
 /* The bound message, written while the device's MSI is off or (on a
  * rebind) before any vector can use it. */
-static void hw_msg(struct pvhdev__msi_dev *m)
+static int hw_msg(struct pvhdev__msi_dev *m)
 {
-	hw_write(m, m->cap + MSI_ADDR_LO, 4, (uint32_t)m->b_addr);
-	if (m->is64)
-		hw_write(m, m->cap + MSI_ADDR_HI, 4, (uint32_t)(m->b_addr >> 32));
-	hw_write(m, m->data_off, 2, m->b_data);
+	int rc = hw_write(m, m->cap + MSI_ADDR_LO, 4, (uint32_t)m->b_addr);
+
+	if (!rc && m->is64)
+		rc = hw_write(m, m->cap + MSI_ADDR_HI, 4, (uint32_t)(m->b_addr >> 32));
+	if (!rc)
+		rc = hw_write(m, m->data_off, 2, m->b_data);
+	return rc;
+}
+
+/* Binds dom0's message and puts it in the device; a message the device
+ * did not take is unbound again, so the device is never enabled with a
+ * message other than the bound one. */
+static void bind_program(struct pvhdev__msi_dev *m)
+{
+	if (!bind_all(m) && hw_msg(m))
+		unbind_all(m);
 }
 
 /* The device's enable follows the binding; MME is dom0's while bound.
@@ -164,8 +176,7 @@ static void msg_changed(struct pvhdev__msi_dev *m)
 	    (m->nr_bound && m->b_addr == m->addr && m->b_data == m->data))
 		return;
 	unbind_all(m);
-	if (!bind_all(m))
-		hw_msg(m);
+	bind_program(m);
 	hw_ctrl_sync(m);
 }
 
@@ -205,8 +216,8 @@ static enum pvhdev_verdict ctrl_write(struct pvhdev_dev *dev,
 	unbind_all(m);
 	m->enabled = en;
 	m->mme = (uint8_t)mme;
-	if (en && !bind_all(m))
-		hw_msg(m);
+	if (en)
+		bind_program(m);
 	hw_ctrl_sync(m);
 	return PVHDEV_DONE;
 }
@@ -301,8 +312,8 @@ static enum pvhdev_verdict pend_read(struct pvhdev_dev *dev,
 /* ---- Module ---- */
 
 /* dom0's view starts as the hardware is: the message and mask bits it
- * holds, enable and MME as found.  Nothing is bound yet (a device found
- * enabled binds at dom0's next write to control, address or data). */
+ * holds, MME as found.  Nothing is bound, so a device found enabled
+ * (firmware, an earlier owner) is disabled: see msi_quiesce(). */
 static int hw_load(struct pvhdev__msi_dev *m)
 {
 	struct pvhdev_dev *dev = m->dev;
@@ -369,6 +380,14 @@ static int regs_add(struct pvhdev__msi_dev *m)
 
 #undef REG
 
+/* Nothing bound, MSI off in the device and in dom0's view. */
+static void msi_quiesce(struct pvhdev__msi_dev *m)
+{
+	unbind_all(m);
+	m->enabled = false;
+	hw_ctrl_sync(m);
+}
+
 static int msi_dev_add(struct pvhdev_dev *dev)
 {
 	struct pvhdev__msi_dev *m;
@@ -385,6 +404,10 @@ static int msi_dev_add(struct pvhdev_dev *dev)
 	rc = hw_load(m);
 	if (!rc)
 		rc = regs_add(m);
+	/* Found enabled with nothing bound: the control write that turns
+	 * it off is the event that says so. */
+	if (!rc && m->enabled)
+		msi_quiesce(m);
 	if (rc) {
 		/* The device add fails: its registers go with it. */
 		pvhdev__free(dev->dom, m, sizeof(*m));
@@ -394,14 +417,18 @@ static int msi_dev_add(struct pvhdev_dev *dev)
 	return 0;
 }
 
-/* The hypervisor releases the vectors; the device is leaving, so
- * nothing is written to it. */
+/* The hypervisor releases the vectors.  A device removed from dom0 is
+ * left quiet (MSI off), so that nothing it sends outlives the binding;
+ * a device being hidden is the hypervisor's own and keeps its state,
+ * and domain teardown writes nothing. */
 static void msi_dev_remove(struct pvhdev_dev *dev)
 {
 	struct pvhdev__msi_dev *m = dev->msi;
 
 	if (!m)
 		return;
+	if (!dev->hidden && !dev->dom->freeing)
+		msi_quiesce(m);
 	unbind_all(m);
 	pvhdev__free(dev->dom, m, sizeof(*m));
 	dev->msi = NULL;
@@ -473,8 +500,80 @@ int pvhdev_msi_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	return 0;
 }
 
+/* ---- Invariants ---- */
+
+/* The capability as the hardware holds it now. */
+struct msi_hw {
+	uint32_t ctrl, lo, hi, data, mask;
+	bool pvm;
+};
+
+static int hw_state(struct pvhdev_dev *dev, unsigned cap, struct msi_hw *h)
+{
+	struct pvhdev_domain *dom = dev->dom;
+	unsigned d;
+	int rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSI_CTRL, 2, &h->ctrl);
+
+	h->hi = h->mask = 0;
+	h->pvm = h->ctrl & MSI_CTRL_PVM;
+	d = cap + (h->ctrl & MSI_CTRL_64 ? MSI_DATA_64 : MSI_DATA_32);
+	if (!rc)
+		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSI_ADDR_LO, 4, &h->lo);
+	if (!rc && (h->ctrl & MSI_CTRL_64))
+		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSI_ADDR_HI, 4, &h->hi);
+	if (!rc)
+		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, d, 2, &h->data);
+	if (!rc && h->pvm)
+		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, d + MSI_MASK_FROM_DATA, 4, &h->mask);
+	return rc;
+}
+
+static int msi_fail(struct pvhdev_dev *dev, char *msg, size_t len, const char *what,
+                    unsigned i, uint32_t a, uint32_t b)
+{
+	char s[PVHDEV_SBDF_STRLEN];
+
+	return pvhdev__check_fail(msg, len, "%s: MSI: vector %u: %s (0x%x, 0x%x)",
+	                          pvhdev_sbdf_str(dev->sbdf, s), i, what, a, b);
+}
+
+/* Every vector the device can send now (enabled, unmasked in the
+ * hardware) is bound with the message the hardware holds; every host
+ * mask pvhdev set is in the hardware's mask bits. */
+static int msi_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
+{
+	const struct pvhdev__msi_dev *m = dev->msi;
+	bool live = pvhdev__check_on(dev->dom, PVHDEV__CK_MSI_LIVE);
+	bool hmask = pvhdev__check_on(dev->dom, PVHDEV__CK_MSI_HMASK);
+	struct msi_hw h;
+	unsigned cap, n;
+
+	if ((!live && !hmask) || pvhdev_dev_find_cap(dev, PCI_CAP_ID_MSI, &cap) ||
+	    hw_state(dev, cap, &h) || !(h.ctrl & MSI_CTRL_ENABLE))
+		return 0;
+	n = 1u << ((h.ctrl & MSI_CTRL_MME) >> MSI_CTRL_MME_SHIFT);
+	n = n > 32 ? 32 : n;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t addr = (uint64_t)h.hi << 32 | (h.lo & ~MSI_ADDR_RSVD);
+		bool masked = h.pvm && (h.mask >> i & 1);
+		if (hmask && m && (m->host_mask >> i & 1) && !masked)
+			return msi_fail(dev, msg, len, "host-masked, unmasked in the device",
+			                i, h.ctrl, h.mask);
+		if (!live || masked)
+			continue;
+		if (!m || i >= m->nr_bound)
+			return msi_fail(dev, msg, len, "live in the device, not bound", i,
+			                h.ctrl, h.data);
+		if (m->b_addr != addr || vec_data(m->b_data, i, n) != vec_data(h.data, i, n))
+			return msi_fail(dev, msg, len, "live with another message than bound",
+			                i, (uint32_t)addr, h.data);
+	}
+	return 0;
+}
+
 const struct pvhdev__module pvhdev__msi_module = {
 	.name = "msi",
 	.dev_add = msi_dev_add,
 	.dev_remove = msi_dev_remove,
+	.check_dev = msi_check_dev,
 };

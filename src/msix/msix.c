@@ -125,18 +125,44 @@ static uint64_t entry_hw(const struct pvhdev__msix_dev *m, unsigned i)
 	return m->trap[0].base + m->table_off + (uint64_t)i * MSIX_ENTRY_SIZE;
 }
 
+static void hw_ctrl_sync(struct pvhdev__msix_dev *m);
+static void entries_sync(struct pvhdev__msix_dev *m);
+
+/* The device's mask bits are stale: while MSI-X is on, the function
+ * mask stands in for them (as Xen's does) until entries_sync(). */
+static void mask_fallback(struct pvhdev__msix_dev *m)
+{
+	if (m->stale)
+		return;
+	m->stale = true;
+	hw_ctrl_sync(m);
+}
+
 /* The device's mask bit of entry i, read-modify-write so that reserved
- * bits keep their value.  Only while the table decodes. */
-static void hw_vctrl(struct pvhdev__msix_dev *m, unsigned i, bool masked)
+ * bits keep their value; a mask is read back.  A mask the device does
+ * not take (the table does not decode, or the bit does not stick) falls
+ * back to the function mask.  Returns whether the bit is as asked. */
+static bool hw_vctrl(struct pvhdev__msix_dev *m, unsigned i, bool masked)
 {
 	struct pvhdev_domain *dom = m->dev->dom;
 	uint64_t a = entry_hw(m, i) + 0xc, v;
 
-	if (!m->trap[0].on || pvhdev__hw_mmio_read(dom, a, 4, &v))
-		return;
-	if (!(v & MSIX_VCTRL_MASK) != !masked)
-		pvhdev__hw_mmio_write(dom, a, 4, masked ? v | MSIX_VCTRL_MASK
-		                                        : v & ~(uint64_t)MSIX_VCTRL_MASK);
+	if (!m->trap[0].on || pvhdev__hw_mmio_read(dom, a, 4, &v)) {
+		if (masked)
+			mask_fallback(m);
+		return false;
+	}
+	if (!(v & MSIX_VCTRL_MASK) == !masked)
+		return true;
+	pvhdev__hw_mmio_write(dom, a, 4, masked ? v | MSIX_VCTRL_MASK
+	                                        : v & ~(uint64_t)MSIX_VCTRL_MASK);
+	if (!masked)
+		return true;
+	if (pvhdev__hw_mmio_read(dom, a, 4, &v) || !(v & MSIX_VCTRL_MASK)) {
+		mask_fallback(m);
+		return false;
+	}
+	return true;
 }
 
 /* The bound message into the device: masked while it changes, then the
@@ -413,6 +439,18 @@ static void trap_start(struct pvhdev__msix_dev *m, struct msix_trap *t,
 	}
 }
 
+/* The table decodes in the device now: masks that could not reach it
+ * reach it, and the function mask that stood in for them goes. */
+static void msix_decoded(struct pvhdev_dev *dev)
+{
+	struct pvhdev__msix_dev *m = dev->msix;
+
+	if (!m || !m->stale || !m->enabled)
+		return;
+	entries_sync(m);
+	hw_ctrl_sync(m);
+}
+
 static void msix_bar_moved(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
                            uint64_t size, bool mapped)
 {
@@ -429,6 +467,43 @@ static void msix_bar_moved(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
 		if (mapped)
 			trap_start(m, t, addr);
 	}
+}
+
+/* ---- The device's mask bits and control ---- */
+
+/* The device's enable is dom0's; its function mask is dom0's, or set
+ * while the entries' mask bits in the device are stale. */
+static void hw_ctrl_sync(struct pvhdev__msix_dev *m)
+{
+	bool fm = m->fmasked || (m->stale && m->enabled);
+	uint16_t want = (uint16_t)((m->hw_ctrl & ~(MSIX_CTRL_ENABLE | MSIX_CTRL_FMASK)) |
+	                           (m->enabled ? MSIX_CTRL_ENABLE : 0) |
+	                           (fm ? MSIX_CTRL_FMASK : 0));
+
+	if (want != m->hw_ctrl && !pvhdev_dev_hw_write(m->dev, m->cap + MSIX_CTRL, 2, want))
+		m->hw_ctrl = want;
+}
+
+/* Every entry's mask bit in the device as pvhdev wants it: unmasked
+ * only when bound and unmasked by dom0 and the host.  Only entries the
+ * device has otherwise are written.  Needs the table decoding. */
+static void entries_sync(struct pvhdev__msix_dev *m)
+{
+	bool stale = false;
+
+	if (!m->trap[0].on)
+		return;
+	/* Stale while it runs, so that no mask falls back on its own; a
+	 * mask that did not stick keeps the fallback afterwards (the
+	 * callers sync the control). */
+	m->stale = true;
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct msix_entry *e = entry_view(m, i);
+		bool want = !(e->flags & MSIX_E_BOUND) || eff_masked(e);
+		if (!hw_vctrl(m, i, want) && want)
+			stale = true;
+	}
+	m->stale = stale;
 }
 
 /* ---- Capability registers ---- */
@@ -452,20 +527,19 @@ static enum pvhdev_verdict ctrl_write(struct pvhdev_dev *dev,
 	struct pvhdev__msix_dev *m = reg->opaque;
 	bool en = val & MSIX_CTRL_ENABLE, fm = val & MSIX_CTRL_FMASK;
 	bool was_active = active(m);
-	uint16_t want;
 
+	(void)dev;
 	if (en == m->enabled && fm == m->fmasked)
 		return PVHDEV_DONE;
 	if (m->enabled && !en)
 		unbind_all(m);
 	m->enabled = en;
 	m->fmasked = fm;
+	if (en && m->stale)
+		entries_sync(m);
 	if (!was_active && active(m))
 		arm_all(m);
-	want = (uint16_t)((m->hw_ctrl & ~(MSIX_CTRL_ENABLE | MSIX_CTRL_FMASK)) |
-	                  (en ? MSIX_CTRL_ENABLE : 0) | (fm ? MSIX_CTRL_FMASK : 0));
-	if (want != m->hw_ctrl && !pvhdev_dev_hw_write(dev, m->cap + MSIX_CTRL, 2, want))
-		m->hw_ctrl = want;
+	hw_ctrl_sync(m);
 	return PVHDEV_DONE;
 }
 
@@ -674,8 +748,22 @@ static int msix_dev_add(struct pvhdev_dev *dev)
 	m->cap = (uint16_t)cap;
 	rc = hw_load(m);
 	if (!rc && layout_check(m)) {
+		/* Its table cannot be trapped: MSI-X stays off. */
+		if (m->hw_ctrl & MSIX_CTRL_ENABLE) {
+			msix_log(dev, PVHDEV_LOG_WARN, "found enabled: disabled");
+			rc = pvhdev_dev_hw_write(dev, cap + MSIX_CTRL, 2,
+			                         m->hw_ctrl & ~MSIX_CTRL_ENABLE);
+		}
 		msix_free(m);
-		return cap_hide(dev, cap);
+		return rc ? rc : cap_hide(dev, cap);
+	}
+	/* What the device's mask bits hold is unknown until read. */
+	m->stale = true;
+	/* Found enabled with nothing bound: the control write that turns
+	 * it off is the event that says so. */
+	if (!rc && m->enabled) {
+		m->enabled = false;
+		hw_ctrl_sync(m);
 	}
 	if (!rc) {
 		traps_plan(m);
@@ -696,14 +784,29 @@ static int msix_dev_add(struct pvhdev_dev *dev)
 	return 0;
 }
 
-/* The hypervisor releases the entries; the device is leaving, so
- * nothing is written to it (the traps stop first). */
+/* Nothing bound, MSI-X off in the device and in dom0's view, and the
+ * entries masked in the device where its table decodes. */
+static void msix_quiesce(struct pvhdev__msix_dev *m)
+{
+	unbind_all(m);
+	m->enabled = false;
+	m->stale = true;
+	entries_sync(m);
+	hw_ctrl_sync(m);
+}
+
+/* The hypervisor releases the entries.  A device removed from dom0 is
+ * left quiet (MSI-X off, entries masked); a device being hidden is the
+ * hypervisor's own and keeps its state, and domain teardown writes
+ * nothing (the traps stop first, so unbinding writes nothing). */
 static void msix_dev_remove(struct pvhdev_dev *dev)
 {
 	struct pvhdev__msix_dev *m = dev->msix;
 
 	if (!m)
 		return;
+	if (!dev->hidden && !dev->dom->freeing)
+		msix_quiesce(m);
 	for (unsigned k = 0; k < PVHDEV__ARRAY_SIZE(m->trap); k++)
 		trap_stop(m, &m->trap[k]);
 	unbind_all(m);
@@ -784,9 +887,157 @@ int pvhdev_msix_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	return 0;
 }
 
+/* ---- Invariants ---- */
+
+/* The capability and the command register as the hardware holds them
+ * now, whatever pvhdev made of them (a refused layout included). */
+struct msix_hw {
+	uint32_t cmd, ctrl, table, pba;
+	unsigned nr;
+};
+
+static int hw_state(struct pvhdev_dev *dev, unsigned cap, struct msix_hw *h)
+{
+	struct pvhdev_domain *dom = dev->dom;
+	int rc = pvhdev__hw_cfg_read(dom, dev->sbdf, 0x04, 2, &h->cmd);
+
+	if (!rc)
+		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSIX_CTRL, 2, &h->ctrl);
+	if (!rc)
+		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSIX_TABLE, 4, &h->table);
+	if (!rc)
+		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSIX_PBA, 4, &h->pba);
+	h->nr = (h->ctrl & MSIX_CTRL_QSIZE) + 1;
+	return rc;
+}
+
+static int msix_fail(struct pvhdev_dev *dev, char *msg, size_t len, const char *what,
+                     uint64_t a, uint64_t b)
+{
+	char s[PVHDEV_SBDF_STRLEN];
+
+	return pvhdev__check_fail(msg, len, "%s: MSI-X: %s (0x%llx, 0x%llx)",
+	                          pvhdev_sbdf_str(dev->sbdf, s), what,
+	                          (unsigned long long)a, (unsigned long long)b);
+}
+
+/* The pages of [off, off + size) of BAR bir (clipped to the BAR) are
+ * in no p2m range while the device decodes. */
+static int pages_check(struct pvhdev_dev *dev, uint32_t reg, uint64_t size,
+                       const char *what, char *msg, size_t len)
+{
+	unsigned bir = reg & MSIX_BIR;
+	uint64_t off = reg & ~MSIX_BIR, base;
+	struct pvhdev__bar_info info;
+	struct pvhdev_p2m_range r;
+
+	if (pvhdev__bar_get(dev, bir, &info) || !info.mem || off >= info.size ||
+	    !pvhdev__hw_bar_addr(dev->dom, dev->sbdf, dev->hdr_type, bir, &base))
+		return 0;
+	if (size > info.size - off)
+		size = info.size - off;
+	uint64_t s = page_down(base + off) >> 12, e = page_up(base + off + size) >> 12;
+	if (pvhdev__p2m_any(dev->dom, s, e - s, &r))
+		return msix_fail(dev, msg, len, what, r.gfn, r.nr);
+	return 0;
+}
+
+/* Entry i in the device (the table decodes): its message and mask. */
+static int hw_entry(struct pvhdev_dev *dev, uint64_t a, uint64_t *addr,
+                    uint32_t *data, bool *masked)
+{
+	uint64_t lo, hi = 0, d = 0, v = MSIX_VCTRL_MASK;
+	int rc = pvhdev__hw_mmio_read(dev->dom, a, 4, &lo);
+
+	if (!rc)
+		rc = pvhdev__hw_mmio_read(dev->dom, a + 4, 4, &hi);
+	if (!rc)
+		rc = pvhdev__hw_mmio_read(dev->dom, a + 8, 4, &d);
+	if (!rc)
+		rc = pvhdev__hw_mmio_read(dev->dom, a + 12, 4, &v);
+	*addr = hi << 32 | lo;
+	*data = (uint32_t)d;
+	*masked = v & MSIX_VCTRL_MASK;
+	return rc;
+}
+
+/* What can fire: with MSI-X enabled and the function unmasked, every
+ * entry the device has unmasked is bound with the message it holds,
+ * and no entry pvhdev host-masked is unmasked.  The table is read only
+ * while it decodes; while it does not, a host-masked entry needs the
+ * function mask (or MSI-X off) to be in effect. */
+static int irq_check(struct pvhdev_dev *dev, const struct msix_hw *h, char *msg,
+                     size_t len)
+{
+	const struct pvhdev__msix_dev *m = dev->msix;
+	bool live = pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_LIVE);
+	bool hmask = pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_HMASK);
+	bool decodes = h->cmd & 0x2;
+	uint64_t base;
+
+	if (!(h->ctrl & MSIX_CTRL_ENABLE) || (h->ctrl & MSIX_CTRL_FMASK))
+		return 0;
+	if (decodes && !pvhdev__hw_bar_addr(dev->dom, dev->sbdf, dev->hdr_type,
+	                                    h->table & MSIX_BIR, &base))
+		decodes = false;
+	for (unsigned i = 0; i < h->nr; i++) {
+		const struct msix_entry *e = m && i < m->nr ? entry_view(m, i) : &entry_reset;
+		uint64_t addr;
+		uint32_t data;
+		bool masked;
+		if (!decodes) {
+			if (hmask && (e->flags & MSIX_E_HMASK))
+				return msix_fail(dev, msg, len, "host-masked entry, table not "
+				                 "decoding and the function unmasked", i, h->ctrl);
+			continue;
+		}
+		if ((!live && !(hmask && (e->flags & MSIX_E_HMASK))) ||
+		    hw_entry(dev, base + (h->table & ~MSIX_BIR) + (uint64_t)i * MSIX_ENTRY_SIZE,
+		             &addr, &data, &masked) || masked)
+			continue;
+		if (hmask && (e->flags & MSIX_E_HMASK))
+			return msix_fail(dev, msg, len, "host-masked entry unmasked in the "
+			                 "device", i, addr);
+		if (!(e->flags & MSIX_E_BOUND))
+			return msix_fail(dev, msg, len, "entry live in the device, not bound",
+			                 i, addr);
+		if (e->b_addr != addr || e->b_data != data)
+			return msix_fail(dev, msg, len, "entry live with another message "
+			                 "than bound", i, addr);
+	}
+	return 0;
+}
+
+static int msix_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
+{
+	struct msix_hw h;
+	unsigned cap;
+	int rc;
+
+	if (pvhdev_dev_find_cap(dev, PCI_CAP_ID_MSIX, &cap) || hw_state(dev, cap, &h))
+		return 0;
+	/* A refused layout (no dev->msix) is harmless while MSI-X is off
+	 * in the device: dom0 can never turn it on (the capability reads
+	 * as absent), so its table is memory like any other. */
+	if (!dev->msix && (h.ctrl & MSIX_CTRL_ENABLE) &&
+	    pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_LIVE))
+		return msix_fail(dev, msg, len, "enabled in the device with its layout "
+		                 "refused", h.ctrl, h.table);
+	if ((h.cmd & 0x2) && (dev->msix || (h.ctrl & MSIX_CTRL_ENABLE)) &&
+	    pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_PAGES) &&
+	    ((rc = pages_check(dev, h.table, (uint64_t)h.nr * MSIX_ENTRY_SIZE,
+	                       "table page in the p2m while decoding", msg, len)) ||
+	     (rc = pages_check(dev, h.pba, (h.nr + 63u) / 64u * 8u,
+	                       "PBA page in the p2m while decoding", msg, len))))
+		return rc;
+	return irq_check(dev, &h, msg, len);
+}
+
 const struct pvhdev__module pvhdev__msix_module = {
 	.name = "msix",
 	.dev_add = msix_dev_add,
 	.dev_remove = msix_dev_remove,
 	.bar_moved = msix_bar_moved,
+	.decoded = msix_decoded,
+	.check_dev = msix_check_dev,
 };

@@ -87,6 +87,11 @@ struct pvhdev__msix_dev {
 	uint16_t nr;        /* table entries, 1..2048 */
 	bool enabled;       /* dom0's enable bit */
 	bool fmasked;       /* dom0's function mask */
+	/* The device's mask bits may differ from what pvhdev wants (an
+	 * entry unmasked but not bound, a mask the table's BAR did not
+	 * decode to take): until the table decodes and entries_sync()
+	 * runs, the device keeps its function mask while MSI-X is on. */
+	bool stale;
 	uint8_t table_bir, pba_bir;
 	uint32_t table_reg, pba_reg;  /* the registers, as the device has them */
 	uint64_t table_off, pba_off;  /* bytes from their BAR's start */

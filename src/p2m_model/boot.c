@@ -23,6 +23,7 @@
 #include "p2m_model/p2m.h"
 
 #define PAGE_MASK (PVHDEV_PAGE_SIZE - 1)
+#define ACPI_TABLE_MAX 0x1000000ull /* bytes a table may map at most */
 
 /* The pages holding any byte of [addr, addr + size); size > 0, no wrap. */
 static void pages_touched(uint64_t addr, uint64_t size, uint64_t *gfn, uint64_t *nr)
@@ -330,12 +331,49 @@ static bool all_ram(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr)
 	       kind == PVHDEV__EXCL_RAM && s <= gfn && s + n >= gfn + nr;
 }
 
+/* Where a table at addr may end, by the e820 map (sorted by o): the
+ * start of the first entry past the run of adjacent entries holding
+ * addr (a table may run from its entry into the hole after it, never
+ * into the next entry), or from a hole, the hole's end.  A table's
+ * length is the firmware's word: a 4 GiB one must not map 4 GiB of
+ * whatever follows (issue 14, F12).  0: no bound. */
+static uint64_t table_bound(const struct pvhdev_platform *p, const size_t *o,
+                            uint64_t addr)
+{
+	size_t lo = 0, hi = p->nr_e820, i;
+	uint64_t end;
+
+	while (lo < hi) { /* the first entry starting after addr */
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->e820[o[mid]].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || addr - p->e820[o[lo - 1]].addr >= p->e820[o[lo - 1]].size)
+		return lo < p->nr_e820 ? p->e820[o[lo]].addr : 0; /* in a hole */
+	i = lo - 1;
+	end = p->e820[o[i]].addr + p->e820[o[i]].size;
+	while (++i < p->nr_e820 && end && p->e820[o[i]].addr == end)
+		end = p->e820[o[i]].addr + p->e820[o[i]].size;
+	if (!end)
+		return 0; /* the run ends at the top */
+	return i < p->nr_e820 ? p->e820[o[i]].addr : end;
+}
+
 /* A table in RAM pages reaches dom0 with the RAM (copied below 1 MiB,
- * populated above); any other page of it is identity mapped. */
-static int map_table(struct pvhdev_domain *dom, const struct pvhdev_acpi_table *t)
+ * populated above); any other page of it is identity mapped, up to
+ * table_bound(). */
+static int map_table(struct pvhdev_domain *dom, const struct pvhdev_acpi_table *t,
+                     const struct pvhdev_platform *p, const size_t *order)
 {
 	char what[48], sig[5];
-	uint64_t gfn, nr;
+	uint64_t gfn, nr, len = t->len, end = table_bound(p, order, t->addr);
+
+	/* And never more than any real table needs (DSDTs stay below 1 MiB),
+	 * wherever the e820 map leaves room. */
+	if (!end || end - t->addr > ACPI_TABLE_MAX)
+		end = t->addr + ACPI_TABLE_MAX < t->addr ? 0 : t->addr + ACPI_TABLE_MAX;
 
 	/* The signature as printable text, whatever the caller put there. */
 	for (unsigned i = 0; i < 4; i++)
@@ -343,7 +381,13 @@ static int map_table(struct pvhdev_domain *dom, const struct pvhdev_acpi_table *
 	sig[4] = '\0';
 	pvhdev__snprintf(what, sizeof(what), "ACPI table %s at 0x%llx", sig,
 	                 (unsigned long long)t->addr);
-	pages_touched(t->addr, t->len, &gfn, &nr);
+	if (end && end - t->addr < len) {
+		pvhdev__log(dom, PVHDEV_LOG_WARN, "boot: %s: length 0x%llx past its e820 "
+		            "range: 0x%llx mapped at most", what, (unsigned long long)len,
+		            (unsigned long long)(end - t->addr));
+		len = end - t->addr;
+	}
+	pages_touched(t->addr, len, &gfn, &nr);
 	if (all_ram(dom, gfn, nr)) {
 		pvhdev__log(dom, PVHDEV_LOG_INFO, "boot: %s: inside RAM, not mapped", what);
 		return 0;
@@ -359,7 +403,7 @@ static int boot_map(struct pvhdev_domain *dom, const struct pvhdev_platform *p,
 	if (!rc)
 		rc = map_acpi_regions(dom, p, order);
 	for (size_t i = 0; i < p->nr_acpi && !rc; i++)
-		rc = map_table(dom, &p->acpi[i]);
+		rc = map_table(dom, &p->acpi[i], p, order);
 	return rc;
 }
 

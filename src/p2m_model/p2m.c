@@ -33,6 +33,7 @@ static const char *const excl_names[] = {
 	[PVHDEV__EXCL_MMCFG] = "an MMCFG window",
 	[PVHDEV__EXCL_IOAPIC] = "an IO-APIC page",
 	[PVHDEV__EXCL_LAPIC] = "the LAPIC page",
+	[PVHDEV__EXCL_HIDDEN] = "a hidden device's BAR",
 };
 
 const char *pvhdev__excl_name(enum pvhdev__excl_kind kind)
