@@ -116,10 +116,11 @@ def main():
         if not word:
             continue
         answer = True
-        if word[0] == "ready":
+        if word[0] in ("ready", "resume"):
             qmp.cmd("trace-event-set-state", name=TRACE_EVENTS, enable=True)
-            print("boot: %5.1f s: window %s" % (time.time() - start, word[1]), file=sys.stderr)
-        elif word[0] == "done":
+            if word[0] == "ready":
+                print("boot: %5.1f s: window %s" % (time.time() - start, word[1]), file=sys.stderr)
+        elif word[0] in ("done", "pause"):
             qmp.cmd("trace-event-set-state", name=TRACE_EVENTS, enable=False)
         elif word[0] == "plug":
             qmp.cmd("device_add", **PLUG)

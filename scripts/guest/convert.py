@@ -184,26 +184,60 @@ def ext_cap(cfg, want):
 
 
 class Func:
-    """One function's config space as the guest's writes leave it."""
+    """One function's config space as the guest's writes and QEMU's
+    answers leave it.  A function the snapshot did not have (a VF, a
+    plugged device) is learned from the window: learned is True, its BAR
+    sizes come from Linux's sizing reads, a VF's BARs from its PF."""
 
-    def __init__(self, sbdf, cfgsize, data, res):
+    def __init__(self, sbdf, cfgsize, data, res, learned=False):
         self.sbdf = sbdf
+        self.learned = learned
+        self.vf_of = None   # (PF, VF index) for a VF
+        self.sizing = {}    # BAR register offset -> the latest write was ~0
         self.cfg = bytearray(4096)
         self.cfg[:len(data)] = data
         self.cfgsize = cfgsize
         self.htype = self.cfg[0xe] & 0x7f
         self.nbars = 6 if self.htype == 0 else 2 if self.htype == 1 else 0
         self.sizes = {}  # BAR index -> size in bytes
+        self.vf_sizes = {}  # VF BAR index -> one VF's size in bytes
         for i, (start, end, flags) in res.items():
             if i < self.nbars and end > start:
                 self.sizes[i] = end - start + 1
-        caps = cap_list(self.cfg)
-        self.msix = caps.get(0x11)
-        self.pcie = caps.get(0x10)
+        cap = self.sriov()
+        total = le(self.cfg, cap + 0xe, 2) if cap else 0
+        for i in range(6):
+            start, end, _ = res.get(7 + i, (0, 0, 0))
+            if cap and end > start and total:
+                self.vf_sizes[i] = (end - start + 1) // total
+        self._caps = cap_list(self.cfg)
         self.entries = {}  # MSI-X entry -> {"mask", "lo", "hi", "data"}
+
+    def cap(self, cid):
+        if self.learned and cid not in self._caps:
+            self._caps = cap_list(self.cfg)
+        return self._caps.get(cid)
+
+    @property
+    def msix(self):
+        return self.cap(0x11)
+
+    @property
+    def pcie(self):
+        return self.cap(0x10)
 
     def dword(self, off):
         return le(self.cfg, off, 4)
+
+    def read(self, reg, size, val):
+        """QEMU's answer to a read: what the register holds now."""
+        if self.learned and 0x10 <= reg < 0x28 and size == 4 and self.sizing.get(reg):
+            i = (reg - 0x10) // 4
+            kind = self.bar_kind(i)
+            if kind in ("io", "mem32", "mem64") and val:
+                self.sizes[i] = (~(val & (~0x3 if kind == "io" else ~0xf)) + 1) & 0xffffffff
+        for k in range(size):
+            self.cfg[reg + k] = (val >> (8 * k)) & 0xff
 
     def bar_kind(self, i):
         """'io', 'mem32', 'mem64', 'hi' (upper half) or None."""
@@ -217,13 +251,31 @@ class Func:
         return "mem64" if (v >> 1) & 3 == 2 else "mem32"
 
     def bar_addr(self, i):
+        if self.vf_of:
+            pf, idx = self.vf_of
+            base, size = pf.vf_bar(i)
+            return base + idx * size if size else 0
         v = self.dword(0x10 + 4 * i) & ~0xf
         if self.bar_kind(i) == "mem64":
             v |= self.dword(0x14 + 4 * i) << 32
         return v
 
+    def sriov(self):
+        return ext_cap(self.cfg, 0x10) if self.htype == 0 else None
+
+    def vf_bar(self, i):
+        """(address, one VF's size) of VF BAR i of this PF."""
+        cap = self.sriov()
+        v = self.dword(cap + 0x24 + 4 * i)
+        addr = v & ~0xf
+        if (v >> 1) & 3 == 2:
+            addr |= self.dword(cap + 0x28 + 4 * i) << 32
+        return addr, self.vf_sizes.get(i, 0)
+
     def write(self, reg, size, val):
         """A config write, with the BARs' read-only low bits kept."""
+        if 0x10 <= reg < 0x28 and size == 4:
+            self.sizing[reg] = val == 0xffffffff
         for k in range(size):
             r = reg + k
             b = (val >> (8 * k)) & 0xff
@@ -290,7 +342,7 @@ def platform_xml(snap, name, funcs):
         first, last = snap.ioapic_pins[apic_id]
         L.append('  <ioapic id="%d" addr="0x%x" gsi-base="%d" pins="%d"/>' % (apic_id, addr, gsi, last - first + 1))
     L.append('  <lapic addr="0x%x"/>' % lapic)
-    for sbdf in sorted(funcs):
+    for sbdf in sorted(snap.devs):
         f = funcs[sbdf]
         cfgsize, data = snap.devs[sbdf]
         n = max(len(data), 64)
@@ -308,13 +360,8 @@ def platform_xml(snap, name, funcs):
         res = snap.res.get(sbdf, {})
         if 6 in res and res[6][1] > res[6][0]:
             L.append('    <rom size="0x%x"/>' % (res[6][1] - res[6][0] + 1))
-        sriov = ext_cap(f.cfg, 0x10) if f.htype == 0 else None
-        if sriov:
-            total = le(f.cfg, sriov + 0xe, 2)
-            for i in range(6):
-                start, end, _ = res.get(7 + i, (0, 0, 0))
-                if end > start and total:
-                    L.append('    <vf-bar index="%d" size="0x%x"/>' % (i, (end - start + 1) // total))
+        for i in sorted(f.vf_sizes):
+            L.append('    <vf-bar index="%d" size="0x%x"/>' % (i, f.vf_sizes[i]))
         L.append("  </device>")
     L.append("</platform>")
     return "\n".join(L) + "\n"
@@ -323,9 +370,10 @@ def platform_xml(snap, name, funcs):
 # ---- The scenario ----
 
 class Window:
-    def __init__(self, name, snap, accesses, irqs_after, notes):
+    def __init__(self, name, snap, accesses, irqs_after, notes, vf_snap=None):
         self.name = name
         self.snap = snap
+        self.vf_snap = vf_snap
         self.funcs = {s: Func(s, c, d, snap.res.get(s, {})) for s, (c, d) in snap.devs.items()}
         self.mcfg = mcfg_regions(snap.acpi["MCFG"])
         lapic, self.ioapics = madt(snap.acpi["APIC"])
@@ -338,6 +386,7 @@ class Window:
                        "gsi": 0, "mapped": 0, "unmapped": 0}
         self.notes = notes
         self.touched_msix = set()
+        self.vfs = []     # (VF SBDF, PF, VF index) while VF Enable is set
         for acc in accesses:
             self.access(acc)
         self.emit("drain")
@@ -382,9 +431,22 @@ class Window:
             if t:
                 sbdf, reg = t
                 f = self.funcs.get(sbdf)
-                target = "cfg %s%s 0x%x %d" % ("" if f else "absent ", sbdf, reg, size)
+                target = "cfg %s%s 0x%x %d" % ("learned " if f and f.learned else "" if f else "absent ",
+                                               sbdf, reg, size)
                 if is_write and f:
                     self.cfg_write(f, reg, size, val)
+                elif f:
+                    f.read(reg, size, val)
+                elif any(v == sbdf for v, _, _ in self.vfs) or (
+                        not is_write and reg == 0 and val & 0xffff != 0xffff):
+                    # a function the snapshot did not have: learn it
+                    f = self.funcs[sbdf] = Func(sbdf, 4096, b"", {}, learned=True)
+                    self.adopt_vf(f)
+                    if is_write:
+                        self.cfg_write(f, reg, size, val)
+                    else:
+                        f.read(reg, size, val)
+                    target = "cfg absent %s 0x%x %d" % (sbdf, reg, size)
         elif name in ("msix-table", "msix-pba"):
             target = self.msix_access(is_write, addr, val, size, name)
         elif name == "ioapic":
@@ -393,11 +455,85 @@ class Window:
             self.counts["reads"] += 1
             self.emit("expect 0x%x" % val, target)
 
+    def adopt_vf(self, f):
+        for vf, pf, idx in self.vfs:
+            if vf == f.sbdf:
+                f.vf_of = (pf, idx)
+                f.htype = 0
+                # its config space as the guest read it while VFs were on
+                if self.vf_snap and vf in self.vf_snap.devs:
+                    data = self.vf_snap.devs[vf][1]
+                    f.cfg[:len(data)] = data
+
+    def sriov_write(self, f, reg, size, val):
+        """Before and after a write to a PF's SR-IOV control: its VFs come
+        (dev-add, VF BARs mapped) and go (dev-remove, VF BARs unmapped;
+        while they were there, their MSI-X tables must not have been
+        mapped)."""
+        cap = f.sriov()
+        ctrl_off = cap + 8
+        if not (reg <= ctrl_off < reg + size):
+            return None
+        before = le(f.cfg, ctrl_off, 2)
+        after = (val >> (8 * (ctrl_off - reg))) & 0xffff
+        if before & 1 and not after & 1:
+            for vf, pf, idx in self.vfs:
+                g = self.funcs.get(vf)
+                if g and g.msix:
+                    for which in (4, 8):
+                        a, n = g.msix_range(which)
+                        for gfn, nr in runs(pages(a, n)):
+                            self.emit("expect-unmapped 0x%x 0x%x" % (gfn, nr), "unmapped %s msix %s" % (
+                                vf, "table" if which == 4 else "pba"))
+                            self.counts["unmapped"] += 1
+        return before, after
+
+    def sriov_effects(self, f, before, after):
+        cap = f.sriov()
+        bus, devfn = int(f.sbdf[5:7], 16), int(f.sbdf[8:10], 16) << 3 | int(f.sbdf[11], 16)
+        rid = bus << 8 | devfn
+        if not before & 1 and after & 1:
+            num = le(f.cfg, cap + 0x10, 2)
+            first, stride = le(f.cfg, cap + 0x14, 2), le(f.cfg, cap + 0x16, 2)
+            self.vfs = []
+            for i in range(num):
+                r = rid + first + i * stride
+                self.vfs.append((sbdf_str(0, r >> 8, r & 0xff), f, i))
+            self.emit("drain")
+            for vf, _, _ in self.vfs:
+                self.emit("expect-event dev-add %s" % vf, "event dev-add %s" % vf)
+            if after & 8:
+                for i in sorted(f.vf_sizes):
+                    base, size = f.vf_bar(i)
+                    if base and size:
+                        for gfn, nr in runs(pages(base, size * num)):
+                            self.emit("expect-mapped 0x%x 0x%x" % (gfn, nr), "mapped %s vf-bar %d" % (f.sbdf, i))
+                            self.counts["mapped"] += 1
+        elif before & 1 and not after & 1:
+            self.emit("drain")
+            # the last VF goes first, as Linux and pvhdev remove them
+            for vf, _, _ in reversed(self.vfs):
+                self.emit("expect-event dev-remove %s" % vf, "event dev-remove %s" % vf)
+            num = len(self.vfs)
+            for i in sorted(f.vf_sizes):
+                base, size = f.vf_bar(i)
+                if base and size:
+                    self.emit("expect-unmapped 0x%x 0x%x" % (base >> 12, len(pages(base, size * num))),
+                              "unmapped %s vf-bar %d" % (f.sbdf, i))
+                    self.counts["unmapped"] += 1
+
     def cfg_write(self, f, reg, size, val):
+        at = len(self.lines) - 1  # the write's own line
+        sriov = self.sriov_write(f, reg, size, val) if f.sriov() else None
+        if sriov and at != len(self.lines) - 1:
+            # the checks of what the VFs had go before the write
+            self.lines.append(self.lines.pop(at))
         was_dec = f.decoding()
         old = {i: f.bar_addr(i) for i in f.sizes if f.bar_kind(i) in ("mem32", "mem64")}
         msix_before = f.msix_state() if f.msix else None
         f.write(reg, size, val)
+        if sriov:
+            self.sriov_effects(f, *sriov)
         # PCIe FLR: the function's state as QEMU resets it
         if f.pcie and reg <= f.pcie + 9 and reg + size > f.pcie + 9 and (val >> (8 * (f.pcie + 9 - reg))) & 0x80:
             f.cfg[f.pcie + 9] &= 0x7f
@@ -603,7 +739,7 @@ def main():
     for name, acc in zip(names, traces):
         if args.only and name not in args.only:
             continue
-        win = Window(name, snaps[name], acc, after.get(name, []), notes)
+        win = Window(name, snaps[name], acc, after.get(name, []), notes, snaps.get(name + "-vfs"))
         with open(os.path.join(args.out, name + ".platform.xml"), "w") as f:
             f.write(platform_xml(snaps[name], name, win.funcs))
         c = win.counts
@@ -612,7 +748,9 @@ def main():
             "# traced by QEMU and replayed here with QEMU's answers as expectations.",
             "# Generated by scripts/guest/regen.sh (docs/guests.md); do not edit.",
             "# machine: platform:%s.platform.xml" % name,
-            "# %d trapped accesses (%d reads compared), %d untrapped dropped;" % (c["accesses"], c["reads"], c["dropped"]),
+            # (the untrapped accesses, timer and console traffic among them,
+            # vary from boot to boot: they are counted on stdout only)
+            "# %d trapped accesses (%d reads compared);" % (c["accesses"], c["reads"]),
             "# effects: %d msix-bind, %d gsi-bind, %d expect-mapped, %d expect-unmapped" % (
                 c["binds"], c["gsi"], c["mapped"], c["unmapped"]),
         ] + ["# " + s for s in win.irq_summary]
@@ -654,8 +792,9 @@ def main():
             raise SystemExit("convert: %s: the final replay does not fail where the probe did" % name)
         report.append((name, c, len(fails), per_reason))
     for name, c, nfail, per_reason in report:
-        print("%-10s %5d accesses %5d reads %3d binds %2d gsi %3d mapped %3d unmapped  %4d mismatches waived"
-              % (name, c["accesses"], c["reads"], c["binds"], c["gsi"], c["mapped"], c["unmapped"], nfail))
+        print("%-10s %5d accesses (%5d untrapped dropped) %5d reads %3d binds %2d gsi %3d mapped "
+              "%3d unmapped  %4d mismatches waived" % (name, c["accesses"], c["dropped"], c["reads"], c["binds"],
+                                                      c["gsi"], c["mapped"], c["unmapped"], nfail))
     for n in notes:
         print("note: " + n)
     if unexplained:

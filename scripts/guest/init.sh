@@ -8,6 +8,7 @@
 #   guest: @@snap-begin NAME ... @@snap-end    the machine as dom0 sees it
 #   guest: @@ready NAME    host turns QEMU's tracing on, answers "go"
 #   guest: @@done NAME     host turns it off, answers "go"
+#   guest: @@pause, @@resume   host turns tracing off / on, answers "go"
 #   guest: @@plug          host plugs a device through QMP, answers "go"
 #   guest: @@irq ...       /proc/interrupts after a window
 #   guest: @@end           host stops QEMU
@@ -195,6 +196,10 @@ w_sriov() { # SR-IOV on and off (VFs left unprobed: QEMU's are offline)
 	echo 0 >"$P/$NVME/sriov_drivers_autoprobe"
 	echo 2 >"$P/$NVME/sriov_numvfs"
 	sleep 1
+	# the VFs' config space, which only exists now, read untraced
+	host pause
+	snap sriov-vfs
+	host resume
 	echo 0 >"$P/$NVME/sriov_numvfs"
 	sleep 1
 }
