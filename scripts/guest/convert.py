@@ -36,7 +36,8 @@ E820_TYPES = {"System RAM": "ram", "Reserved": "reserved",
 WHAT = {
     "lspci": "reads every function's whole config space, as lspci -xxxx does",
     "probe": "loads e1000e (and brings its link up), virtio_net and nvme: three MSI-X set-ups",
-    "intx": "loads e1000 behind the PCIe-to-PCI bridge and brings it up: an IO-APIC pin, level, low",
+    "intx": "reads the IO-APIC's ID and version (devmem), loads e1000 behind the PCIe-to-PCI bridge "
+            "and brings it up: an IO-APIC pin, level, low",
     "barmove": "unbinds virtio-net, moves its BAR1 (32-bit) and BAR4 (64-bit, to 36 GiB) by hand "
                "with decoding off, moves them back, binds the driver again",
     "flr": "resets the NVMe controller through sysfs (an FLR) with its driver bound, which restores it",
@@ -225,6 +226,8 @@ class Func:
                 self.vf_sizes[i] = (end - start + 1) // total
         self._caps = cap_list(self.cfg)
         self.entries = {}  # MSI-X entry -> {"mask", "lo", "hi", "data"}
+        self.bound = {}    # MSI-X entry -> (address, data) bound in the window
+        self.ever_bound = set()
 
     def cap(self, cid):
         if self.learned and cid not in self._caps:
@@ -395,7 +398,7 @@ class Window:
         self.ioregsel = {}
         self.redir = {}   # (ioapic addr, pin) -> low dword written
         self.bound_gsis = set()
-        self.counts = {"accesses": 0, "reads": 0, "dropped": 0, "binds": 0,
+        self.counts = {"accesses": 0, "reads": 0, "dropped": 0, "binds": 0, "unbinds": 0,
                        "gsi": 0, "mapped": 0, "unmapped": 0}
         self.notes = notes
         self.touched_msix = set()
@@ -551,6 +554,9 @@ class Window:
         if f.pcie and reg <= f.pcie + 9 and reg + size > f.pcie + 9 and (val >> (8 * (f.pcie + 9 - reg))) & 0x80:
             f.cfg[f.pcie + 9] &= 0x7f
             self.emit("drain")
+            # what a reset does (issue 15): bindings released, entries masked
+            for entry in sorted(f.bound):
+                self.unbind(f, entry)
             for e in f.entries.values():
                 e["mask"] = True
             return
@@ -616,41 +622,65 @@ class Window:
         for k in range(0, size, 4):
             v = (val >> (8 * k)) & 0xffffffff
             key = ["lo", "hi", "data", "mask"][(word + k) // 4 % 4]
-            live = self.live(f, e)
-            if key == "mask":
-                e["mask"] = bool(v & 1)
-                if is_write and not live and self.live(f, e):
+            if key != "mask" or not is_write:
+                e[key] = v if key != "mask" else bool(v & 1)
+                continue
+            was_masked, e["mask"] = e["mask"], bool(v & 1)
+            bound = f.bound.get(entry)
+            if not e["mask"]:
+                # docs/interrupts.md, MSI-X rules 1 and 2
+                if bound and bound != self.message(e):
+                    self.unbind(f, entry)
                     self.bind(f, entry, e)
-            else:
-                e[key] = v
+                elif bound and was_masked:
+                    self.emit("expect-event msix-mask %s %d 0" % (f.sbdf, entry), "event msix-mask %s %d" % (f.sbdf, entry))
+                elif not bound and self.active(f):
+                    self.bind(f, entry, e)
+            elif bound and was_masked is False:
+                # rule 3
+                self.emit("expect-event msix-mask %s %d 1" % (f.sbdf, entry), "event msix-mask %s %d" % (f.sbdf, entry))
         return "msix %s entry %d 0x%x" % (f.sbdf, entry, word)
 
-    def live(self, f, e):
+    def active(self, f):
         enabled, fmask, _ = f.msix_state()
-        return enabled and not fmask and e["mask"] is False
+        return enabled and not fmask
+
+    def message(self, e):
+        return ((e["hi"] or 0) << 32 | (e["lo"] or 0), e["data"])
 
     def msix_ctrl(self, f, before):
         en0, fm0, _ = before
         en, fm, _ = f.msix_state()
         self.touched_msix.add(f.sbdf)
-        if (en and not fm) and not (en0 and not fm0):
+        if en0 and not en:
+            # rule 6: disabling unbinds every bound entry
+            for entry in sorted(f.bound):
+                self.unbind(f, entry)
+        elif (en and not fm) and not (en0 and not fm0):
+            # rule 4: enabling, or clearing the function mask, binds
             for entry in sorted(f.entries):
-                if f.entries[entry]["mask"] is False:
-                    self.bind(f, entry, f.entries[entry])
-        if not en:
-            f.last_disable = True
+                e = f.entries[entry]
+                if e["mask"] is False and f.bound.get(entry) != self.message(e):
+                    if entry in f.bound:
+                        self.unbind(f, entry)
+                    self.bind(f, entry, e)
+
+    def unbind(self, f, entry):
+        del f.bound[entry]
+        self.emit("expect-event msix-unbind %s %d" % (f.sbdf, entry), "event msix-unbind %s %d" % (f.sbdf, entry))
+        self.counts["unbinds"] += 1
 
     def bind(self, f, entry, e):
         if e["lo"] is None or e["data"] is None:
             self.notes.append("%s: %s entry %d bound with a message the window did not show" % (self.name, f.sbdf, entry))
             return
-        addr = (e["hi"] or 0) << 32 | e["lo"]
-        data = e["data"]
+        addr, data = self.message(e)
         self.emit("expect-event msix-bind %s %d 0x%x 0x%x dest=0x%x vector=0x%x %s" % (
             f.sbdf, entry, addr, data, (addr >> 12) & 0xff, data & 0xff, DELIVERY[(data >> 8) & 7]),
             "event msix-bind %s %d" % (f.sbdf, entry))
         self.counts["binds"] += 1
-        f.bound = getattr(f, "bound", set()) | {entry}
+        f.bound[entry] = (addr, data)
+        f.ever_bound.add(entry)
 
     # IO-APIC
     def ioapic_access(self, is_write, addr, val):
@@ -688,7 +718,7 @@ class Window:
         for sbdf in sorted(self.touched_msix):
             f = self.funcs[sbdf]
             shown = sorted(e for (s, e) in vecs if s == sbdf)
-            bound = sorted(getattr(f, "bound", set()))
+            bound = sorted(f.ever_bound)
             self.irq_summary.append("%s: /proc/interrupts shows entries %s; msix-bind expected for %s" % (
                 sbdf, " ".join(map(str, shown)) or "none", " ".join(map(str, bound)) or "none"))
             for e in shown:
@@ -788,8 +818,8 @@ def main():
             # (the untrapped accesses, timer and console traffic among them,
             # vary from boot to boot: they are counted on stdout only)
             "# %d trapped accesses (%d reads compared);" % (c["accesses"], c["reads"]),
-            "# effects: %d msix-bind, %d gsi-bind, %d expect-mapped, %d expect-unmapped" % (
-                c["binds"], c["gsi"], c["mapped"], c["unmapped"]),
+            "# effects: %d msix-bind, %d msix-unbind, %d gsi-bind, %d expect-mapped, %d expect-unmapped" % (
+                c["binds"], c["unbinds"], c["gsi"], c["mapped"], c["unmapped"]),
         ] + ["# " + s for s in win.irq_summary]
         # every expectation waived, to see where pvhdev answers otherwise
         nlines = len(header)

@@ -161,6 +161,11 @@ w_probe() { # drivers probe: MSI-X set-up of three functions
 }
 
 w_intx() { # a conventional PCI NIC behind a PCIe-to-PCI bridge: INTx
+	# first the IO-APIC's ID and version, as Linux's boot reads them
+	for reg in 0 1; do
+		devmem 0xfec00000 32 "$reg"
+		devmem 0xfec00010 32 >/dev/null
+	done
 	load e1000
 	ifup "$E1000"
 	sleep 1
