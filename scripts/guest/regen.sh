@@ -25,11 +25,14 @@ work=$(realpath -m "${1:-build-guest}")
 mkdir -p "$work"
 
 bash scripts/deps.sh qemu-system-x86 busybox-static cpio kmod python3
+export PATH=$PATH:/usr/sbin:/sbin # depmod
 
 # --- the kernel and its modules ---
 kver=${KERNEL_PKG#linux-image-}
 deb=$work/${KERNEL_PKG}_${KERNEL_VERSION}_amd64.deb
 if [ ! -f "$deb" ]; then
+	# a fresh machine may have no package lists yet
+	apt-cache show "$KERNEL_PKG=$KERNEL_VERSION" >/dev/null 2>&1 || apt-get update >/dev/null
 	(cd "$work" && apt-get download "$KERNEL_PKG=$KERNEL_VERSION")
 fi
 if [ ! -f "$work/kernel/boot/vmlinuz-$kver" ]; then
