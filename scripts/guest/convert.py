@@ -302,11 +302,10 @@ class Func:
                 sz = self.sizes.get(lo_i, 0)
                 if not sz:
                     continue
-                mask = ~(sz - 1) & (0xffffffff if kind != "hi" else 0xffffffff)
                 if kind == "hi":
                     mask = (~(sz - 1) >> 32) & 0xffffffff
                 else:
-                    mask &= ~(0x3 if kind == "io" else 0xf)
+                    mask = ~(sz - 1) & ~(0x3 if kind == "io" else 0xf) & 0xffffffff
                 mb = (mask >> (8 * ((r - 0x10) % 4))) & 0xff
                 b = (b & mb) | (self.cfg[r] & ~mb & 0xff)
             self.cfg[r] = b
@@ -396,7 +395,6 @@ class Window:
         self.lines = []   # (text, target) target: what an expectation checks
         self.cf8 = 0
         self.ioregsel = {}
-        self.redir = {}   # (ioapic addr, pin) -> low dword written
         self.bound_gsis = set()
         self.counts = {"accesses": 0, "reads": 0, "dropped": 0, "binds": 0, "unbinds": 0,
                        "gsi": 0, "mapped": 0, "unmapped": 0}
@@ -412,7 +410,7 @@ class Window:
         self.lines.append((text, target))
 
     # config space
-    def cfg_target(self, is_write, addr, name):
+    def cfg_target(self, addr, name):
         if name == "pci-conf-idx":
             return None
         if name == "pci-conf-data":
@@ -443,7 +441,7 @@ class Window:
             self.cf8 = val
         target = "?"
         if name in ("pci-conf-data", ECAM_NAME):
-            t = self.cfg_target(is_write, addr, name)
+            t = self.cfg_target(addr, name)
             if t:
                 sbdf, reg = t
                 f = self.funcs.get(sbdf)
