@@ -404,7 +404,24 @@ class Window:
         for acc in accesses:
             self.access(acc)
         self.emit("drain")
+        self.final_state()
         self.irq_check(irqs_after)
+
+    def final_state(self):
+        """After the window, every function that decodes memory has its
+        BARs mapped, and none of its MSI-X table and PBA pages (the rule
+        behind XSA-120)."""
+        for sbdf in sorted(self.funcs):
+            f = self.funcs[sbdf]
+            if not f.decoding() or f.vf_of:
+                continue
+            self.expect_bars(f, True)
+            if f.msix and f.bar_addr(f.dword(f.msix + 4) & 7):
+                for which in (4, 8):
+                    for gfn, nr in runs(pages(*f.msix_range(which))):
+                        self.emit("expect-unmapped 0x%x 0x%x" % (gfn, nr), "unmapped %s msix %s" % (
+                            sbdf, "table" if which == 4 else "pba"))
+                        self.counts["unmapped"] += 1
 
     def emit(self, text, target=None):
         self.lines.append((text, target))
