@@ -28,6 +28,7 @@ import subprocess
 import sys
 
 ECAM_NAME = "pcie-mmcfg-mmio"
+PLUG_MARK = 254  # port 0x80: the host plugged a device here
 TRAPPED = {"pci-conf-idx", "pci-conf-data", ECAM_NAME, "msix-table",
            "msix-pba", "ioapic"}
 E820_TYPES = {"System RAM": "ram", "Reserved": "reserved",
@@ -131,7 +132,9 @@ def parse_trace(path):
         rw, addr, val, size, name = m.groups()
         acc = (rw == "write", int(addr, 16), int(val, 16), int(size), name)
         if name == "ioport80" and acc[0]:
-            if acc[2]:
+            if acc[2] == PLUG_MARK and cur is not None:
+                cur.append(acc)
+            elif acc[2]:
                 cur = []
             elif cur is not None:
                 windows.append(cur)
@@ -443,6 +446,10 @@ class Window:
 
     def access(self, acc):
         is_write, addr, val, size, name = acc
+        if name == "ioport80":
+            self.emit("# here the host plugged a device (QMP device_add); replaying it needs "
+                      "a plug command (issue 15)")
+            return
         if name not in TRAPPED:
             self.counts["dropped"] += 1
             return
@@ -730,6 +737,10 @@ class Window:
         the others are noted."""
         vecs = msi_vectors(irqs_after)
         self.irq_summary = []
+        for gsi in sorted(self.bound_gsis):
+            shown = [l for l in irqs_after if re.search(r"IO-APIC\s+%d-" % gsi, l)]
+            self.irq_summary.append("GSI %d: gsi-bind expected; /proc/interrupts shows %s" % (
+                gsi, " ".join(shown[0].split()[3:]) if shown else "nothing"))
         for sbdf in sorted(self.touched_msix):
             f = self.funcs[sbdf]
             shown = sorted(e for (s, e) in vecs if s == sbdf)

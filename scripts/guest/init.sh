@@ -15,6 +15,7 @@
 #
 # Inside a window the first and last traced accesses are writes to port
 # 0x80 (the window's number, then 0): the converter cuts the trace there.
+# A write of 254 marks where the host plugged a device.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -218,6 +219,7 @@ w_rescan() { # remove + rescan: Linux reassigns the BARs
 
 w_hotplug() { # native PCIe hotplug into the empty root port
 	before=$(ls $P | wc -l)
+	port80 254 # marks the moment in the trace
 	host plug
 	n2=0
 	while [ "$(ls $P | wc -l)" = "$before" ] && [ $n2 -lt 300 ]; do
