@@ -11,6 +11,11 @@
  * first access it holds everything the domain logged (its boot).  Within
  * a window, expect-event lines match events in log order, each event at
  * most once, so "map, then hw-write" checks the order as well.
+ *
+ * A waiver ("waive REASON" on the line before an expectation) says that
+ * pvhdev is known to answer otherwise there, and why: a waived
+ * expectation that fails is reported with its reason and the run goes
+ * on; one that holds is reported as holding, so the waiver can go.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -33,6 +38,7 @@ enum op {
 	OP_EXPECT, OP_DRAIN, OP_EXPECT_EVENT, OP_EXPECT_NO_EVENT,
 	OP_EXPECT_MAPPED, OP_EXPECT_UNMAPPED,
 	OP_SKIP,                                    /* qtest, no device effect */
+	OP_WAIVE,                                   /* waiver of the next expectation */
 };
 
 struct step {
@@ -42,6 +48,7 @@ struct step {
 	uint64_t a, b; /* PORT/ADDR/GFN/VAL first, then VAL/NR */
 	unsigned ref;  /* expect: line of the read it checks */
 	char *text;    /* expect-event: the event line; skip: the command */
+	char *waiver;  /* expectations: why it may fail (waive), or NULL */
 };
 
 struct pvhdev_scenario {
@@ -76,6 +83,7 @@ static const struct cmd {
 	{ "expect-no-event", OP_EXPECT_NO_EVENT, 0, 0, "" },
 	{ "expect-mapped", OP_EXPECT_MAPPED, 0, 2, "GFN NR" },
 	{ "expect-unmapped", OP_EXPECT_UNMAPPED, 0, 2, "GFN NR" },
+	{ "waive", OP_WAIVE, 0, VARARGS, "REASON" },
 	/* qtest commands that reach no device pvhdev models: kept in the
 	 * transcript as skipped, so a qtest log replays unchanged. */
 	{ "clock_step", OP_SKIP, 0, VARARGS, "" },
@@ -104,6 +112,8 @@ struct parser {
 	char *err;
 	size_t err_len;
 	size_t last_access; /* index of the latest access step, or NO_STEP */
+	char *waiver;       /* a waive line's reason, for the next expectation */
+	unsigned waiver_line;
 };
 
 /* A token quoted for a message: at most 40 bytes of it. */
@@ -285,9 +295,12 @@ static int parse_text(struct parser *p, const struct cmd *c, const char *tail,
 
 	if (c->op == OP_EXPECT_EVENT && !*tail)
 		return perr(p, "expected an event line after expect-event");
+	if (c->op == OP_WAIVE && !*tail)
+		return perr(p, "expected a reason after waive (the rule or the issue "
+		            "it waits for)");
 	if (!(args = squeeze(tail)))
 		return -ENOMEM;
-	if (c->op == OP_EXPECT_EVENT) {
+	if (c->op == OP_EXPECT_EVENT || c->op == OP_WAIVE) {
 		st->text = args;
 		return 0;
 	}
@@ -370,9 +383,41 @@ static int parse_args(struct parser *p, const struct cmd *c, char *tail,
 	}
 }
 
-static int push(struct parser *p, const struct step *st)
+static bool is_expectation(uint8_t op)
+{
+	return op == OP_EXPECT || (op >= OP_EXPECT_EVENT && op <= OP_EXPECT_UNMAPPED);
+}
+
+/* A waive line is kept by the parser and given to the next step, which
+ * must be an expectation. */
+static int take_waiver(struct parser *p, struct step *st)
+{
+	if (st->op == OP_WAIVE) {
+		if (p->waiver)
+			return perr(p, "expected an expectation after the waive on line "
+			            "%u, got another waive", p->waiver_line);
+		p->waiver = st->text;
+		p->waiver_line = st->line;
+		return 1;
+	}
+	if (!p->waiver)
+		return 0;
+	if (!is_expectation(st->op))
+		return perr(p, "expected an expectation (expect, expect-event, "
+		            "expect-no-event, expect-mapped, expect-unmapped) after the "
+		            "waive on line %u", p->waiver_line);
+	st->waiver = p->waiver;
+	p->waiver = NULL;
+	return 0;
+}
+
+static int push(struct parser *p, struct step *st)
 {
 	struct pvhdev_scenario *sc = p->sc;
+	int rc = take_waiver(p, st);
+
+	if (rc)
+		return rc > 0 ? 0 : rc;
 
 	if (sc->nr == sc->cap) {
 		size_t cap = sc->cap ? 2 * sc->cap : 64;
@@ -383,6 +428,7 @@ static int push(struct parser *p, const struct step *st)
 		sc->cap = cap;
 	}
 	sc->steps[sc->nr++] = *st;
+	st->text = st->waiver = NULL; /* the scenario owns them now */
 	if (st->op <= OP_READ)
 		p->last_access = sc->nr - 1;
 	return 0;
@@ -410,8 +456,10 @@ static int parse_command(struct parser *p, char *s)
 	if (!(c = find_cmd(name)))
 		return unknown_cmd(p, name);
 	st.op = c->op;
-	if ((rc = parse_args(p, c, tail, &st)) || (rc = push(p, &st)))
+	if ((rc = parse_args(p, c, tail, &st)) || (rc = push(p, &st))) {
 		free(st.text);
+		free(st.waiver);
+	}
 	return rc;
 }
 
@@ -492,6 +540,9 @@ static int parse_all(struct parser *p, char *text, size_t len)
 			return rc;
 		start = end + 1;
 	}
+	if (p->waiver)
+		return perr(p, "expected an expectation after the waive on line %u, "
+		            "got the end of the scenario", p->waiver_line);
 	return 0;
 }
 
@@ -499,8 +550,10 @@ void pvhdev_scenario_free(struct pvhdev_scenario *sc)
 {
 	if (!sc)
 		return;
-	for (size_t i = 0; i < sc->nr; i++)
+	for (size_t i = 0; i < sc->nr; i++) {
 		free(sc->steps[i].text);
+		free(sc->steps[i].waiver);
+	}
 	free(sc->steps);
 	free(sc->name);
 	free(sc);
@@ -527,6 +580,7 @@ int pvhdev_scenario_parse(const char *name, const char *text, size_t len,
 	if (rc == -ENOMEM && err_len)
 		snprintf(err, err_len, "%s: out of memory", name ? name : "<scenario>");
 	free(copy);
+	free(p.waiver);
 	if (rc) {
 		pvhdev_scenario_free(sc);
 		return rc;
@@ -618,6 +672,8 @@ struct runner {
 	size_t nr_matched, cap_matched;
 	uint64_t printed;      /* first event not yet printed */
 	uint64_t last_val;     /* what the latest read returned */
+	unsigned long waived;      /* waived expectations that failed */
+	unsigned long waived_held; /* waived expectations that held */
 };
 
 static void emit(struct runner *r, const char *fmt, ...)
@@ -962,24 +1018,57 @@ static int run_expect_unmapped(struct runner *r, const struct step *st)
 	return 0;
 }
 
-/* 0: next step; 1: an expectation failed; < 0: pvhdev failed. */
-static int run_step(struct runner *r, const struct step *st)
+static int run_check(struct runner *r, const struct step *st)
 {
 	switch (st->op) {
-	case OP_OUT: case OP_IN: case OP_WRITE: case OP_READ:
-		return run_access(r, st);
 	case OP_EXPECT:
 		return run_expect(r, st);
-	case OP_DRAIN:
-		return run_drain(r, st);
 	case OP_EXPECT_EVENT:
 		return run_expect_event(r, st);
 	case OP_EXPECT_NO_EVENT:
 		return run_expect_no_event(r, st);
 	case OP_EXPECT_MAPPED:
 		return run_expect_mapped(r, st);
-	case OP_EXPECT_UNMAPPED:
+	default:
 		return run_expect_unmapped(r, st);
+	}
+}
+
+/* A waived expectation: its failure is reported with the waiver's reason
+ * ("waived (REASON): expected X, got Y") and the run goes on; when it
+ * holds, the transcript says so, for the waiver to be removed. */
+static int run_waived(struct runner *r, const struct step *st)
+{
+	struct pvhdev_scenario_result *res = r->res;
+	int rc = run_check(r, st);
+
+	if (rc < 0)
+		return rc;
+	if (!rc) {
+		r->waived_held++;
+		emit(r, "%u: waived (%s), but holds: remove the waiver", st->line,
+		     st->waiver);
+		return 0;
+	}
+	r->waived++;
+	emit(r, "%u: waived (%s): %s", st->line, st->waiver, res->msg);
+	res->msg[0] = 0;
+	res->failed_line = 0;
+	return 0;
+}
+
+/* 0: next step; 1: an expectation failed; < 0: pvhdev failed. */
+static int run_step(struct runner *r, const struct step *st)
+{
+	if (st->waiver)
+		return run_waived(r, st);
+	if (is_expectation(st->op))
+		return run_check(r, st);
+	switch (st->op) {
+	case OP_OUT: case OP_IN: case OP_WRITE: case OP_READ:
+		return run_access(r, st);
+	case OP_DRAIN:
+		return run_drain(r, st);
 	default:
 		emit(r, "%u: %s (skipped: no device effect)", st->line, st->text);
 		return 0;
@@ -1003,6 +1092,9 @@ int pvhdev_scenario_run(const struct pvhdev_scenario *sc,
 	r.win = r.cursor = 0;
 	for (size_t i = 0; i < sc->nr && !rc; i++)
 		rc = run_step(&r, &sc->steps[i]);
+	if (r.waived || r.waived_held)
+		emit(&r, "%s: %lu waived expectation%s failed as expected, %lu held",
+		     sc->name, r.waived, r.waived == 1 ? "" : "s", r.waived_held);
 	free(r.matched);
 	return rc < 0 ? rc : 0;
 }
