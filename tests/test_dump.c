@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <pvhdev/dump.h>
+#include <pvhdev/platform.h>
 
 #define CORPUS(name) PVHDEV_CORPUS "/" name
 #define DUMPS(name) PVHDEV_TEST_DATA "/dumps/" name
@@ -218,7 +219,8 @@ static void intel_82576_sizes_from_text(void **state)
 
 	(void)state;
 	assert_int_equal(pvhdev_dump_count(d), 1);
-	assert_int_equal(pvhdev_dump_nr_notes(d), 0);
+	/* lspci prints no VF BAR sizes: those two are guessed, with a note. */
+	assert_int_equal(pvhdev_dump_nr_notes(d), 2);
 	const struct pvhdev_fake_dev *v = dev_at(d, sbdf);
 	assert_int_equal(v->cfg_len, 4096);
 	assert_memory_equal(v->bar_size, bars, sizeof(bars));
@@ -226,6 +228,109 @@ static void intel_82576_sizes_from_text(void **state)
 	boot(&b, d);
 	assert_int_equal(rd(&b, sbdf, 0x160) & 0xffff, 0x0010); /* SR-IOV */
 	unboot(&b);
+	pvhdev_dump_free(d);
+}
+
+/*
+ * VF BARs (SR-IOV capability at 0x160: TotalVFs 8; VF BAR0 64-bit at
+ * 0xd2840000, VF BAR3 64-bit at 0xd2860000).  VF BAR0's alignment allows
+ * 256K, but 8 VFs must end at VF BAR3, 128K above: 16K each (the real
+ * size).  VF BAR3 is aligned for 128K and nothing above bounds it: 128K,
+ * which over-maps (the 82576's is 16K), as its note says.
+ */
+static void intel_82576_vf_bar_guesses(void **state)
+{
+	struct pvhdev_dump *d = load_ok(CORPUS("intel-82576-sriov.lspci"));
+	const uint64_t vf_bars[6] = { 16 << 10, 0, 0, 128 << 10, 0, 0 };
+	const struct pvhdev_fake_dev *v = dev_at(d, PVHDEV_SBDF(0, 1, 0, 0));
+
+	(void)state;
+	assert_memory_equal(v->vf_bar_size, vf_bars, sizeof(vf_bars));
+	assert_int_equal(pvhdev_dump_nr_notes(d), 2);
+	assert_string_equal(pvhdev_dump_note(d, 0),
+		"0000:01:00.0 VF-BAR0: lspci gives no VF BAR sizes; assuming 16K per VF: "
+		"alignment allows 256K, and 8 VFs must end before the next BAR, ROM or "
+		"VF BAR, 128K above (TotalVFs 8: 128K in all)");
+	assert_string_equal(pvhdev_dump_note(d, 1),
+		"0000:01:00.0 VF-BAR3: lspci gives no VF BAR sizes; assuming 128K per VF "
+		"from alignment (TotalVFs 8: 1M in all)");
+	pvhdev_dump_free(d);
+}
+
+/*
+ * A dump alone gets a platform when it has extended config space: the
+ * 82576's BARs sit at 0xe0000000-0xe0843fff, so its ECAM window (buses
+ * 0-2: the PF on 1, VF 1..8 at routing IDs 0x100 + 384 + 2 * i, the
+ * last on bus 2) goes at 0xd0000000.  Booted on it, VF Enable (set in
+ * the dump, NumVFs 1) adds VF 02:10.0 and maps its VF BARs, one VF each.
+ */
+static void intel_82576_inferred_platform(void **state)
+{
+	struct pvhdev_dump *d = load_ok(CORPUS("intel-82576-sriov.lspci"));
+	const struct pvhdev_platform *p, *again;
+	struct pvhdev_p2m_range r;
+	struct pvhdev_dev *vf;
+	struct test_dom t;
+
+	(void)state;
+	assert_int_equal(pvhdev_dump_platform(d, &p), 0);
+	assert_int_equal(p->nr_mcfg, 1);
+	assert_int_equal(p->mcfg[0].addr, 0xd0000000);
+	assert_int_equal(p->mcfg[0].seg, 0);
+	assert_int_equal(p->mcfg[0].start_bus, 0);
+	assert_int_equal(p->mcfg[0].end_bus, 2);
+	assert_int_equal(p->nr_e820, 1);
+	assert_int_equal(p->e820[0].addr, 0);
+	assert_int_equal(p->e820[0].size, 0x9fc00);
+	assert_int_equal(p->e820[0].type, PVHDEV_E820_RAM);
+	assert_int_equal(p->nr_ioapics, 1);
+	assert_int_equal(p->ioapics[0].addr, 0xfec00000);
+	assert_int_equal(p->ioapics[0].pins, 24);
+	assert_int_equal(pvhdev_dump_nr_notes(d), 5);
+	assert_string_equal(pvhdev_dump_note(d, 2),
+		"platform: inferred ECAM window for segment 0000, buses 00-02, at "
+		"0xd0000000 (where no BAR, ROM or VF BAR of the dump is)");
+	assert_string_equal(pvhdev_dump_note(d, 3),
+		"platform: inferred RAM below 1 MiB (0x0-0x9fbff)");
+	assert_string_equal(pvhdev_dump_note(d, 4),
+		"platform: inferred IO-APIC 0 at 0xfec00000, GSIs 0-23");
+	/* Inferred once: the same platform, no new notes. */
+	assert_int_equal(pvhdev_dump_platform(d, &again), 0);
+	assert_ptr_equal(again, p);
+	assert_int_equal(pvhdev_dump_nr_notes(d), 5);
+
+	assert_int_equal(test_dom_init(&t, pvhdev_dump_devs(d), pvhdev_dump_count(d)), 0);
+	assert_int_equal(pvhdev_domain_boot(t.dom, p), 0);
+	test_check(&t);
+	assert_int_equal(pvhdev_dev_get(t.dom, PVHDEV_SBDF(0, 2, 0x10, 0), &vf), 0);
+	assert_true(pvhdev_dev_is_vf(vf, NULL));
+	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd2840, &r), 0);
+	assert_int_equal(r.gfn, 0xd2840);
+	assert_int_equal(r.nr, 4);
+	assert_int_equal(r.reason, PVHDEV_MAP_VF_BAR);
+	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd2860, &r), 0);
+	assert_int_equal(r.nr, 0x20);
+	/* The window itself is trapped, never mapped. */
+	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd0000, &r), -ENOENT);
+	test_dom_fini(&t);
+	pvhdev_dump_free(d);
+}
+
+/* A dump of 256-byte config spaces gets the empty platform, silently:
+ * nothing would read extended config space. */
+static void no_platform_without_extended_space(void **state)
+{
+	struct pvhdev_dump *d =
+		load_ok(CORPUS("machine-intel-nuc-broadwell-u-i218.lspci"));
+	size_t notes = pvhdev_dump_nr_notes(d);
+	const struct pvhdev_platform *p;
+
+	(void)state;
+	assert_int_equal(pvhdev_dump_platform(d, &p), 0);
+	assert_int_equal(p->size, sizeof(*p));
+	assert_int_equal(p->nr_mcfg + p->nr_e820 + p->nr_ioapics, 0);
+	assert_int_equal(pvhdev_dump_nr_notes(d), notes);
+	assert_int_equal(pvhdev_dump_platform(NULL, &p), -EINVAL);
 	pvhdev_dump_free(d);
 }
 
@@ -663,6 +768,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(corpus_every_file_loads_and_boots),
 	cmocka_unit_test(intel_82576_sizes_from_text),
 	cmocka_unit_test(intel_82576_bar_sizing_through_fake),
+	cmocka_unit_test(intel_82576_vf_bar_guesses),
+	cmocka_unit_test(intel_82576_inferred_platform),
+	cmocka_unit_test(no_platform_without_extended_space),
 	cmocka_unit_test(asus_p6t6_sizes_from_alignment),
 	cmocka_unit_test(firecracker_virtio),
 	cmocka_unit_test(cavium_thunderx_domain_2),

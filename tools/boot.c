@@ -20,7 +20,7 @@
 #include "machine.h"
 
 static const char boot_usage[] =
-	"Usage: pvhdev boot [--lspci FILE | --platform FILE | --host] [--json]\n"
+	"Usage: pvhdev boot [--lspci FILE [--bare] | --platform FILE | --host] [--json]\n"
 	"                   [--events KINDS]\n"
 	"\n"
 	"Builds the dom0 model of a machine the way a PVH dom0 builder does\n"
@@ -33,8 +33,12 @@ static const char boot_usage[] =
 	"boot logged.\n"
 	"\n"
 	"  --lspci FILE     the machine as an lspci dump (lspci -x, -xxx or\n"
-	"                   -xxxx, with or without -v text), on an empty\n"
-	"                   platform (no e820, MCFG or IO-APIC)\n"
+	"                   -xxxx, with or without -v text).  When it holds\n"
+	"                   extended config space, on a platform inferred\n"
+	"                   around it (an ECAM window per segment where no BAR\n"
+	"                   is, RAM below 1 MiB, an IO-APIC at 0xfec00000; the\n"
+	"                   notes say so); else on an empty platform\n"
+	"  --bare           with --lspci: the empty platform, nothing inferred\n"
 	"  --platform FILE  a platform file (docs/platform-format.md): e820,\n"
 	"                   ACPI tables, MCFG, IO-APICs and the devices\n"
 	"  --host           this machine, read-only: devices through libpci\n"
@@ -140,6 +144,12 @@ static const char *bar_name(unsigned i, char buf[24])
 	return buf;
 }
 
+/* Bytes a VF BAR maps: one VF's size times the VFs enabled. */
+static uint64_t vf_span(const struct dev_view *v, const struct pvhdev_bar_info *b)
+{
+	return b->size * (v->has_sriov ? v->sriov.num_vfs : 0);
+}
+
 static const char *bar_kind(const struct pvhdev_bar_info *b)
 {
 	return !b->mem ? "io" : b->is64 ? "mem64" : "mem32";
@@ -153,11 +163,14 @@ static void text_dev(const struct dev_view *v)
 	       v->cls, v->hidden ? " hidden" : "", v->vf ? " VF of " : "", v->vf ? v->pf : "");
 	for (unsigned i = 0; i < 13; i++) {
 		const struct pvhdev_bar_info *b = &v->bar[i];
-		if (v->has_bar[i])
-			printf("    %-8s %-5s%s 0x%llx size 0x%llx%s\n", bar_name(i, n),
-			       bar_kind(b), b->prefetch ? " pref" : "",
-			       (unsigned long long)b->addr, (unsigned long long)b->size,
-			       b->mapped ? " mapped" : "");
+		if (!v->has_bar[i])
+			continue;
+		printf("    %-8s %-5s%s 0x%llx size 0x%llx", bar_name(i, n), bar_kind(b),
+		       b->prefetch ? " pref" : "", (unsigned long long)b->addr,
+		       (unsigned long long)b->size);
+		if (i >= 7)
+			printf(" span 0x%llx", (unsigned long long)vf_span(v, b));
+		printf("%s\n", b->mapped ? " mapped" : "");
 	}
 	if (v->msi)
 		printf("    MSI      cap 0x%x capable %u vectors%s%s\n", v->msi_off, v->msi_vectors,
@@ -237,6 +250,7 @@ static json_object *json_dev(const struct dev_view *v)
 		json_object_object_add(o, "prefetch", json_object_new_boolean(b->prefetch));
 		json_object_object_add(o, "addr", cli_json_hex(b->addr));
 		json_object_object_add(o, "size", cli_json_hex(b->size));
+		json_object_object_add(o, "span", i >= 7 ? cli_json_hex(vf_span(v, b)) : NULL);
 		json_object_object_add(o, "mapped", json_object_new_boolean(b->mapped));
 		json_object_array_add(bars, o);
 	}
@@ -379,6 +393,37 @@ static json_object *json_ioapics(struct pvhdev_domain *dom)
 	return a;
 }
 
+/* What the domain booted on, beside the source: e820 and the ECAM
+ * windows (the IO-APICs are the document's "ioapics"), so that a
+ * scenario can address an inferred window. */
+static void json_platform(json_object *machine, const struct pvhdev_platform *p)
+{
+	static const char *const types[] = { NULL, "ram", "reserved", "acpi", "nvs", "unusable" };
+	json_object *e820 = json_object_new_array(), *mcfg = json_object_new_array();
+
+	for (size_t i = 0; i < p->nr_e820; i++) {
+		json_object *o = json_object_new_object();
+		unsigned t = p->e820[i].type;
+		json_object_object_add(o, "addr", cli_json_hex(p->e820[i].addr));
+		json_object_object_add(o, "size", cli_json_hex(p->e820[i].size));
+		char other[24];
+		snprintf(other, sizeof(other), "type-%u", t);
+		json_object_object_add(o, "type", json_object_new_string(
+			t && t < 6 ? types[t] : other));
+		json_object_array_add(e820, o);
+	}
+	for (size_t i = 0; i < p->nr_mcfg; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "addr", cli_json_hex(p->mcfg[i].addr));
+		json_object_object_add(o, "segment", json_object_new_int(p->mcfg[i].seg));
+		json_object_object_add(o, "start_bus", json_object_new_int(p->mcfg[i].start_bus));
+		json_object_object_add(o, "end_bus", json_object_new_int(p->mcfg[i].end_bus));
+		json_object_array_add(mcfg, o);
+	}
+	json_object_object_add(machine, "e820", e820);
+	json_object_object_add(machine, "mcfg", mcfg);
+}
+
 static void json_model(const struct machine *m, const struct event_filter *f)
 {
 	json_object *doc = json_object_new_object(), *machine = json_object_new_object();
@@ -387,6 +432,7 @@ static void json_model(const struct machine *m, const struct event_filter *f)
 
 	json_object_object_add(doc, "format", json_object_new_int(CLI_JSON_FORMAT));
 	json_object_object_add(machine, "source", cli_json_string(m->source));
+	json_platform(machine, m->plat);
 	json_object_object_add(doc, "machine", machine);
 	pvhdev_dev_foreach(m->dom, json_dev_cb, devs);
 	json_object_object_add(doc, "devices", devs);
@@ -409,6 +455,7 @@ int cli_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "lspci", required_argument, NULL, 'l' },
+		{ "bare", no_argument, NULL, 'B' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "host", no_argument, NULL, 'H' },
 		{ "allow-hw-writes", no_argument, NULL, 'W' },
@@ -428,6 +475,7 @@ int cli_boot(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o.lspci = optarg; break;
+		case 'B': o.bare = true; break;
 		case 'p': o.platform = optarg; break;
 		case 'H': o.host = true; break;
 		case 'W': o.allow_hw_writes = true; break;
@@ -440,15 +488,14 @@ int cli_boot(int argc, char **argv)
 		default: return cli_bad_option("boot", argv);
 		}
 	}
-	if (!!o.lspci + !!o.platform + o.host > 1) {
+	if (!!o.lspci + !!o.platform + o.host > 1)
 		return cli_usage_error("boot", "give one of --lspci, --platform, --host");
-	}
-	if (o.allow_hw_writes && !o.host) {
+	if (o.allow_hw_writes && !o.host)
 		return cli_usage_error("boot", "--allow-hw-writes goes with --host");
-	}
-	if (optind != argc) {
+	if (o.bare && !o.lspci)
+		return cli_usage_error("boot", "--bare goes with --lspci");
+	if (optind != argc)
 		return cli_usage_error("boot", "unexpected argument '%s'", argv[optind]);
-	}
 	struct machine m;
 	rc = machine_open(&m, &o);
 	if (rc == CLI_OK) {

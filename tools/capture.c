@@ -103,10 +103,9 @@ static int parse_args(int argc, char **argv, struct capture_args *a)
 		default: return cli_bad_option("capture", argv);
 		}
 	}
-	if (optind < argc || (a->outdir && a->dump)) {
+	if (optind < argc || (a->outdir && a->dump))
 		return cli_usage_error("capture", "%s", optind < argc ? "unexpected argument"
 		                                          : "-o and --dump exclude each other");
-	}
 	if (a->sysfs && !*a->sysfs)
 		a->sysfs = NULL;
 	a->kmsg = no_kmsg ? NULL : kmsg ? kmsg : a->sysfs ? NULL : "/dev/kmsg";

@@ -178,6 +178,7 @@ static int open_host(struct machine *m, const struct machine_opts *o,
 static int boot(struct machine *m, const struct machine_opts *o,
                 const struct pvhdev_platform *plat)
 {
+	m->plat = plat;
 	const struct pvhdev_backend_ops *ops = &pvhdev_fake_ops;
 	void *ctx = m->fake;
 	if (from_host(m)) {
@@ -231,7 +232,15 @@ int machine_open(struct machine *m, const struct machine_opts *o)
 		return rc ? rc : boot(m, o, pvhdev_platform_file_platform(m->priv));
 	}
 	rc = open_lspci(m, path);
-	return rc ? rc : boot(m, o, &empty);
+	if (rc)
+		return rc;
+	/* A dump alone: the platform inferred around it, unless --bare. */
+	const struct pvhdev_platform *plat = &empty;
+	if (!o->bare && (rc = pvhdev_dump_platform(m->dump, &plat))) {
+		fprintf(stderr, "pvhdev: %s: %s\n", path, pvhdev_strerror(rc));
+		return CLI_INTERNAL;
+	}
+	return boot(m, o, plat);
 }
 
 void machine_close(struct machine *m)

@@ -10,6 +10,7 @@
 
 #include <pvhdev/backend.h>
 #include <pvhdev/dump.h>
+#include <pvhdev/platform.h>
 #include <pvhdev/pvhdev.h>
 
 struct machine_opts {
@@ -17,6 +18,7 @@ struct machine_opts {
 	const char *platform; /* a platform XML file */
 	bool host;            /* the running machine, read-only */
 	bool allow_hw_writes; /* with host: let writes reach the hardware */
+	bool bare;            /* with lspci: the empty platform, none inferred */
 	/* Wraps the backend before the domain is made (trace recording);
 	 * may be NULL. Returns 0 or -errno. */
 	int (*wrap)(void *arg, const struct pvhdev_backend_ops **ops, void **ctx);
@@ -29,6 +31,7 @@ struct machine {
 	struct pvhdev_dump *dump;
 	struct pvhdev_fake *fake;
 	struct pvhdev_domain *dom;
+	const struct pvhdev_platform *plat; /* what the domain booted on */
 	void *priv;           /* source-specific state */
 	/* Warnings the domain logged while it booted: about the machine,
 	 * so they are notes too (at most MACHINE_MAX_WARNINGS kept). */

@@ -20,7 +20,7 @@
 #include "machine.h"
 
 static const char record_usage[] =
-	"Usage: pvhdev record (--lspci FILE | --platform FILE | --host\n"
+	"Usage: pvhdev record (--lspci FILE [--bare] | --platform FILE | --host\n"
 	"                     [--allow-hw-writes]) [--note TEXT] [--quiet]\n"
 	"                     SCENARIO -o TRACE\n"
 	"\n"
@@ -31,7 +31,9 @@ static const char record_usage[] =
 	"backend.\n"
 	"\n"
 	"Options:\n"
-	"  --lspci FILE       the machine as an lspci dump\n"
+	"  --lspci FILE       the machine as an lspci dump (on the platform\n"
+	"                     'pvhdev boot --help' describes)\n"
+	"  --bare             with --lspci: the empty platform\n"
 	"  --platform FILE    the machine as a platform XML file\n"
 	"  --host             this machine's devices, read-only: a shadow\n"
 	"                     answers writes and the trace marks them shadow=\"1\"\n"
@@ -72,6 +74,7 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option opts[] = {
 		{ "lspci", required_argument, NULL, 'l' },
+		{ "bare", no_argument, NULL, 'B' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "host", no_argument, NULL, 'H' },
 		{ "allow-hw-writes", no_argument, NULL, 'W' },
@@ -87,6 +90,7 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->m.lspci = optarg; break;
+		case 'B': o->m.bare = true; break;
 		case 'p': o->m.platform = optarg; break;
 		case 'H': o->m.host = true; break;
 		case 'W': o->m.allow_hw_writes = true; break;
@@ -98,21 +102,19 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 		}
 	}
 	sources = !!o->m.lspci + !!o->m.platform + !!o->m.host;
-	if (sources != 1) {
+	if (sources != 1)
 		return cli_usage_error("record", "%s",
 		                       sources ? "--lspci, --platform and --host exclude each other"
 		                               : "expected --lspci FILE, --platform FILE or --host");
-	}
-	if (o->m.allow_hw_writes && !o->m.host) {
+	if (o->m.allow_hw_writes && !o->m.host)
 		return cli_usage_error("record", "--allow-hw-writes needs --host");
-	}
-	if (!o->output) {
+	if (o->m.bare && !o->m.lspci)
+		return cli_usage_error("record", "--bare goes with --lspci");
+	if (!o->output)
 		return cli_usage_error("record", "missing -o TRACE");
-	}
-	if (optind + 1 != argc) {
+	if (optind + 1 != argc)
 		return cli_usage_error("record", "%s", optind == argc ? "missing SCENARIO"
 		                                                        : "more than one SCENARIO");
-	}
 	o->scenario = argv[optind];
 	return CLI_OK;
 }
@@ -130,8 +132,9 @@ static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
 	};
 	int rc;
 
-	if (o->m.lspci)
-		rc = snprintf(source, sizeof(source), "lspci:%s", o->m.lspci);
+	if (o->m.lspci) /* "lspci-bare:" for the empty platform of --bare */
+		rc = snprintf(source, sizeof(source), "lspci%s:%s", o->m.bare ? "-bare" : "",
+		              o->m.lspci);
 	else if (o->m.platform)
 		rc = snprintf(source, sizeof(source), "platform:%s", o->m.platform);
 	else

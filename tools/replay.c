@@ -18,7 +18,7 @@
 #include "machine.h"
 
 static const char replay_usage[] =
-	"Usage: pvhdev replay [--lspci FILE | --platform FILE] [--quiet] SCENARIO\n"
+	"Usage: pvhdev replay [--lspci FILE [--bare] | --platform FILE] [--quiet] SCENARIO\n"
 	"       pvhdev replay --trace TRACE [--relaxed] [--platform FILE] [--quiet]\n"
 	"                     SCENARIO\n"
 	"\n"
@@ -39,7 +39,9 @@ static const char replay_usage[] =
 	"\n"
 	"Options:\n"
 	"  --lspci FILE     the machine as an lspci dump (lspci -x, -xxx or\n"
-	"                   -xxxx, with or without -v text)\n"
+	"                   -xxxx, with or without -v text), on the platform\n"
+	"                   'pvhdev boot --help' describes\n"
+	"  --bare           with an lspci dump: the empty platform\n"
 	"  --platform FILE  the machine as a platform XML file\n"
 	"  --trace TRACE    no machine: the devices answer from TRACE, written by\n"
 	"                   'pvhdev record' (docs/trace-format.md); every backend\n"
@@ -92,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 {
 	static const struct option opts[] = {
 		{ "lspci", required_argument, NULL, 'l' },
+		{ "bare", no_argument, NULL, 'B' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "relaxed", no_argument, NULL, 'r' },
@@ -105,6 +108,7 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->m.lspci = optarg; break;
+		case 'B': o->m.bare = true; break;
 		case 'p': o->m.platform = optarg; break;
 		case 't': o->trace = optarg; break;
 		case 'r': o->relaxed = true; break;
@@ -113,19 +117,17 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		default: return cli_bad_option("replay", argv);
 		}
 	}
-	if (o->m.lspci && o->m.platform) {
+	if (o->m.lspci && o->m.platform)
 		return cli_usage_error("replay", "--lspci and --platform exclude each other");
-	}
-	if (o->trace && o->m.lspci) {
+	if (o->trace && o->m.lspci)
 		return cli_usage_error("replay", "--trace excludes --lspci");
-	}
-	if (o->relaxed && !o->trace) {
+	if (o->relaxed && !o->trace)
 		return cli_usage_error("replay", "--relaxed needs --trace");
-	}
-	if (optind + 1 != argc) {
+	if (o->m.bare && (o->m.platform || o->trace))
+		return cli_usage_error("replay", "--bare goes with an lspci dump");
+	if (optind + 1 != argc)
 		return cli_usage_error("replay", "%s", optind == argc ? "missing SCENARIO"
 		                                                        : "more than one SCENARIO");
-	}
 	o->scenario = argv[optind];
 	return CLI_OK;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pvhdev/dump.h>
 #include <pvhdev/host.h>
 #include <pvhdev/platform_file.h>
 #include <pvhdev/pvhdev.h>
@@ -21,22 +22,30 @@
 #include "cli.h"
 
 #define PLATFORM_PREFIX "platform:"
+#define LSPCI_PREFIX "lspci:"
 
-/* A platform file named by the trace (or --platform): as given, else
- * relative to the trace's directory. */
+/* A file the trace names: as given, else relative to the trace's
+ * directory (buf holds that path). */
+static const char *beside(const char *trace, const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(trace, '/');
+
+	if (access(path, R_OK) && path[0] != '/' && slash) {
+		int n = snprintf(buf, len, "%.*s/%s", (int)(slash - trace), trace, path);
+		if (n >= 0 && (size_t)n < len && !access(buf, R_OK))
+			return buf;
+	}
+	return path;
+}
+
+/* A platform file named by the trace (or --platform). */
 static int load_platform(const char *trace, const char *path,
                          struct pvhdev_platform_file **pf)
 {
 	char schema[4096], err[1024] = "", buf[4096];
-	const char *slash = strrchr(trace, '/');
 	int rc;
 
-	if (access(path, R_OK) && path[0] != '/' && slash) {
-		int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(slash - trace),
-		                 trace, path);
-		if (n >= 0 && (size_t)n < sizeof(buf) && !access(buf, R_OK))
-			path = buf;
-	}
+	path = beside(trace, path, buf, sizeof(buf));
 	rc = cli_data_path(PVHDEV_PLATFORM_SCHEMA, schema, sizeof(schema));
 	if (rc) {
 		fprintf(stderr, "pvhdev: %s: cannot find the schema %s (set "
@@ -53,6 +62,25 @@ static int load_platform(const char *trace, const char *path,
 	return CLI_OK;
 }
 
+/* The platform `pvhdev record --lspci` booted on: the one inferred
+ * around the dump the trace names (pvhdev_dump_platform()). */
+static int load_dump(const char *trace, const char *path, struct pvhdev_dump **dump,
+                     const struct pvhdev_platform **plat)
+{
+	char err[1024] = "", buf[4096];
+	int rc;
+
+	path = beside(trace, path, buf, sizeof(buf));
+	rc = pvhdev_dump_load(path, dump, err, sizeof(err));
+	if (!rc)
+		rc = pvhdev_dump_platform(*dump, plat);
+	if (rc) {
+		fprintf(stderr, "%s: lspci: %s\n", trace, err[0] ? err : pvhdev_strerror(rc));
+		return rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
 int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
                      const struct pvhdev_scenario *sc, const char *scenario,
                      bool quiet)
@@ -60,6 +88,7 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 	static const struct pvhdev_platform empty = { .size = sizeof(empty) };
 	const struct pvhdev_platform *plat = &empty;
 	struct pvhdev_platform_file *pf = NULL;
+	struct pvhdev_dump *dump = NULL;
 	struct pvhdev_domain *dom = NULL;
 	struct pvhdev_trace *t;
 	struct pvhdev_trace_info info;
@@ -89,10 +118,17 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 			return ret;
 		}
 		plat = pvhdev_platform_file_platform(pf);
+	} else if (!strncmp(info.source, LSPCI_PREFIX, strlen(LSPCI_PREFIX))) {
+		ret = load_dump(trace, info.source + strlen(LSPCI_PREFIX), &dump, &plat);
+		if (ret) {
+			pvhdev_trace_close(t);
+			return ret;
+		}
 	}
-	/* Else ("lspci:FILE", "host", anything else): an empty platform, as
-	 * `pvhdev replay --lspci` boots.  A "host" trace wants --platform
-	 * with the `pvhdev capture` of the machine it was recorded on. */
+	/* Else ("lspci-bare:FILE", "host", anything else): an empty platform,
+	 * as `pvhdev replay --lspci FILE --bare` boots.  A "host" trace wants
+	 * --platform with the `pvhdev capture` of the machine it was recorded
+	 * on. */
 
 	struct pvhdev_config cfg = {
 		.size = sizeof(cfg),
@@ -154,5 +190,6 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 	pvhdev_trace_close(t);
 	if (pf)
 		pvhdev_platform_file_free(pf);
+	pvhdev_dump_free(dump);
 	return ret;
 }

@@ -20,6 +20,7 @@
 #define PVHDEV_DUMP_H
 
 #include <pvhdev/backend.h>
+#include <pvhdev/platform.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +64,19 @@ PVHDEV_API const struct pvhdev_fake_dev *pvhdev_dump_devs(const struct pvhdev_du
  * i >= pvhdev_dump_nr_notes(). */
 PVHDEV_API size_t pvhdev_dump_nr_notes(const struct pvhdev_dump *dump);
 PVHDEV_API const char *pvhdev_dump_note(const struct pvhdev_dump *dump, size_t i);
+
+/*
+ * A platform for the dump's machine when the dump is all there is
+ * (docs/dump-backend.md, "A platform for a dump"): when some function
+ * has extended config space, one ECAM window per segment for buses 0 to
+ * the dump's highest, placed where no BAR, ROM or VF BAR of the dump is;
+ * RAM below 1 MiB; one IO-APIC at 0xfec00000.  Otherwise the empty
+ * platform.  Each inferred item is added to the notes (once: the first
+ * call infers, later ones return the same platform).  *out lives until
+ * pvhdev_dump_free().  0, -EINVAL or -ENOMEM.
+ */
+PVHDEV_API int pvhdev_dump_platform(struct pvhdev_dump *dump,
+                                    const struct pvhdev_platform **out);
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,8 @@
 
 #include <pvhdev/dump.h>
 
+#include "backend/dump_priv.h"
+
 #define DUMP_LINE_MAX 253     /* chars before '\n': libpci fgets()s 254 */
 #define DUMP_ROW 16           /* bytes per hex line, as lspci prints them */
 #define DUMP_NR_BARS 6
@@ -49,13 +51,8 @@
 #define DUMP_MEM_MIN 16u  /* bits 3:0 of a memory BAR are flags */
 #define DUMP_IO_MIN 4u    /* bits 1:0 of an IO BAR are flags */
 #define DUMP_ROM_MIN 0x800u /* the ROM address field is bits 31:11 */
+#define DUMP_ECAP_SRIOV 0x0010 /* extended capability ID */
 
-struct pvhdev_dump {
-	struct pvhdev_fake_dev *devs; /* nr_devs, sorted by sbdf */
-	size_t nr_devs;
-	char **notes;
-	size_t nr_notes, cap_notes;
-};
 
 /* One BAR line of the verbose text ("Region 0: Memory at ..."). */
 struct text_bar {
@@ -111,6 +108,12 @@ struct sizing {
 	unsigned rom_off;   /* config offset of the ROM register; 0: none */
 	unsigned hdr;       /* header type, bits 6:0 */
 	uint32_t bridge_key; /* type 1: segment << 16 | secondary bus */
+	/* SR-IOV (a PF with extended config space): one VF's BARs as the
+	 * capability's VF BAR registers show them. */
+	unsigned sriov;     /* capability offset; 0: none */
+	unsigned total_vfs;
+	unsigned vf_offset, vf_stride; /* routing ID arithmetic */
+	struct slot vf[DUMP_NR_BARS];
 };
 
 /* Where a BAR or ROM starts.  Each PCI segment has its own bus
@@ -180,7 +183,7 @@ static int fail_file(struct load *ld, int err, const char *fmt, ...)
 	return err;
 }
 
-static int note_v(struct pvhdev_dump *d, const char *fmt, va_list ap)
+int pvhdev__dump_note_v(struct pvhdev_dump *d, const char *fmt, va_list ap)
 {
 	if (d->nr_notes == d->cap_notes) {
 		size_t cap = d->cap_notes ? 2 * d->cap_notes : 16;
@@ -203,7 +206,7 @@ static int note(struct load *ld, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	int rc = note_v(ld->dump, fmt, ap);
+	int rc = pvhdev__dump_note_v(ld->dump, fmt, ap);
 	va_end(ap);
 	return rc ? fail_file(ld, rc, "out of memory") : 0;
 }
@@ -886,6 +889,49 @@ static void msix_need(struct sizing *z)
 	}
 }
 
+/*
+ * The SR-IOV capability (PCIe Base, SR-IOV 9.3.3) in the extended list,
+ * walked at most once per dword: TotalVFs at +0x0e, the six VF BAR
+ * registers from +0x24.  VF BARs are memory BARs (bit 0 reads 0); a
+ * 64-bit one takes the next register as its high half.
+ */
+static void decode_sriov(struct sizing *z)
+{
+	const uint8_t *cfg = z->fd->cfg;
+	unsigned pos = PVHDEV_CFG_SIZE;
+
+	if (z->fd->cfg_len <= PVHDEV_CFG_SIZE)
+		return;
+	for (unsigned hop = 0; hop < (PVHDEV_CFG_EXP_SIZE - PVHDEV_CFG_SIZE) / 4; hop++) {
+		uint32_t hdr = cfg_dword(cfg, pos);
+		if (!hdr || hdr == 0xffffffffu)
+			return;
+		if ((hdr & 0xffff) == DUMP_ECAP_SRIOV && pos + 0x3c <= PVHDEV_CFG_EXP_SIZE)
+			break;
+		if ((pos = hdr >> 20 & 0xffc) < PVHDEV_CFG_SIZE)
+			return;
+	}
+	if ((cfg_dword(cfg, pos) & 0xffff) != DUMP_ECAP_SRIOV)
+		return;
+	z->sriov = pos;
+	z->total_vfs = cfg[pos + 0x0e] | (unsigned)cfg[pos + 0x0f] << 8;
+	z->vf_offset = cfg[pos + 0x14] | (unsigned)cfg[pos + 0x15] << 8;
+	z->vf_stride = cfg[pos + 0x16] | (unsigned)cfg[pos + 0x17] << 8;
+	for (unsigned i = 0; i < DUMP_NR_BARS; i++) {
+		struct slot *s = &z->vf[i];
+		uint32_t lo = cfg_dword(cfg, pos + 0x24 + 4 * i);
+		if (s->kind == SLOT_HIGH || (lo & 1))
+			continue;
+		s->kind = (lo & 6) == 4 && i + 1 < DUMP_NR_BARS ? SLOT_MEM64 : SLOT_MEM32;
+		s->addr = lo & ~15u;
+		if (s->kind == SLOT_MEM64) {
+			s->addr |= (uint64_t)cfg_dword(cfg, pos + 0x28 + 4 * i) << 32;
+			z->vf[i + 1].kind = SLOT_HIGH;
+		}
+		s->nonzero = s->addr != 0;
+	}
+}
+
 static void decode_dev(struct sizing *z)
 {
 	static const unsigned nr_bars[3] = { 6, 2, 1 };
@@ -907,6 +953,7 @@ static void decode_dev(struct sizing *z)
 		r->addr = r->ones ? 0 : v & ~(DUMP_ROM_MIN - 1);
 	}
 	msix_need(z);
+	decode_sriov(z);
 }
 
 /* ---- Sizes: the neighbours, which bound a guess ---- */
@@ -945,7 +992,7 @@ static int index_neighbours(struct load *ld)
 {
 	size_t n = ld->dump->nr_devs;
 
-	ld->ranges = malloc((n * DUMP_NR_SLOTS + 1) * sizeof(*ld->ranges));
+	ld->ranges = malloc((n * (DUMP_NR_SLOTS + DUMP_NR_BARS) + 1) * sizeof(*ld->ranges));
 	ld->bridges = malloc((n + 1) * sizeof(*ld->bridges));
 	if (!ld->ranges || !ld->bridges)
 		return fail_file(ld, -ENOMEM, "out of memory");
@@ -956,6 +1003,10 @@ static int index_neighbours(struct load *ld)
 				ld->ranges[ld->nr_ranges++] = (struct range){
 					range_space(z, z->slot[j].kind == SLOT_IO),
 					z->slot[j].addr };
+		for (unsigned j = 0; j < DUMP_NR_BARS; j++)
+			if (slot_has_range(&z->vf[j]))
+				ld->ranges[ld->nr_ranges++] = (struct range){
+					range_space(z, false), z->vf[j].addr };
 		if (z->hdr != 1)
 			continue;
 		z->bridge_key = (z->fd->sbdf & 0xffff0000u) | z->fd->cfg[0x19];
@@ -1284,6 +1335,96 @@ static int size_slot(struct sizing *z, unsigned j)
 	            z->name, slot_name(j, w), size_str(size, a), why);
 }
 
+/*
+ * One VF's BAR i.  lspci prints no VF BAR sizes, so it is guessed as a
+ * BAR's is: the address's alignment, cut so that TotalVFs of them end
+ * before the next BAR, ROM or VF BAR and inside the bridge's window.
+ * The guess can be too large (a 16K BAR aligned for 128K maps 128K per
+ * VF), which the note says; a platform file's <vf-bar> says better.
+ * A register that reads 0 is taken as not implemented, as for BARs.
+ */
+static int size_vf(struct sizing *z, unsigned i)
+{
+	const struct slot *s = &z->vf[i];
+	uint64_t nr = z->total_vfs ? z->total_vfs : 1, size, next, end, b;
+	char a[32], c[32], t[32], why[160];
+
+	if (!slot_has_range(s))
+		return 0;
+	size = s->addr & (~s->addr + 1);
+	snprintf(why, sizeof(why), " from alignment");
+	next = next_start(z->ld, range_space(z, false), s->addr);
+	if (next && (b = pow2_floor((next - s->addr) / nr)) < size) {
+		snprintf(why, sizeof(why), ": alignment allows %s, and %llu VFs must end "
+		         "before the next BAR, ROM or VF BAR, %s above", size_str(size, a),
+		         (unsigned long long)nr, size_str(next - s->addr, c));
+		size = b;
+	}
+	end = window_end(z->ld, z, false, s->addr);
+	if (end && (b = pow2_floor((end - s->addr + 1) / nr)) < size) {
+		snprintf(why, sizeof(why), ": alignment allows %s, and %llu VFs must end "
+		         "inside the bridge window, %s above", size_str(size, a),
+		         (unsigned long long)nr, size_str(end - s->addr + 1, c));
+		size = b;
+	}
+	if (size < DUMP_MEM_MIN)
+		size = DUMP_MEM_MIN;
+	if (s->kind == SLOT_MEM32 && size > DUMP_MAX32)
+		size = DUMP_MAX32;
+	z->fd->vf_bar_size[i] = size;
+	return note(z->ld, "%s VF-BAR%u: lspci gives no VF BAR sizes; assuming %s per VF%s "
+	            "(TotalVFs %llu: %s in all)", z->name, i, size_str(size, a), why,
+	            (unsigned long long)nr, size_str(size * nr, t));
+}
+
+static void busy_push(struct pvhdev_dump *d, uint64_t start, uint64_t size)
+{
+	if (size)
+		d->busy[d->nr_busy++] = (struct pvhdev__dump_range){ start, start + size };
+}
+
+/* The bus of the function's last VF (routing IDs wrap within the
+ * segment), or its own when it has no VFs. */
+static uint8_t last_bus(const struct sizing *z)
+{
+	unsigned rid = z->fd->sbdf & 0xffff, bus = rid >> 8;
+
+	if (z->total_vfs) {
+		uint64_t last = rid + z->vf_offset +
+		                (uint64_t)z->vf_stride * (z->total_vfs - 1);
+		if ((last >> 8) > bus)
+			bus = last > 0xffff ? 0xff : (unsigned)(last >> 8);
+	}
+	return (uint8_t)bus;
+}
+
+/* For the platform a dump alone gets (pvhdev_dump_platform()): the
+ * memory every sized BAR, ROM and VF BAR span takes, and the buses the
+ * functions and their VFs are on. */
+static int collect_busy(struct load *ld)
+{
+	struct pvhdev_dump *d = ld->dump;
+
+	d->busy = malloc((d->nr_devs * (DUMP_NR_SLOTS + DUMP_NR_BARS) + 1) * sizeof(*d->busy));
+	d->last_bus = malloc(d->nr_devs + 1);
+	if (!d->busy || !d->last_bus)
+		return fail_file(ld, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < d->nr_devs; i++) {
+		const struct sizing *z = &ld->sz[i];
+		const struct pvhdev_fake_dev *fd = z->fd;
+		d->last_bus[i] = last_bus(z);
+		for (unsigned j = 0; j < DUMP_NR_SLOTS; j++)
+			if (slot_has_range(&z->slot[j]) && z->slot[j].kind != SLOT_IO)
+				busy_push(d, z->slot[j].addr,
+				          j == DUMP_SLOT_ROM ? fd->rom_size : fd->bar_size[j]);
+		for (unsigned j = 0; j < DUMP_NR_BARS; j++)
+			if (slot_has_range(&z->vf[j]))
+				busy_push(d, z->vf[j].addr, fd->vf_bar_size[j] *
+				          (z->total_vfs ? z->total_vfs : 1));
+	}
+	return 0;
+}
+
 /* Sizes every BAR and ROM of every function.  Registers are decoded
  * for all functions first: a guess looks at its neighbours. */
 static int size_all(struct load *ld)
@@ -1302,8 +1443,10 @@ static int size_all(struct load *ld)
 			rc = match_text(z);
 		for (unsigned j = 0; j < DUMP_NR_SLOTS && !rc; j++)
 			rc = size_slot(z, j);
+		for (unsigned j = 0; j < DUMP_NR_BARS && !rc; j++)
+			rc = size_vf(z, j);
 	}
-	return rc;
+	return rc ? rc : collect_busy(ld);
 }
 
 /* ---- API ---- */
@@ -1361,6 +1504,9 @@ void pvhdev_dump_free(struct pvhdev_dump *dump)
 	for (size_t i = 0; i < dump->nr_notes; i++)
 		free(dump->notes[i]);
 	free(dump->notes);
+	free(dump->busy);
+	free(dump->last_bus);
+	free(dump->mcfg);
 	free(dump);
 }
 

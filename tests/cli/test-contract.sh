@@ -68,6 +68,17 @@ else
 	fail "no boot warning to compare ($warned)"
 fi
 
+# A dump with extended config space boots on an inferred platform (its
+# ECAM window in "machine", so its SR-IOV VF appears); --bare keeps the
+# empty one.
+vfs() { "$py" -c 'import json,sys; d=json.load(open(sys.argv[1]));
+print(len(d["machine"]["mcfg"]), sum(1 for x in d["devices"] if x["vf_of"]))' "$1"; }
+$launch "$bin" boot --lspci "$dump" --json >"$tmp/inf.json" 2>/dev/null
+$launch "$bin" boot --lspci "$dump" --bare --json >"$tmp/bare.json" 2>/dev/null
+[ "$(vfs "$tmp/inf.json")" = "1 1" ] && [ "$(vfs "$tmp/bare.json")" = "0 0" ] &&
+	ok "--lspci infers an ECAM window, --bare does not" ||
+	fail "inferred: $(vfs "$tmp/inf.json"), bare: $(vfs "$tmp/bare.json")"
+
 # --events: only the kinds asked for, in text and JSON.
 $launch "$bin" boot --events map,dev-add --json >"$tmp/ev.json" 2>/dev/null
 kinds=$("$py" -c 'import json,sys; print(" ".join(sorted({e["kind"] for e in json.load(open(sys.argv[1]))["events"]})))' \
@@ -92,7 +103,8 @@ if [ -w /dev/full ]; then
 fi
 
 # Usage errors: one line, and where to look.
-for args in "boot --no-such" "boot --lspci" "boot --events map,nothing" "replay" "record -x" \
+for args in "boot --no-such" "boot --lspci" "boot --events map,nothing" "boot --bare" \
+	"replay" "record -x" \
 	"capture --bogus"; do
 	# shellcheck disable=SC2086
 	$launch "$bin" $args >/dev/null 2>"$tmp/err"
