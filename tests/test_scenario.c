@@ -195,10 +195,24 @@ static void test_parse_bad_commands(void **state)
 	static const struct bad_case c[] = {
 		{ "outx 0xcf8 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
-		  "expect-event, expect-no-event, expect-mapped, expect-unmapped), got 'outx'" },
+		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
+		  "dev-add, dev-remove, dev-hide), got 'outx'" },
 		{ "OUTB 0x80 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
-		  "expect-event, expect-no-event, expect-mapped, expect-unmapped), got 'OUTB'" },
+		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
+		  "dev-add, dev-remove, dev-hide), got 'OUTB'" },
+		{ "expect-event mapped 0x1 0x1 0x1 bar\n",
+		  "t.scn:1: expected an event kind of docs/events.md (map, unmap, msi-bind, "
+		  "..., dev-remove) after expect-event, got 'mapped 0x1 0x1 0x1 bar'" },
+		{ "dev-add 00:1f\n",
+		  "t.scn:1: expected SBDF as ssss:bb:dd.f or bb:dd.f, got '00:1f'" },
+		{ "dev-remove 00:20.0\n",
+		  "t.scn:1: expected SBDF as ssss:bb:dd.f or bb:dd.f, got '00:20.0'" },
+		{ "mmcfg-add 0xe0000000 0 2 1\n",
+		  "t.scn:1: expected SEG at most 0xffff and START_BUS <= END_BUS at most "
+		  "0xff, got 0 2 1" },
+		{ "dev-hide\n",
+		  "t.scn:1: expected 1 argument (SBDF) after dev-hide, got 0" },
 		{ "memset 0x1000 16 0\n",
 		  "t.scn:1: expected a 1, 2, 4 or 8-byte access, got qtest bulk command "
 		  "'memset' (not supported)" },
@@ -254,7 +268,8 @@ static void test_parse_bad_bytes(void **state)
 		  "'[R +0.0001 outb 0x80 1'" },
 		{ "[R +0.1]] outb 0x80 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
-		  "expect-event, expect-no-event, expect-mapped, expect-unmapped), got ']'" },
+		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
+		  "dev-add, dev-remove, dev-hide), got ']'" },
 	};
 
 	(void)state;
@@ -598,6 +613,108 @@ static void test_run_failures(void **state)
 	          "0xfe000 unmapped");
 }
 
+/* expect-event compares numbers by value: any case, leading zeros,
+ * hex or decimal; words that are not numbers must be equal. */
+static void test_run_event_values(void **state)
+{
+	struct fx *f = *state;
+
+	run_ok(f,
+	       "outl 0xcf8 0x8000000c\n"
+	       "outb 0xcfc 0x10\n"
+	       "expect-event hw-write 0000:00:00.0 0x000C 1 16\n",
+	       "1: outl 0xcf8 0x8000000c\n"
+	       "2: outb 0xcfc 0x10\n"
+	       "    hw-write 0000:00:00.0 0xc 1 0x10\n"
+	       "3: expect-event hw-write 0000:00:00.0 0x000C 1 16: ok\n");
+	run_fails(f,
+	          "outl 0xcf8 0x8000000c\n"
+	          "outb 0xcfc 0x10\n"
+	          "expect-event hw-write 0000:00:00.0 0xc 1 0x11\n",
+	          "t.scn:3: expected event 'hw-write 0000:00:00.0 0xc 1 0x11' since "
+	          "line 2, got 'hw-write 0000:00:00.0 0xc 1 0x10'");
+	/* A word more or less is no match. */
+	run_fails(f,
+	          "outl 0xcf8 0x8000000c\n"
+	          "outb 0xcfc 0x10\n"
+	          "expect-event hw-write 0000:00:00.0 0xc 1\n",
+	          "t.scn:3: expected event 'hw-write 0000:00:00.0 0xc 1' since "
+	          "line 2, got 'hw-write 0000:00:00.0 0xc 1 0x10'");
+}
+
+/* expect VAL:MASK compares only MASK's bits (setpci's syntax). */
+static void test_run_expect_mask(void **state)
+{
+	struct fx *f = *state;
+
+	run_ok(f,
+	       "outl 0xcf8 0x80000000\n"
+	       "inl 0xcfc\n"
+	       "expect 0x00008086:0x0000ffff\n",
+	       "1: outl 0xcf8 0x80000000\n"
+	       "2: inl 0xcfc -> 0x16048086\n"
+	       "3: expect 0x00008086:0x0000ffff: ok\n");
+	run_fails(f,
+	          "outl 0xcf8 0x80000000\n"
+	          "inl 0xcfc\n"
+	          "expect 0x8087:0xffff\n",
+	          "t.scn:3: expected 0x00008087:0x0000ffff from the read on line 2, "
+	          "got 0x16048086");
+}
+
+/* The hypervisor's side of PHYSDEVOP calls: device remove, add, hide and
+ * a late MMCFG window, with their events in the window they open. */
+static void test_run_platform_events(void **state)
+{
+	struct fx *f = *state;
+
+	run_ok(f,
+	       "dev-remove 00:1f.0\n"
+	       "expect-event dev-remove 0000:00:1f.0\n"
+	       "dev-add 0000:00:1f.0\n"
+	       "expect-event dev-add 0000:00:1f.0\n"
+	       "dev-add 00:05.0\n"
+	       "expect-no-event\n",
+	       "1: dev-remove 0000:00:1f.0\n"
+	       "    dev-remove 0000:00:1f.0\n"
+	       "2: expect-event dev-remove 0000:00:1f.0: ok\n"
+	       "3: dev-add 0000:00:1f.0\n"
+	       /* sizing its BARs and ROM again, as at boot */
+	       "    hw-write 0000:00:1f.0 0x10 4 0xffffffff\n"
+	       "    hw-write 0000:00:1f.0 0x10 4 0x0\n"
+	       "    hw-write 0000:00:1f.0 0x14 4 0xffffffff\n"
+	       "    hw-write 0000:00:1f.0 0x14 4 0x0\n"
+	       "    hw-write 0000:00:1f.0 0x18 4 0xffffffff\n"
+	       "    hw-write 0000:00:1f.0 0x18 4 0x0\n"
+	       "    hw-write 0000:00:1f.0 0x1c 4 0xffffffff\n"
+	       "    hw-write 0000:00:1f.0 0x1c 4 0x0\n"
+	       "    hw-write 0000:00:1f.0 0x20 4 0xffffffff\n"
+	       "    hw-write 0000:00:1f.0 0x20 4 0x0\n"
+	       "    hw-write 0000:00:1f.0 0x24 4 0xffffffff\n"
+	       "    hw-write 0000:00:1f.0 0x24 4 0x0\n"
+	       "    hw-write 0000:00:1f.0 0x30 4 0xfffffffe\n"
+	       "    hw-write 0000:00:1f.0 0x30 4 0x0\n"
+	       "    dev-add 0000:00:1f.0\n"
+	       "4: expect-event dev-add 0000:00:1f.0: ok\n"
+	       "5: dev-add 0000:00:05.0 -> no such device\n"
+	       "6: expect-no-event: ok\n");
+	/* A late window makes ECAM decode: the LPC bridge's IDs through it. */
+	run_ok(f,
+	       "mmcfg-add 0xe0000000 0 0 0\n"
+	       "readl 0xe00f8000\n"
+	       "expect 0x9cc38086\n"
+	       "dev-hide 00:1f.0\n"
+	       "readl 0xe00f8000\n"
+	       "expect 0xffffffff\n",
+	       "1: mmcfg-add 0xe0000000 0 0 0\n"
+	       "2: readl 0xe00f8000 -> 0x9cc38086\n"
+	       "3: expect 0x9cc38086: ok\n"
+	       "4: dev-hide 0000:00:1f.0\n"
+	       "5: readl 0xe00f8000 -> 0xffffffff\n"
+	       "6: expect 0xffffffff: ok\n");
+	test_check(&f->t);
+}
+
 /* A long window: the message shows six events and counts the rest.
  * Before the first access the window is the whole log (device add
  * sizes BARs through the backend, so there are plenty). */
@@ -766,6 +883,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_run_hw_write_events, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_event_order, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_failures, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_event_values, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_expect_mask, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_platform_events, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_failure_long_list, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_boot_window, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_qtest_log, setup, teardown),

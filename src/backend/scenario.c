@@ -39,13 +39,17 @@ enum op {
 	OP_EXPECT_MAPPED, OP_EXPECT_UNMAPPED,
 	OP_SKIP,                                    /* qtest, no device effect */
 	OP_WAIVE,                                   /* waiver of the next expectation */
+	/* What the hypervisor does for dom0 (PHYSDEVOP_*), not guest accesses */
+	OP_MMCFG_ADD, OP_DEV_ADD, OP_DEV_REMOVE, OP_DEV_HIDE,
 };
 
 struct step {
 	unsigned line;
 	uint8_t op;    /* enum op */
 	uint8_t size;  /* access bytes; for expect: those of the read it checks */
-	uint64_t a, b; /* PORT/ADDR/GFN/VAL first, then VAL/NR */
+	uint64_t a, b; /* PORT/ADDR/GFN/VAL/SBDF first, then VAL/NR; for
+	                * mmcfg-add: SEG << 16 | START_BUS << 8 | END_BUS */
+	uint64_t mask; /* expect: the bits compared (VAL:MASK) */
 	unsigned ref;  /* expect: line of the read it checks */
 	char *text;    /* expect-event: the event line; skip: the command */
 	char *waiver;  /* expectations: why it may fail (waive), or NULL */
@@ -84,6 +88,10 @@ static const struct cmd {
 	{ "expect-mapped", OP_EXPECT_MAPPED, 0, 2, "GFN NR" },
 	{ "expect-unmapped", OP_EXPECT_UNMAPPED, 0, 2, "GFN NR" },
 	{ "waive", OP_WAIVE, 0, VARARGS, "REASON" },
+	{ "mmcfg-add", OP_MMCFG_ADD, 0, 4, "ADDR SEG START_BUS END_BUS" },
+	{ "dev-add", OP_DEV_ADD, 0, 1, "SBDF" },
+	{ "dev-remove", OP_DEV_REMOVE, 0, 1, "SBDF" },
+	{ "dev-hide", OP_DEV_HIDE, 0, 1, "SBDF" },
 	/* qtest commands that reach no device pvhdev models: kept in the
 	 * transcript as skipped, so a qtest log replays unchanged. */
 	{ "clock_step", OP_SKIP, 0, VARARGS, "" },
@@ -243,7 +251,55 @@ static int parse_expect(struct parser *p, char **arg, struct step *st)
 	         access_name(r, name), r->line);
 	st->size = r->size;
 	st->ref = r->line;
+	st->mask = r->size < 8 ? (1ull << (8 * r->size)) - 1 : ~0ull;
+	/* VAL:MASK (setpci's syntax): only the bits of MASK are compared. */
+	char *mask = strchr(arg[0], ':');
+	if (mask) {
+		*mask++ = 0;
+		int rc = parse_val(p, mask, r->size, for_what, &st->mask);
+		if (rc)
+			return rc;
+	}
 	return parse_val(p, arg[0], r->size, for_what, &st->b);
+}
+
+/* "ssss:bb:dd.f" or "bb:dd.f", hex, as lspci and the event lines write
+ * an SBDF. */
+static int parse_sbdf(struct parser *p, const char *tok, uint64_t *out)
+{
+	unsigned seg = 0, bus, dev, fn;
+	int n = 0;
+
+	if ((sscanf(tok, "%4x:%2x:%2x.%1u%n", &seg, &bus, &dev, &fn, &n) == 4 && !tok[n]) ||
+	    (seg = 0, sscanf(tok, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) == 3 && !tok[n])) {
+		if (dev < 32 && fn < 8) {
+			*out = PVHDEV_SBDF(seg, bus, dev, fn);
+			return 0;
+		}
+	}
+	return perr(p, "expected SBDF as ssss:bb:dd.f or bb:dd.f, got " QTOK, QARG(tok));
+}
+
+/* mmcfg-add ADDR SEG START_BUS END_BUS, as PHYSDEVOP_pci_mmcfg_reserved
+ * reports a window late. */
+static int parse_mmcfg(struct parser *p, char **arg, struct step *st)
+{
+	uint64_t seg, start, end;
+	int rc = parse_u64(p, "ADDR", arg[0], &st->a);
+
+	if (!rc)
+		rc = parse_u64(p, "SEG", arg[1], &seg);
+	if (!rc)
+		rc = parse_u64(p, "START_BUS", arg[2], &start);
+	if (!rc)
+		rc = parse_u64(p, "END_BUS", arg[3], &end);
+	if (rc)
+		return rc;
+	if (seg > 0xffff || start > 0xff || end > 0xff || start > end)
+		return perr(p, "expected SEG at most 0xffff and START_BUS <= END_BUS "
+		            "at most 0xff, got %s %s %s", arg[1], arg[2], arg[3]);
+	st->b = seg << 16 | start << 8 | end;
+	return 0;
 }
 
 static int parse_range(struct parser *p, char **arg, struct step *st)
@@ -286,6 +342,19 @@ static char *squeeze(const char *s)
 	return out;
 }
 
+/* Whether the line's first word is an event kind pvhdev emits. */
+static bool event_kind_known(const char *line)
+{
+	size_t n = strcspn(line, " ");
+
+	for (unsigned k = 0; k < PVHDEV_EV__COUNT; k++) {
+		const char *name = pvhdev_event_name((enum pvhdev_event_kind)k);
+		if (strlen(name) == n && !strncmp(name, line, n))
+			return true;
+	}
+	return false;
+}
+
 /* expect-event keeps its event line; a skipped qtest command keeps
  * itself, arguments included, for the transcript. */
 static int parse_text(struct parser *p, const struct cmd *c, const char *tail,
@@ -300,6 +369,12 @@ static int parse_text(struct parser *p, const struct cmd *c, const char *tail,
 		            "it waits for)");
 	if (!(args = squeeze(tail)))
 		return -ENOMEM;
+	if (c->op == OP_EXPECT_EVENT && !event_kind_known(args)) {
+		free(args);
+		return perr(p, "expected an event kind of docs/events.md (map, unmap, "
+		            "msi-bind, ..., dev-remove) after expect-event, got " QTOK,
+		            QARG(tail));
+	}
 	if (c->op == OP_EXPECT_EVENT || c->op == OP_WAIVE) {
 		st->text = args;
 		return 0;
@@ -327,7 +402,8 @@ static int unknown_cmd(struct parser *p, const char *name)
 			            "bulk command '%s' (not supported)", name);
 	return perr(p, "expected a command (out*, in*, write*, read*, expect, "
 	            "drain, expect-event, expect-no-event, expect-mapped, "
-	            "expect-unmapped), got " QTOK, QARG(name));
+	            "expect-unmapped, waive, mmcfg-add, dev-add, dev-remove, dev-hide), "
+	            "got " QTOK, QARG(name));
 }
 
 /* Splits s at blanks, NUL-terminating each word; stores up to max words
@@ -378,6 +454,10 @@ static int parse_args(struct parser *p, const struct cmd *c, char *tail,
 		return parse_expect(p, arg, st);
 	case OP_EXPECT_MAPPED: case OP_EXPECT_UNMAPPED:
 		return parse_range(p, arg, st);
+	case OP_MMCFG_ADD:
+		return parse_mmcfg(p, arg, st);
+	case OP_DEV_ADD: case OP_DEV_REMOVE: case OP_DEV_HIDE:
+		return parse_sbdf(p, arg[0], &st->a);
 	default:
 		return 0;
 	}
@@ -834,14 +914,59 @@ static int run_drain(struct runner *r, const struct step *st)
 
 static int run_expect(struct runner *r, const struct step *st)
 {
+	uint64_t all = st->size < 8 ? (1ull << (8 * st->size)) - 1 : ~0ull;
+	char mask[32] = "";
 	int w = 2 * st->size;
 
-	if (r->last_val != st->b)
-		return fail(r, st, "expected 0x%0*llx from the read on line %u, got 0x%0*llx",
-		            w, (unsigned long long)st->b, st->ref, w,
+	if (st->mask != all)
+		snprintf(mask, sizeof(mask), ":0x%0*llx", w, (unsigned long long)st->mask);
+	if ((r->last_val ^ st->b) & st->mask)
+		return fail(r, st, "expected 0x%0*llx%s from the read on line %u, got 0x%0*llx",
+		            w, (unsigned long long)st->b, mask, st->ref, w,
 		            (unsigned long long)r->last_val);
-	emit(r, "%u: expect 0x%0*llx: ok", st->line, w, (unsigned long long)st->b);
+	emit(r, "%u: expect 0x%0*llx%s: ok", st->line, w, (unsigned long long)st->b, mask);
 	r->res->checks++;
+	return 0;
+}
+
+/* mmcfg-add, dev-add, dev-remove, dev-hide: what the hypervisor does on
+ * dom0's PHYSDEVOP calls.  They open a window like an access; a refusal
+ * is the hypervisor's answer to dom0 (printed), not a failure of the run. */
+static int run_platform(struct runner *r, const struct step *st)
+{
+	char sbdf[PVHDEV_SBDF_STRLEN], what[64];
+	int rc;
+
+	open_window(r, st->line);
+	pvhdev_sbdf_str((pvhdev_sbdf_t)st->a, sbdf);
+	switch (st->op) {
+	case OP_MMCFG_ADD:
+		rc = pvhdev_mmcfg_add(r->dom, st->a, (uint16_t)(st->b >> 16),
+		                      (uint8_t)(st->b >> 8), (uint8_t)st->b);
+		snprintf(what, sizeof(what), "mmcfg-add 0x%llx %u %u %u",
+		         (unsigned long long)st->a, (unsigned)(st->b >> 16),
+		         (unsigned)(st->b >> 8 & 0xff), (unsigned)(st->b & 0xff));
+		break;
+	case OP_DEV_ADD:
+		rc = pvhdev_dev_add(r->dom, (pvhdev_sbdf_t)st->a);
+		snprintf(what, sizeof(what), "dev-add %s", sbdf);
+		break;
+	case OP_DEV_REMOVE:
+		rc = pvhdev_dev_remove(r->dom, (pvhdev_sbdf_t)st->a);
+		snprintf(what, sizeof(what), "dev-remove %s", sbdf);
+		break;
+	default:
+		rc = pvhdev_dev_hide(r->dom, (pvhdev_sbdf_t)st->a);
+		snprintf(what, sizeof(what), "dev-hide %s", sbdf);
+		break;
+	}
+	if (rc == -ENOMEM)
+		return broke(r, st, what, rc);
+	if (rc)
+		emit(r, "%u: %s -> %s", st->line, what, pvhdev_strerror(rc));
+	else
+		emit(r, "%u: %s", st->line, what);
+	print_events(r);
 	return 0;
 }
 
@@ -904,6 +1029,61 @@ static int remember_match(struct runner *r, uint64_t seq)
 	return 0;
 }
 
+/* The value of a word of n bytes that is a number: hex with 0x, or
+ * decimal. */
+static bool word_value(const char *w, size_t n, uint64_t *v)
+{
+	unsigned base = 10;
+
+	if (n > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
+		base = 16;
+		w += 2;
+		n -= 2;
+	}
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = digit(w[i], base);
+		if (d < 0 || *v > (UINT64_MAX - (unsigned)d) / base)
+			return false;
+		*v = *v * base + (unsigned)d;
+	}
+	return n > 0;
+}
+
+/* Two words of a and b bytes: equal, or numbers of equal value
+ * ("0xAA100", "0x000aa100" and "0xaa100"); in KEY=VAL words the keys must
+ * be equal and the values compare the same way. */
+static bool words_match(const char *x, size_t a, const char *y, size_t b)
+{
+	const char *ex = memchr(x, '=', a), *ey = memchr(y, '=', b);
+	uint64_t u, v;
+
+	if (ex || ey) {
+		size_t kx = ex ? (size_t)(ex - x) + 1 : a, ky = ey ? (size_t)(ey - y) + 1 : b;
+		return ex && ey && kx == ky && !memcmp(x, y, kx) &&
+		       words_match(x + kx, a - kx, y + ky, b - ky);
+	}
+	if (a == b && !memcmp(x, y, a))
+		return true;
+	return word_value(x, a, &u) && word_value(y, b, &v) && u == v;
+}
+
+/* Whether the event line matches the expected one word by word. */
+static bool event_matches(const char *want, const char *line)
+{
+	for (;;) {
+		size_t a = strcspn(want, " "), b = strcspn(line, " ");
+		if (!words_match(want, a, line, b))
+			return false;
+		want += a;
+		line += b;
+		if (!*want || !*line)
+			return !*want && !*line;
+		want++;
+		line++;
+	}
+}
+
 /* The event text, searched in [from, end); the seq or end when absent. */
 static uint64_t find_event(struct runner *r, const char *text, uint64_t from,
                            uint64_t end)
@@ -911,7 +1091,7 @@ static uint64_t find_event(struct runner *r, const char *text, uint64_t from,
 	char ev[EVENT_LEN];
 
 	for (; from < end; from++)
-		if (!event_line(r, from, ev) && !strcmp(ev, text))
+		if (!event_line(r, from, ev) && event_matches(text, ev))
 			break;
 	return from;
 }
@@ -1069,6 +1249,8 @@ static int run_step(struct runner *r, const struct step *st)
 		return run_access(r, st);
 	case OP_DRAIN:
 		return run_drain(r, st);
+	case OP_MMCFG_ADD: case OP_DEV_ADD: case OP_DEV_REMOVE: case OP_DEV_HIDE:
+		return run_platform(r, st);
 	default:
 		emit(r, "%u: %s (skipped: no device effect)", st->line, st->text);
 		return 0;
