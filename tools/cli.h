@@ -53,23 +53,19 @@ void cli_print_datadirs(FILE *f);
  * the parser's error line; CLI_OK, or the exit code.  With mo, the
  * scenario's "# machine: lspci:FILE" or "platform:FILE" line, if any,
  * sets mo->lspci or mo->platform to FILE relative to the scenario's
- * directory, kept in buf (len bytes).  cli_scenario_verdict: the exit
- * code of a run that returned rc with res; prints its failure or, unless
- * quiet, "SCENARIO: N accesses, M expectations held". */
+ * directory, kept in buf (len bytes).  Runs report through tools/report.h. */
 struct pvhdev_scenario;
 struct pvhdev_scenario_result;
 struct machine_opts;
 int cli_scenario_load(const char *path, struct pvhdev_scenario **sc,
                       struct machine_opts *mo, char *buf, size_t len);
-int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
-                         const struct pvhdev_scenario_result *res, FILE *out);
 
 /* pvhdev replay --trace (tools/trace_replay.c): runs sc, already loaded
- * from the file scenario, over the trace as the only backend.  platform:
+ * from rep->scenario, over the trace as the only backend.  platform:
  * a platform file whose platform (not devices) replaces the one the
  * trace's header names; NULL: the header's. */
+struct cli_report;
 int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
-                     const struct pvhdev_scenario *sc, const char *scenario,
-                     bool quiet);
+                     const struct pvhdev_scenario *sc, struct cli_report *rep);
 
 #endif

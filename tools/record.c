@@ -18,10 +18,11 @@
 
 #include "cli.h"
 #include "machine.h"
+#include "report.h"
 
 static const char record_usage[] =
 	"Usage: pvhdev record (--lspci FILE [--bare] | --platform FILE | --host\n"
-	"                     [--allow-hw-writes]) [--note TEXT] [--quiet]\n"
+	"                     [--allow-hw-writes]) [--note TEXT] [--quiet] [--json]\n"
 	"                     SCENARIO -o TRACE\n"
 	"\n"
 	"Runs SCENARIO like 'pvhdev replay' does and writes every call pvhdev\n"
@@ -42,6 +43,7 @@ static const char record_usage[] =
 	"  -o, --output TRACE the trace file to write (truncated); '-' writes\n"
 	"                     it to stdout, and the transcript to stderr\n"
 	"  -q, --quiet        print only failures and errors\n"
+	"  --json             print the run as 'pvhdev replay --json' does\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"The trace's header names the source as given ('lspci:FILE',\n"
@@ -65,6 +67,7 @@ struct record_opts {
 	char tmp[64];
 	const char *note;
 	bool quiet;
+	bool json;
 	/* The recorder, made by wrap() inside machine_open(). */
 	struct pvhdev_trace *trace;
 	int wrap_rc;
@@ -81,6 +84,7 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 		{ "note", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -97,6 +101,7 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 		case 'n': o->note = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'q': o->quiet = true; break;
+		case 'j': o->json = true; break;
 		case 'h': fputs(record_usage, stdout); return -1;
 		default: return cli_bad_option("record", argv);
 		}
@@ -110,6 +115,8 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 		return cli_usage_error("record", "--allow-hw-writes needs --host");
 	if (o->m.bare && !o->m.lspci)
 		return cli_usage_error("record", "--bare goes with --lspci");
+	if (o->json && o->output && cli_is_stdio(o->output))
+		return cli_usage_error("record", "--json and -o - both want stdout");
 	if (!o->output)
 		return cli_usage_error("record", "missing -o TRACE");
 	if (optind + 1 != argc)
@@ -212,8 +219,13 @@ int cli_record(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-	/* With "-o -" the trace is stdout: the transcript goes to stderr. */
-	FILE *out = cli_is_stdio(o.output) ? stderr : stdout;
+	/* With "-o -" the trace is stdout: the transcript goes to stderr;
+	 * so does the summary with --json. */
+	FILE *out = cli_is_stdio(o.output) || o.json ? stderr : stdout;
+	struct cli_report rep = {
+		.scenario = cli_is_stdio(o.scenario) ? "<stdin>" : o.scenario,
+		.quiet = o.quiet, .json = o.json, .text = out
+	};
 	if ((rc = trace_path(&o)))
 		return rc;
 	/* The scenario first: a malformed one never boots anything. */
@@ -224,10 +236,9 @@ int cli_record(int argc, char **argv)
 	o.m.wrap_arg = &o;
 	rc = machine_open(&m, &o.m);
 	if (rc == CLI_OK) {
-		rc = pvhdev_scenario_run(sc, m.dom, o.quiet ? NULL : pvhdev_scenario_out_file,
-		                         out, &res);
-		fflush(out);
-		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res, out);
+		rep.machine = m.source;
+		rc = pvhdev_scenario_run(sc, m.dom, cli_report_line, &rep, &res);
+		rc = cli_report_end(&rep, rc, &res, NULL);
 	} else if (o.wrap_rc) {
 		rc = o.wrap_rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;
 	}

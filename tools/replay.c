@@ -16,9 +16,11 @@
 
 #include "cli.h"
 #include "machine.h"
+#include "report.h"
 
 static const char replay_usage[] =
-	"Usage: pvhdev replay [--lspci FILE [--bare] | --platform FILE] [--quiet] SCENARIO\n"
+	"Usage: pvhdev replay [--lspci FILE [--bare] | --platform FILE] [--quiet]\n"
+	"                     [--json] [--junit FILE] SCENARIO\n"
 	"       pvhdev replay --trace TRACE [--relaxed] [--platform FILE] [--quiet]\n"
 	"                     SCENARIO\n"
 	"\n"
@@ -55,6 +57,11 @@ static const char replay_usage[] =
 	"  --relaxed        with --trace: reads get the last value recorded at\n"
 	"                   their offset (all-ones if none), writes go unchecked\n"
 	"  -q, --quiet      print only failures and errors\n"
+	"  --json           print one JSON document instead of the transcript:\n"
+	"                   the result, counts, every expectation with its\n"
+	"                   result, the transcript's lines (docs/json.md)\n"
+	"  --junit FILE     also write JUnit XML to FILE: a test case per\n"
+	"                   expectation, waived failures as skipped\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"Without --lspci or --platform the machine bundled with pvhdev is used\n"
@@ -88,6 +95,8 @@ struct replay_opts {
 	const char *trace;
 	bool relaxed;
 	bool quiet;
+	bool json;
+	const char *junit;
 };
 
 static int parse_opts(int argc, char **argv, struct replay_opts *o)
@@ -99,6 +108,8 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		{ "trace", required_argument, NULL, 't' },
 		{ "relaxed", no_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -113,6 +124,8 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		case 't': o->trace = optarg; break;
 		case 'r': o->relaxed = true; break;
 		case 'q': o->quiet = true; break;
+		case 'j': o->json = true; break;
+		case 'J': o->junit = optarg; break;
 		case 'h': fputs(replay_usage, stdout); return -1;
 		default: return cli_bad_option("replay", argv);
 		}
@@ -251,24 +264,6 @@ int cli_scenario_load(const char *path, struct pvhdev_scenario **sc,
 	return rc;
 }
 
-int cli_scenario_verdict(const char *scenario, bool quiet, int rc,
-                         const struct pvhdev_scenario_result *res, FILE *out)
-{
-	if (rc) {
-		fprintf(stderr, "%s\n", res->msg);
-		return CLI_INTERNAL;
-	}
-	if (res->failed_line) {
-		fprintf(stderr, "%s\n", res->msg);
-		return CLI_CHECK_FAILED;
-	}
-	if (!quiet)
-		fprintf(out, "%s: %lu access%s, %lu expectation%s held\n", scenario,
-		        res->accesses, res->accesses == 1 ? "" : "es", res->checks,
-		        res->checks == 1 ? "" : "s");
-	return CLI_OK;
-}
-
 int cli_replay(int argc, char **argv)
 {
 	struct replay_opts o = { 0 };
@@ -286,17 +281,20 @@ int cli_replay(int argc, char **argv)
 	rc = cli_scenario_load(o.scenario, &sc, named ? NULL : &o.m, machine, sizeof(machine));
 	if (rc)
 		return rc;
+	struct cli_report rep = {
+		.scenario = cli_is_stdio(o.scenario) ? "<stdin>" : o.scenario,
+		.quiet = o.quiet, .json = o.json, .junit = o.junit, .text = stdout
+	};
 	if (o.trace) {
-		rc = cli_trace_replay(o.trace, o.m.platform, o.relaxed, sc, o.scenario, o.quiet);
+		rc = cli_trace_replay(o.trace, o.m.platform, o.relaxed, sc, &rep);
 		pvhdev_scenario_free(sc);
 		return rc;
 	}
 	rc = machine_open(&m, &o.m);
 	if (rc == CLI_OK) {
-		rc = pvhdev_scenario_run(sc, m.dom, o.quiet ? NULL : pvhdev_scenario_out_file,
-		                         stdout, &res);
-		fflush(stdout);
-		rc = cli_scenario_verdict(o.scenario, o.quiet, rc, &res, stdout);
+		rep.machine = m.source;
+		rc = pvhdev_scenario_run(sc, m.dom, cli_report_line, &rep, &res);
+		rc = cli_report_end(&rep, rc, &res, NULL);
 	}
 	machine_close(&m);
 	pvhdev_scenario_free(sc);

@@ -20,6 +20,7 @@
 #include <pvhdev/trace.h>
 
 #include "cli.h"
+#include "report.h"
 
 #define PLATFORM_PREFIX "platform:"
 #define LSPCI_PREFIX "lspci:"
@@ -82,9 +83,9 @@ static int load_dump(const char *trace, const char *path, struct pvhdev_dump **d
 }
 
 int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
-                     const struct pvhdev_scenario *sc, const char *scenario,
-                     bool quiet)
+                     const struct pvhdev_scenario *sc, struct cli_report *rep)
 {
+	char machine[16 + 4096];
 	static const struct pvhdev_platform empty = { .size = sizeof(empty) };
 	const struct pvhdev_platform *plat = &empty;
 	struct pvhdev_platform_file *pf = NULL;
@@ -144,18 +145,20 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 		rc = pvhdev_domain_boot(dom, plat);
 	if (!rc) {
 		ran = true;
-		run_rc = pvhdev_scenario_run(sc, dom, quiet ? NULL : pvhdev_scenario_out_file,
-		                             stdout, &res);
-		fflush(stdout);
+		run_rc = pvhdev_scenario_run(sc, dom, cli_report_line, rep, &res);
 	}
 	/* The domain uses the trace: free it first. */
 	pvhdev_domain_free(dom);
 	pvhdev_trace_get_counters(t, &cnt);
 	trc = pvhdev_trace_finish(t);
 
-	if (trc == -EPROTO) {
+	snprintf(machine, sizeof(machine), "trace:%s", trace);
+	rep->machine = machine;
+	if (trc == -EPROTO && ran) {
 		/* A divergence, or the trace holds accesses the replay did
 		 * not make: what pvhdev sent is not what was recorded. */
+		ret = cli_report_end(rep, run_rc, &res, pvhdev_trace_error(t));
+	} else if (trc == -EPROTO) {
 		fprintf(stderr, "%s\n", pvhdev_trace_error(t));
 		ret = CLI_CHECK_FAILED;
 	} else if (trc == -EINVAL) {
@@ -171,22 +174,26 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 		        pvhdev_strerror(rc));
 		ret = CLI_INTERNAL;
 	} else {
-		ret = cli_scenario_verdict(scenario, quiet, run_rc, &res, stdout);
-		if (ret == CLI_OK && !quiet) {
-			printf("%s: %llu backend access%s replayed (%s)", trace,
-			       (unsigned long long)cnt.accesses,
-			       cnt.accesses == 1 ? "" : "es",
-			       relaxed ? "relaxed" : "strict, the whole trace");
+		ret = cli_report_end(rep, run_rc, &res, NULL);
+		/* With --json the summary is not part of the document. */
+		FILE *f = rep->json ? stderr : stdout;
+		if (ret == CLI_OK && !rep->quiet) {
+			fprintf(f, "%s: %llu backend access%s replayed (%s)", trace,
+			        (unsigned long long)cnt.accesses,
+			        cnt.accesses == 1 ? "" : "es",
+			        relaxed ? "relaxed" : "strict, the whole trace");
 			if (cnt.shadowed)
-				printf(", %llu shadowed write%s", (unsigned long long)cnt.shadowed,
-				       cnt.shadowed == 1 ? "" : "s");
+				fprintf(f, ", %llu shadowed write%s",
+				        (unsigned long long)cnt.shadowed,
+				        cnt.shadowed == 1 ? "" : "s");
 			if (relaxed)
-				printf(", %llu read%s not in the trace",
-				       (unsigned long long)cnt.misses,
-				       cnt.misses == 1 ? "" : "s");
-			printf("\n");
+				fprintf(f, ", %llu read%s not in the trace",
+				        (unsigned long long)cnt.misses,
+				        cnt.misses == 1 ? "" : "s");
+			fprintf(f, "\n");
 		}
 	}
+	cli_report_free(rep); /* kept lines of a run that ended above */
 	pvhdev_trace_close(t);
 	if (pf)
 		pvhdev_platform_file_free(pf);

@@ -127,6 +127,43 @@ mkdir -p "$tmp/dumps.xml.d" && cp "$dump" "$tmp/dumps.xml.d/nic.lspci"
 $launch "$bin" boot --lspci "$tmp/dumps.xml.d/nic.lspci" >/dev/null 2>"$tmp/err" &&
 	ok "a dump under dumps.xml.d is a dump" || fail "dumps.xml.d: $(cat "$tmp/err")"
 
+# replay/record --json: one document replay.schema.json accepts, with
+# every expectation; --junit: XML with a test case per expectation.
+rschema=$root/data/schema/replay.schema.json
+rvalid() { # NAME FILE...
+	local name=$1
+	shift
+	if "$py" "$here/json-valid.py" "$rschema" "$@" >"$tmp/why"; then ok "$name"; else
+		fail "$name: $(head -n 3 "$tmp/why")"; fi
+}
+$launch "$bin" replay --json --junit "$tmp/flr.xml" "$root/tests/data/guests/flr.scn" \
+	>"$tmp/flr.json" 2>/dev/null || fail "replay --json of a passing scenario: exit $?"
+printf 'outl 0xcf8 0x80000000\ninl 0xcfc\nexpect 0x1\n' >"$tmp/fails.scn"
+$launch "$bin" replay --json --junit "$tmp/fails.xml" --lspci "$root/data/machines/intel-nuc-broadwell-u-i218.lspci" \
+	"$tmp/fails.scn" >"$tmp/fails.json" 2>/dev/null
+[ $? = 1 ] || fail "replay --json of a failing scenario: not exit 1"
+$launch "$bin" record --json --lspci "$dump" "$scn" -o "$tmp/rec.xml" >"$tmp/rec.json" 2>/dev/null ||
+	fail "record --json: exit $?"
+rvalid "replay and record --json match their schema" "$tmp/flr.json" "$tmp/fails.json" "$tmp/rec.json"
+summary=$("$py" - "$tmp/flr.json" "$tmp/fails.json" "$tmp/flr.xml" "$tmp/fails.xml" <<'PY'
+import json, sys, collections, xml.etree.ElementTree as ET
+out = []
+for path in sys.argv[1:3]:
+    d = json.load(open(path))
+    c = collections.Counter(e["result"] for e in d["expectations"])
+    out.append("%s %d/%d/%d" % (d["result"], c["held"], c["waived"], c["failed"]))
+for path in sys.argv[3:]:
+    s = ET.parse(path).getroot()[0]
+    out.append("%s/%s/%s" % (s.get("tests"), s.get("skipped"), s.get("failures")))
+print(" ".join(out))
+PY
+)
+"$bin" replay "$root/tests/data/guests/flr.scn" >"$tmp/flr.txt" 2>/dev/null
+held=$(grep -c ': ok$' "$tmp/flr.txt")
+waived=$(grep -v ', but holds: ' "$tmp/flr.txt" | grep -c '^[0-9]*: waived (.*): ')
+[ "$summary" = "passed $held/$waived/0 failed 0/0/1 $((held + waived))/$waived/0 1/0/1" ] &&
+	ok "--json and --junit count every expectation" || fail "--json/--junit: $summary (held $held)"
+
 # A scenario names its machine: replay alone boots it; an option wins.
 $launch "$bin" replay --quiet "$scn" 2>"$tmp/err" &&
 	ok "replay uses the scenario's '# machine:' line" || fail "replay SCN: $(cat "$tmp/err")"
