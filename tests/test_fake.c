@@ -593,11 +593,18 @@ static void pcie_masks(void **state)
 {
 	static const struct mask_row rows[] = {
 		{ SBDF_A, 0x44, 4, 0xffffffffu, 0x00008fc2u }, /* devcap RO */
-		{ SBDF_A, 0x48, 2, 0xffff, 0xffff },            /* devctl */
+		/* devctl: Initiate FLR (bit 15) is no state: it reads 0 */
+		{ SBDF_A, 0x48, 2, 0xffff, 0x7fff },
 		{ SBDF_A, 0x4a, 2, 0xffff, 0x0020 },            /* devsta */
-		{ SBDF_A, 0x50, 2, 0xffff, 0x0fff },            /* link control */
-		{ SBDF_A, 0x52, 2, 0xffff, 0x1011 },            /* link status RO */
-		{ SBDF_A, 0x58, 4, 0xffffffffu, 0 },            /* slot control RO */
+		/* link control: Retrain Link (bit 5) reads 0; bits 2, 15:12 reserved */
+		{ SBDF_A, 0x50, 2, 0xffff, 0x0fdb },
+		{ SBDF_A, 0x52, 2, 0xffff, 0x1011 },            /* link status: RW1C 15:14 clear */
+		{ SBDF_A, 0x58, 4, 0xffffffffu, 0 },            /* no slot: slot control RO */
+		{ SBDF_A, 0x5c, 4, 0xffffffffu, 0 },            /* not a root port: RO */
+		{ SBDF_A, 0x68, 2, 0xffff, 0xffff },            /* v2: device control 2 */
+		/* link control 2 would be at 0x70, where MSI-X begins: its
+		 * header stays the capability's */
+		{ SBDF_A, 0x70, 2, 0xffff, 0x0011 },
 	};
 	uint8_t cfg[256];
 	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 256 };
@@ -611,6 +618,50 @@ static void pcie_masks(void **state)
 	wr(&f, SBDF_A, 0x4a, 2, 0x0001);
 	assert_int_equal(rd(&f, SBDF_A, 0x4a, 2), 0x002e);
 	run_rows(&f, rows, ARRAY_SIZE(rows));
+	fx_free(&f);
+}
+
+/* A root port with a slot and power management (PCIe Base 4.0 7.5.3.10,
+ * 7.5.3.11, 7.5.3.12, 7.5.3.13; PCI PM 1.2 3.2.4). */
+static void pcie_port_masks(void **state)
+{
+	static const struct mask_row rows[] = {
+		/* slot control: bit 11 (interlock) toggles, reads 0; 15 reserved */
+		{ SBDF_A, 0x58, 2, 0xffff, 0x77ff },
+		{ SBDF_A, 0x58, 2, 0x06f1, 0x06f1 },            /* as Linux's pciehp */
+		{ SBDF_A, 0x5c, 2, 0xffff, 0x001f },            /* root control */
+		{ SBDF_A, 0x6c, 4, 0xffffffffu, 0 },            /* link cap 2: RO */
+		{ SBDF_A, 0x70, 2, 0xffff, 0xffbf },            /* link control 2 */
+		{ SBDF_A, 0x84, 2, 0x1f03, 0x1f0b },            /* PMCSR: D3, PME_En, Data_Select */
+		{ SBDF_A, 0x84, 2, 0x0000, 0x0008 },            /* No_Soft_Reset stays */
+	};
+	uint8_t cfg[256];
+	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 256 };
+	struct fx f;
+
+	(void)state;
+	test_cfg_init(cfg, 0x8086, 0x1234, 0x06040000, 0x01);
+	test_put(cfg, 0x06, 2, 0x0010);
+	test_put(cfg, 0x34, 1, 0x40);
+	test_put(cfg, 0x40, 4, 0x01428010); /* PCIe v2, root port, slot; next 0x80 */
+	test_put(cfg, 0x5a, 2, 0x0040);     /* slot status: presence detected */
+	test_put(cfg, 0x80, 4, 0x00030001); /* PM, next 0 */
+	test_put(cfg, 0x84, 2, 0x0008);     /* PMCSR: No_Soft_Reset */
+	fx_new(&f, &dev, 1);
+	run_rows(&f, rows, ARRAY_SIZE(rows));
+	/* Slot status: the events (4:0, 8) are RW1C, presence (6) the
+	 * hardware's; root status: PME Status (16) RW1C; PMCSR PME_Status. */
+	assert_int_equal(pvhdev_fake_set_bits(f.fake, SBDF_A, 0x5a, 2, 0x011f), 0);
+	wr(&f, SBDF_A, 0x5a, 2, 0x0108);
+	assert_int_equal(rd(&f, SBDF_A, 0x5a, 2), 0x0057);
+	wr(&f, SBDF_A, 0x5a, 2, 0xffff);
+	assert_int_equal(rd(&f, SBDF_A, 0x5a, 2), 0x0040);
+	assert_int_equal(pvhdev_fake_set_bits(f.fake, SBDF_A, 0x60, 4, 0x00030000), 0);
+	wr(&f, SBDF_A, 0x60, 4, 0xffffffffu);
+	assert_int_equal(rd(&f, SBDF_A, 0x60, 4), 0x00020000);
+	assert_int_equal(pvhdev_fake_set_bits(f.fake, SBDF_A, 0x84, 2, 0x8000), 0);
+	wr(&f, SBDF_A, 0x84, 2, 0x8000);
+	assert_int_equal(rd(&f, SBDF_A, 0x84, 2) & 0x8000, 0);
 	fx_free(&f);
 }
 
@@ -1341,6 +1392,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(msi_masks),
 	cmocka_unit_test(msix_masks),
 	cmocka_unit_test(pcie_masks),
+	cmocka_unit_test(pcie_port_masks),
 	cmocka_unit_test(sriov_masks),
 	cmocka_unit_test(cap_lists_bounded),
 	cmocka_unit_test(ext_space_absent_when_short),

@@ -342,6 +342,40 @@ static void full_devices(void **state)
 	pvhdev_platform_file_free(pf);
 }
 
+/* <mask>: the device's own write masks reach the fake, which then
+ * answers with them: the Latency Timer keeps 0, the vendor register
+ * takes its low byte and clears bit 15 on a write of 1. */
+static void masks_reach_the_fake(void **state)
+{
+	struct pvhdev_platform_file *pf = load_ok(PLATFORMS "masks.xml");
+	const struct pvhdev_fake_dev *d = pvhdev_platform_file_devs(pf);
+	const pvhdev_sbdf_t sbdf = PVHDEV_SBDF(0, 0, 3, 0);
+	struct test_alloc alloc = { 0 };
+	struct pvhdev_fake *fake;
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(d[0].nr_masks, 2);
+	assert_int_equal(d[0].masks[0].off, 0x0d);
+	assert_int_equal(d[0].masks[0].size, 1);
+	assert_int_equal(d[0].masks[0].rw, 0);
+	assert_int_equal(d[0].masks[1].off, 0x40);
+	assert_int_equal(d[0].masks[1].rw, 0x00ff);
+	assert_int_equal(d[0].masks[1].rw1c, 0x8000);
+	assert_int_equal(pvhdev_fake_new(&test_alloc_ops, &alloc, d,
+	                                 pvhdev_platform_file_count(pf), &fake), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_write(fake, sbdf, 0x0d, 1, 0x40), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, sbdf, 0x0d, 1, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(pvhdev_fake_set_bits(fake, sbdf, 0x40, 2, 0x8000), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_write(fake, sbdf, 0x40, 2, 0xffff), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, sbdf, 0x40, 2, &v), 0);
+	assert_int_equal(v & 0x80ff, 0x00ff); /* bits 14:8 are the dump's, read-only */
+	pvhdev_fake_free(fake);
+	assert_int_equal(alloc.live_blocks, 0);
+	pvhdev_platform_file_free(pf);
+}
+
 static void full_notes(void **state)
 {
 	struct pvhdev_platform_file *pf = load_ok(PLATFORMS "full.xml");
@@ -659,6 +693,18 @@ BAD(bad_override_pow2, "override-pow2.xml", -EINVAL,
 BAD(bad_override_align, "override-align.xml", -EINVAL,
     ":5: element bar: 0000:00:03.0 BAR 0: address 0xfebc0000 is not aligned "
     "to size 0x80000")
+BAD(bad_mask_align, "mask-align.xml", -EINVAL,
+    ":5: element mask: 0000:00:03.0 mask at 0x41: expected size 1, 2 or 4 at an "
+    "offset aligned to it")
+BAD(bad_mask_three, "mask-three.xml", -EINVAL,
+    ":5: element mask: 0000:00:03.0 mask at 0x40: expected size 1, 2 or 4 at an "
+    "offset aligned to it")
+BAD(bad_mask_past, "mask-past.xml", -EINVAL,
+    ":5: element mask: 0000:00:03.0 mask at 0x100: past the device's 256 bytes of "
+    "config space")
+BAD(bad_mask_bits, "mask-bits.xml", -EINVAL,
+    ":5: element mask: 0000:00:03.0 mask at 0x40: rw 0x100 and rw1c 0x0 must fit in "
+    "1 byte")
 BAD(bad_bar_high, "bar-high.xml", -EINVAL,
     ":11: element bar: 0000:00:05.0 BAR 1: the upper half of 64-bit BAR 0")
 BAD(bad_odd_hex, "odd-hex.xml", -EINVAL,
@@ -669,7 +715,7 @@ BAD(bad_short_config, "short-config.xml", -EINVAL,
     ":4: element config: 12 bytes; expected at least 64 (the header)")
 BAD(bad_no_config, "no-config.xml", -EINVAL,
     ":4: element bar: not expected here (device holds config, then bar "
-    "elements, then a rom, then vf-bar elements)")
+    "elements, then a rom, then vf-bar elements, then mask elements)")
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(firecracker_platform),
@@ -723,6 +769,11 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(bad_override_absent),
 	cmocka_unit_test(bad_override_pow2),
 	cmocka_unit_test(bad_override_align),
+	cmocka_unit_test(bad_mask_align),
+	cmocka_unit_test(bad_mask_three),
+	cmocka_unit_test(bad_mask_past),
+	cmocka_unit_test(bad_mask_bits),
+	cmocka_unit_test(masks_reach_the_fake),
 	cmocka_unit_test(bad_bar_high),
 	cmocka_unit_test(bad_odd_hex),
 	cmocka_unit_test(bad_config_label),

@@ -126,12 +126,55 @@ static const struct fake_rule fake_msix[] = {
 	{ 0x02, 2, 0xc000, 0 }, /* message control: enable, function mask */
 };
 
-/* PCI Express (PCIe Base, 7.5.3).  Slot and root control stay RO. */
+/* PCI Express (PCIe Base 4.0, 7.5.3), every function.  Bits that start
+ * something when written 1 and always read 0 are not stored: Initiate
+ * FLR (device control bit 15), Retrain Link (link control bit 5). */
 static const struct fake_rule fake_pcie[] = {
-	{ 0x08, 2, 0xffff, 0 }, /* device control */
+	{ 0x08, 2, 0x7fff, 0 }, /* device control: all but Initiate FLR */
 	{ 0x0a, 2, 0, 0x000f }, /* device status: error detected bits 3:0 */
-	{ 0x10, 2, 0x0fff, 0 }, /* link control, approximately */
+	/* link control: ASPM 1:0, RCB 3, link disable 4, common clock 6,
+	 * extended synch 7, clock PM 8, autonomous width disable 9,
+	 * bandwidth interrupt enables 11:10 */
+	{ 0x10, 2, 0x0fdb, 0 },
+	{ 0x12, 2, 0, 0xc000 }, /* link status: bandwidth status bits 15:14 */
 };
+
+/* A slot (PCIe capabilities bit 8, Slot Implemented): slot control
+ * bits 10:0 (event enables, indicator and power controls), 12 (DLL state
+ * changed enable), 14:13; bit 11 (electromechanical interlock) toggles
+ * and reads 0.  Slot status: the event bits 4:0 and 8 are RW1C; presence,
+ * MRL and interlock state (7:5) are the hardware's. */
+static const struct fake_rule fake_pcie_slot[] = {
+	{ 0x18, 2, 0x77ff, 0 },
+	{ 0x1a, 2, 0, 0x011f },
+};
+
+/* A root port or root complex event collector: root control bits 4:0
+ * (system error enables, PME interrupt, CRS visibility); root status:
+ * PME Status (bit 16) is RW1C, PME Pending the hardware's. */
+static const struct fake_rule fake_pcie_root[] = {
+	{ 0x1c, 2, 0x001f, 0 },
+	{ 0x20, 4, 0, 0x00010000 },
+};
+
+/* Capability version 2: device control 2 (completion timeout, ARI
+ * forwarding, AtomicOps, IDO, LTR, OBFF, ...) and link control 2 (target
+ * speed, compliance, margins); selectable de-emphasis (bit 6) is HwInit. */
+static const struct fake_rule fake_pcie_v2[] = {
+	{ 0x28, 2, 0xffff, 0 },
+	{ 0x30, 2, 0xffbf, 0 },
+};
+
+/* Power management (PCI PM 1.2, 3.2.4): PMCSR PowerState 1:0, PME_En 8,
+ * Data_Select 12:9; PME_Status (15) is RW1C; No_Soft_Reset (3) is RO. */
+static const struct fake_rule fake_pm[] = {
+	{ 0x04, 2, 0x1f03, 0x8000 },
+};
+
+#define FAKE_PCIE_SLOT 0x0100u   /* PCIe capabilities: Slot Implemented */
+#define FAKE_PCIE_TYPE(caps) ((caps) >> 4 & 0xfu) /* device/port type */
+#define FAKE_PCIE_ROOT_PORT 0x4u
+#define FAKE_PCIE_RC_EC 0xau     /* root complex event collector */
 
 /* SR-IOV extended capability (PCIe Base, 9.3.3).  The VF BARs (+0x24..
  * +0x38) get BAR-like masks from vf_bar_size (vf_bar_masks). */
@@ -141,6 +184,7 @@ static const struct fake_rule fake_sriov[] = {
 	{ 0x20, 4, 0xffffffff, 0 }, /* system page size */
 };
 
+#define FAKE_CAP_PM 0x01
 #define FAKE_CAP_MSI 0x05
 #define FAKE_CAP_PCIE 0x10
 #define FAKE_CAP_MSIX 0x11
@@ -263,6 +307,18 @@ static void rules_apply(struct fake_fn *fn, unsigned base,
 		mask_set(fn, base + r[i].off, r[i].size, r[i].rw, r[i].rw1c);
 }
 
+/* A legacy capability's rules, only those before end: a capability's
+ * registers stop where the next capability (or extended config space)
+ * begins, so an overlapping or misplaced one cannot give masks to
+ * another's registers. */
+static void legacy_rules_apply(struct fake_fn *fn, unsigned base, unsigned end,
+                               const struct fake_rule *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (base + r[i].off + r[i].size <= end)
+			mask_set(fn, base + r[i].off, r[i].size, r[i].rw, r[i].rw1c);
+}
+
 static void win_set(struct fake_win *w, unsigned reg, uint64_t size,
                     bool is64, bool rom)
 {
@@ -332,23 +388,60 @@ static void msi_masks(struct fake_fn *fn, unsigned cap)
 /* The legacy list: at most 48 hops; a pointer below 0x40 ends it.  The
  * status register's capability bit is not consulted: the masks describe
  * the silicon, which has its registers whether or not it says so. */
+/* The PCIe capability's registers that this function has: the slot's
+ * only with a slot, the root's only on a root port or event collector,
+ * the second set only from capability version 2. */
+static void pcie_masks(struct fake_fn *fn, unsigned cap, unsigned end)
+{
+	uint32_t caps = cfg_get(fn, cap + 2, 2);
+	unsigned type = FAKE_PCIE_TYPE(caps);
+
+	legacy_rules_apply(fn, cap, end, fake_pcie, PVHDEV__ARRAY_SIZE(fake_pcie));
+	if (caps & FAKE_PCIE_SLOT)
+		legacy_rules_apply(fn, cap, end, fake_pcie_slot,
+		                   PVHDEV__ARRAY_SIZE(fake_pcie_slot));
+	if (type == FAKE_PCIE_ROOT_PORT || type == FAKE_PCIE_RC_EC)
+		legacy_rules_apply(fn, cap, end, fake_pcie_root,
+		                   PVHDEV__ARRAY_SIZE(fake_pcie_root));
+	if ((caps & 0xf) >= 2)
+		legacy_rules_apply(fn, cap, end, fake_pcie_v2, PVHDEV__ARRAY_SIZE(fake_pcie_v2));
+}
+
+/* Where the capability at off ends: at the next capability of the list
+ * above it, or at the end of the first 256 bytes. */
+static unsigned cap_end(const unsigned *at, unsigned n, unsigned off)
+{
+	unsigned end = PVHDEV_CFG_SIZE;
+
+	for (unsigned i = 0; i < n; i++)
+		if (at[i] > off && at[i] < end)
+			end = at[i];
+	return end;
+}
+
 static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
 {
+	unsigned at[FAKE_CAP_HOPS], n = 0;
 	unsigned ptr = h->cap_ptr ? fn->val[h->cap_ptr] & 0xfcu : 0;
 
-	for (unsigned hop = 0; hop < FAKE_CAP_HOPS && ptr >= 0x40; hop++) {
-		switch (fn->val[ptr]) {
+	for (; n < FAKE_CAP_HOPS && ptr >= 0x40; n++, ptr = fn->val[ptr + 1] & 0xfcu)
+		at[n] = ptr;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned end = cap_end(at, n, at[i]);
+		switch (fn->val[at[i]]) {
+		case FAKE_CAP_PM:
+			legacy_rules_apply(fn, at[i], end, fake_pm, PVHDEV__ARRAY_SIZE(fake_pm));
+			break;
 		case FAKE_CAP_MSI:
-			msi_masks(fn, ptr);
+			msi_masks(fn, at[i]);
 			break;
 		case FAKE_CAP_PCIE:
-			rules_apply(fn, ptr, fake_pcie, PVHDEV__ARRAY_SIZE(fake_pcie));
+			pcie_masks(fn, at[i], end);
 			break;
 		case FAKE_CAP_MSIX:
-			rules_apply(fn, ptr, fake_msix, PVHDEV__ARRAY_SIZE(fake_msix));
+			legacy_rules_apply(fn, at[i], end, fake_msix, PVHDEV__ARRAY_SIZE(fake_msix));
 			break;
 		}
-		ptr = fn->val[ptr + 1] & 0xfcu;
 	}
 }
 

@@ -103,6 +103,7 @@ struct pvhdev_platform_file {
 	struct vec tab[PF__NR_TABS];
 	struct vec dumps;            /* struct pvhdev_dump *, owning devices' cfg */
 	struct vec cfgs;             /* uint8_t *: inline devices' config bytes */
+	struct vec masks;            /* struct pvhdev_fake_mask *: devices' masks */
 	struct vec notes;            /* char * */
 	char *description;
 };
@@ -477,6 +478,9 @@ static const struct attr_spec a_dump[] = { STR("file", A_TEXT), END };
 static const struct attr_spec a_bar[] = {
 	NUM("index", 0, PF_NR_BARS - 1), NUM("size", 0, UINT64_MAX), END };
 static const struct attr_spec a_rom[] = { NUM("size", 0, UINT64_MAX), END };
+static const struct attr_spec a_mask[] = {
+	NUM("offset", 0, PVHDEV_CFG_EXP_SIZE - 1), NUM("size", 1, 4),
+	NUM("rw", 0, UINT32_MAX), NUM("rw1c", 0, UINT32_MAX), END };
 #undef NUM
 #undef STR
 #undef END
@@ -520,13 +524,14 @@ static const struct elem_spec {
 	{ "reserved", "platform", a_range, NULL, NULL, read_reserved },
 	{ "dump", "platform", a_dump, "device elements", NULL, read_dump },
 	{ "device", "platform", a_sbdf, "config, then bar elements, then a rom, "
-	  "then vf-bar elements", "config", read_device },
-	{ "device", "dump", a_sbdf, "bar elements, then a rom, then vf-bar elements",
-	  NULL, NULL },
+	  "then vf-bar elements, then mask elements", "config", read_device },
+	{ "device", "dump", a_sbdf, "bar elements, then a rom, then vf-bar elements, "
+	  "then mask elements", NULL, NULL },
 	{ "config", "device", a_none, "hex bytes", NULL, NULL },
 	{ "bar", "device", a_bar, NULL, NULL, NULL },
 	{ "rom", "device", a_rom, NULL, NULL, NULL },
 	{ "vf-bar", "device", a_bar, NULL, NULL, NULL },
+	{ "mask", "device", a_mask, NULL, NULL, NULL },
 };
 
 static bool is_elem(xmlNodePtr n, const char *name)
@@ -1225,8 +1230,63 @@ static int read_vf_bar(struct load *ld, xmlNodePtr n, struct pvhdev_fake_dev *d,
 	return rc;
 }
 
-/* The bar, rom and vf-bar children of n (a device), applied to d in
- * order. */
+/* <mask offset size rw rw1c>: which bits of a register the device lets
+ * software write (rw) and clear by writing 1 (rw1c), where the fake's
+ * rules do not describe this device (docs/dump-backend.md): a register
+ * hardwired to 0 (rw 0), a vendor register.  Aligned, inside the
+ * device's config space, the masks fitting the size. */
+static int mask_check(struct load *ld, xmlNodePtr n, const struct pvhdev_fake_dev *d,
+                      const uint64_t *v)
+{
+	unsigned space = d->cfg_len > PVHDEV_CFG_SIZE ? PVHDEV_CFG_EXP_SIZE : PVHDEV_CFG_SIZE;
+	uint64_t bits = v[1] == 4 ? UINT32_MAX : (1ull << (8 * v[1])) - 1;
+	char sb[PVHDEV_SBDF_STRLEN];
+
+	pvhdev_sbdf_str(d->sbdf, sb);
+	if (v[1] == 3 || v[0] % v[1])
+		return fail(ld, n, -EINVAL, "%s mask at 0x%llx: expected size 1, 2 or 4 "
+		            "at an offset aligned to it", sb, (unsigned long long)v[0]);
+	if (v[0] + v[1] > space)
+		return fail(ld, n, -EINVAL, "%s mask at 0x%llx: past the device's %u bytes "
+		            "of config space", sb, (unsigned long long)v[0], space);
+	if ((v[2] | v[3]) & ~bits)
+		return fail(ld, n, -EINVAL, "%s mask at 0x%llx: rw 0x%llx and rw1c 0x%llx "
+		            "must fit in %llu byte%s", sb, (unsigned long long)v[0],
+		            (unsigned long long)v[2], (unsigned long long)v[3],
+		            (unsigned long long)v[1], v[1] == 1 ? "" : "s");
+	return 0;
+}
+
+/* The mask children of n, as the device's overrides. */
+static int read_masks(struct load *ld, xmlNodePtr n, size_t dev)
+{
+	struct pvhdev_fake_dev *d = (struct pvhdev_fake_dev *)ld->pf->tab[PF_DEV].p + dev;
+	struct pvhdev_fake_mask *m, **slot;
+	uint64_t v[PF_MAX_ATTRS];
+	size_t nr = 0;
+	int rc;
+
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		nr += is_elem(c, "mask");
+	if (!nr)
+		return 0;
+	if (!(slot = vec_push(&ld->pf->masks, sizeof(*slot))) ||
+	    !(*slot = m = calloc(nr, sizeof(*m))))
+		return oom(ld);
+	d->masks = m;
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (!is_elem(c, "mask"))
+			continue;
+		if ((rc = attrs_read(ld, c, a_mask, v)) || (rc = mask_check(ld, c, d, v)))
+			return rc;
+		m[d->nr_masks++] = (struct pvhdev_fake_mask){
+			(uint16_t)v[0], (uint8_t)v[1], (uint32_t)v[2], (uint32_t)v[3] };
+	}
+	return 0;
+}
+
+/* The bar, rom, vf-bar and mask children of n (a device), applied to d
+ * in order. */
 static int read_sizes(struct load *ld, xmlNodePtr n, size_t dev, bool dumped)
 {
 	unsigned seen = 0; /* bit i: BAR i given */
@@ -1267,7 +1327,7 @@ static int read_sizes(struct load *ld, xmlNodePtr n, size_t dev, bool dumped)
 			d->rom_size = v[0];
 		}
 	}
-	return 0;
+	return read_masks(ld, n, dev);
 }
 
 /* ---- Devices: dumps ---- */
@@ -1924,6 +1984,10 @@ void pvhdev_platform_file_free(struct pvhdev_platform_file *pf)
 	dumps = pf->dumps.p;
 	cfgs = pf->cfgs.p;
 	notes = pf->notes.p;
+	struct pvhdev_fake_mask **masks = pf->masks.p;
+	for (size_t i = 0; i < pf->masks.nr; i++)
+		free(masks[i]);
+	free(pf->masks.p);
 	for (size_t i = 0; i < pf->dumps.nr; i++)
 		pvhdev_dump_free(dumps[i]);
 	for (size_t i = 0; i < pf->cfgs.nr; i++)
