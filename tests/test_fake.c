@@ -875,6 +875,36 @@ static void mmio_rw_inside_bar(void **state)
 	fx_free(&f);
 }
 
+/* MSI-X table memory starts as after reset: every entry's Mask bit set
+ * (PCI 3.0 6.8.2.9), address and data 0; entries past the RAM behind
+ * the BAR read 0 as any unbacked byte does.  Table: BAR0 + 0x2000, 16
+ * entries; 0x2080 bytes backed: entries 0-7. */
+static void msix_table_starts_masked(void **state)
+{
+	uint8_t cfg[256];
+	struct pvhdev_fake_dev dev;
+	struct fx f;
+
+	(void)state;
+	mmio_dev(&dev, cfg, 0x2080);
+	test_put(cfg, 0x06, 2, 0x0010);
+	test_put(cfg, 0x34, 1, 0x70);
+	test_put(cfg, 0x70, 4, 0x000f0011); /* MSI-X, 16 entries */
+	test_put(cfg, 0x74, 4, 0x00002000); /* table: BIR 0, offset 0x2000 */
+	test_put(cfg, 0x78, 4, 0x00003000);
+	fx_new(&f, &dev, 1);
+	for (unsigned e = 0; e < 8; e++) {
+		uint64_t entry = BAR0_BASE + 0x2000 + 16 * e;
+		assert_int_equal(mrd(&f, entry, 8), 0);
+		assert_int_equal(mrd(&f, entry + 8, 4), 0);
+		assert_int_equal(mrd(&f, entry + 12, 4), 1);
+	}
+	assert_int_equal(mrd(&f, BAR0_BASE + 0x2000 + 16 * 8 + 12, 4), 0);
+	/* Only the table: the bytes before it are untouched. */
+	assert_int_equal(mrd(&f, BAR0_BASE + 0x1ffc, 4), 0);
+	fx_free(&f);
+}
+
 static void mmio_follows_bar_move(void **state)
 {
 	uint8_t cfg[256];
@@ -1399,6 +1429,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(ext_space_present_when_long),
 	cmocka_unit_test(mask_overrides),
 	cmocka_unit_test(mmio_rw_inside_bar),
+	cmocka_unit_test(msix_table_starts_masked),
 	cmocka_unit_test(mmio_follows_bar_move),
 	cmocka_unit_test(mmio_decode_off_reads_all_ones),
 	cmocka_unit_test(mmio_beyond_backed_reads_zero),

@@ -1073,7 +1073,8 @@ static void test_found_enabled(void **state)
 	assert_int_equal(hwc(f, CAP + 2, 2), 0x0007);
 	wr(f, 0x04, 2, 0x0002);
 	test_events_skip(&f->t);
-	hw_set(f, T + 12, 4, 0); /* entry 0 unmasked in the device, 1-7 too */
+	for (unsigned i = 0; i < 8; i++) /* every entry unmasked in the device */
+		hw_set(f, T + 16 * i + 12, 4, 0);
 	wr(f, CAP + 2, 2, 0x8000);
 	const char *ev = test_events(&f->t);
 	for (unsigned i = 0; i < 8; i++) {
@@ -1203,12 +1204,10 @@ static void test_dump_myricom(void **state)
 	assert_int_equal(mrd(f, t + 0x800, 8), 0x9abc12345678ull);
 	assert_int_equal(mrd(f, t + 127 * 16 + 8, 4), 0x4077);
 	assert_int_equal(hw(f, t + 127 * 16 + 8, 4), 0);
-	/* Enable, bind the last entry. */
+	/* Enable, bind the last entry.  The table starts as hardware has it
+	 * after reset, every entry masked: enabling has nothing to mask. */
 	test_cfg_write(&f->t, sbdf, 0xd2, 2, 0x8000);
-	/* The dump's table is all zeroes, every entry unmasked: enabling
-	 * masks them in the device first. */
-	assert_int_equal(strlen(test_events_only(&f->t, "hw-mmio-write")),
-	                 128 * strlen("hw-mmio-write 0x531f000c 4 0x1\n"));
+	assert_string_equal(test_events_only(&f->t, "hw-mmio-write"), "");
 	assert_int_equal(hw(f, t + 127 * 16 + 12, 4), 1);
 	mwr(f, t + 127 * 16, 4, 0xfee01000);
 	mwr(f, t + 127 * 16 + 12, 4, 0);

@@ -385,9 +385,6 @@ static void msi_masks(struct fake_fn *fn, unsigned cap)
 		mask_set(fn, data + 4, 4, 0xffffffff, 0);
 }
 
-/* The legacy list: at most 48 hops; a pointer below 0x40 ends it.  The
- * status register's capability bit is not consulted: the masks describe
- * the silicon, which has its registers whether or not it says so. */
 /* The PCIe capability's registers that this function has: the slot's
  * only with a slot, the root's only on a root port or event collector,
  * the second set only from capability version 2. */
@@ -419,13 +416,23 @@ static unsigned cap_end(const unsigned *at, unsigned n, unsigned off)
 	return end;
 }
 
-static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
+/* The legacy list's capability offsets, in list order: at most 48 hops;
+ * a pointer below 0x40 ends it.  The status register's capability bit is
+ * not consulted: the silicon has its registers whether or not it says so. */
+static unsigned cap_offsets(const struct fake_fn *fn, const struct fake_hdr *h,
+                            unsigned at[FAKE_CAP_HOPS])
 {
-	unsigned at[FAKE_CAP_HOPS], n = 0;
-	unsigned ptr = h->cap_ptr ? fn->val[h->cap_ptr] & 0xfcu : 0;
+	unsigned n = 0, ptr = h->cap_ptr ? fn->val[h->cap_ptr] & 0xfcu : 0;
 
 	for (; n < FAKE_CAP_HOPS && ptr >= 0x40; n++, ptr = fn->val[ptr + 1] & 0xfcu)
 		at[n] = ptr;
+	return n;
+}
+
+static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
+{
+	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, h, at);
+
 	for (unsigned i = 0; i < n; i++) {
 		unsigned end = cap_end(at, n, at[i]);
 		switch (fn->val[at[i]]) {
@@ -619,6 +626,30 @@ static int win_alloc(struct pvhdev_fake *fk, struct fake_win *w, uint32_t backed
 	return 0;
 }
 
+/*
+ * MSI-X table memory as hardware has it after reset (PCI Local Bus 3.0,
+ * 6.8.2.9): every entry's vector control Mask bit set.  Only what lies in
+ * the RAM behind the table's BAR: the rest reads 0 anyway.
+ */
+static void msix_table_reset(struct fake_fn *fn, const struct fake_hdr *h)
+{
+	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, h, at);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (fn->val[at[i]] != FAKE_CAP_MSIX || at[i] + 8 > PVHDEV_CFG_SIZE)
+			continue;
+		uint32_t table = cfg_get(fn, at[i] + 4, 4);
+		unsigned entries = (cfg_get(fn, at[i] + 2, 2) & 0x7ff) + 1, bir = table & 7;
+		const struct fake_win *w = bir < FAKE_NR_BARS ? &fn->win[bir] : NULL;
+		for (unsigned e = 0; w && w->buf && e < entries; e++) {
+			uint64_t ctrl = (uint64_t)(table & ~7u) + 16ull * e + 12;
+			if (ctrl < w->backed)
+				w->buf[ctrl] |= 1; /* Mask */
+		}
+		return; /* one MSI-X capability per function */
+	}
+}
+
 /* Builds one function over cfg (3 * its config size bytes, zeroed). */
 static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
                     const struct pvhdev_fake_dev *d, uint8_t *cfg)
@@ -645,6 +676,7 @@ static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
 		if (rc)
 			return rc;
 	}
+	msix_table_reset(fn, h);
 	return 0;
 }
 
