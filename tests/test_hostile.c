@@ -495,6 +495,49 @@ static void test_f5_remove_and_readd(void **state)
 	test_check(&f->t);
 }
 
+/* One late MMCFG report covering the bus makes a device with extended
+ * capabilities (unreadable before) be removed and added again: its
+ * bound MSI is left off, not adopted. */
+static void test_f5_late_mmcfg_readd(void **state)
+{
+	static const struct pvhdev_e820_entry e820[] = {
+		{ 0x0, 0x9fc00, PVHDEV_E820_RAM },
+		{ 0x100000, 0x7ff00000, PVHDEV_E820_RAM },
+	};
+	const struct pvhdev_platform plat = { .size = sizeof(plat), .e820 = e820,
+	                                      .nr_e820 = 2 };
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t *c = f->cfg[0];
+	struct pvhdev_irq_binding b;
+
+	*state = f;
+	test_cfg_init(c, 0x8086, 0x3333, 0x02000001, 0);
+	test_put(c, 0x06, 2, 0x0010);
+	test_put(c, 0x34, 1, 0x50);
+	test_put(c, 0x50, 2, 0x0005);
+	test_put(c, 0x100, 4, 0x00010001); /* AER: seen only through ECAM */
+	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = C, .cfg = c, .cfg_len = sizeof(f->cfg[0]) };
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
+	test_cfg_write(&f->t, C, 0x54, 4, 0xfee00000);
+	test_cfg_write(&f->t, C, 0x58, 2, 0x41);
+	test_cfg_write(&f->t, C, 0x52, 2, 0x0001);
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0001);
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM, 0, 0, 0), 0);
+	const char *ev = test_events(&f->t);
+	const char *want = "msi-unbind " SC " 0\n"
+	                   "hw-write " SC " 0x52 2 0x0\n"
+	                   "dev-remove " SC "\n";
+	assert_memory_equal(ev, want, strlen(want)); /* then sizing, and: */
+	assert_non_null(strstr(ev, "dev-add " SC "\n"));
+	assert_null(strstr(ev, "msi-bind"));
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0000);
+	assert_int_equal(readw(f, C, 0x52), 0x0000);
+	assert_int_equal(pvhdev_msi_binding(f->t.dom, C, 0, &b), 0);
+	assert_false(b.bound);
+}
+
 /* ---- F6: hidden devices' BARs ---- */
 
 /* B hidden (decoding, its BAR at 0xd0100000): its frames leave the p2m
@@ -764,6 +807,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f5_remove_and_readd, teardown),
+	cmocka_unit_test_teardown(test_f5_late_mmcfg_readd, teardown),
 	cmocka_unit_test_teardown(test_f6_hidden_bar_excluded, teardown),
 	cmocka_unit_test_teardown(test_f6_hidden_placeholder, teardown),
 	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
