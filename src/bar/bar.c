@@ -259,7 +259,11 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 			pvhdev__bar_decode_change(bd, false, true);
 		}
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, refusal(rc));
-		return PVHDEV_REJECT;
+		/* Refused for its MSI-X pages, only the decode-on is kept
+		 * from the device: the write's other bits reach it. */
+		if (rc == -EBUSY && (val & ~(uint32_t)PCI_COMMAND_MEMORY) != cur)
+			pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val & ~(uint32_t)PCI_COMMAND_MEMORY);
+		return rc == -EBUSY ? PVHDEV_DONE : PVHDEV_REJECT;
 	}
 	if (bd->queued) {
 		bd->cmd_pending = true;
