@@ -281,6 +281,30 @@ static void test_f2_table_under_another_bar(void **state)
 	assert_int_equal(r.nr, 0x100);
 }
 
+/* B unassigned (BAR0 0: its table page under populated low RAM, which
+ * is dom0's memory, not B's) decodes unmapped; a BAR write while it
+ * decodes would move its table under A's mapping at once: ignored. */
+static void test_f2_bar_write_while_decoding_unmapped(void **state)
+{
+	struct fx *f = lab(state);
+
+	writew(f, B, 0x04, 0x0000);
+	drain(f);
+	writel(f, B, 0x10, 0x00000000);
+	writew(f, B, 0x04, 0x0002);
+	drain(f);
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0002);
+	test_events_skip(&f->t);
+	f->t.log_len = 0;
+	writel(f, B, 0x10, 0xd0040000);
+	expect_events(&f->t, "");
+	assert_true(has_log(f, SB ": BAR 0: write while decoding would put its MSI-X "
+	                       "pages under a mapping: ignored\n"));
+	assert_int_equal(hw(f, B, 0x10, 4), 0x00000000);
+	writel(f, B, 0x10, 0xd0500000); /* free space: it moves */
+	expect_events(&f->t, "hw-write " SB " 0x10 4 0xd0500000\n");
+}
+
 /* The device's own queued unmap is waited for: decoding off (not
  * drained), decoding on again at the same place maps and decodes. */
 static void test_f2_own_queued_unmap_waited(void **state)
@@ -804,6 +828,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f2_table_under_low_memory, teardown),
 	cmocka_unit_test_teardown(test_f2_table_under_another_bar, teardown),
 	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, teardown),
+	cmocka_unit_test_teardown(test_f2_bar_write_while_decoding_unmapped, teardown),
 	cmocka_unit_test_teardown(test_f3_late_window_over_a_bar, teardown),
 	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, teardown),
