@@ -604,6 +604,10 @@ static void test_f6_hidden_placeholder(void **state)
 	assert_int_equal(f->t.dom->hidden_bars[0].size, 0x1000);
 	assert_int_equal(f->t.dom->hidden_bars[1].addr, 0xd0400000); /* the ROM */
 	assert_int_equal(f->t.dom->hidden_bars[1].size, 0x10000);
+	/* Removed and added again: recorded once. */
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, D), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, D), 0);
+	assert_int_equal(f->t.dom->nr_hidden_bars, 2);
 	writew(f, A, 0x04, 0x0000);
 	drain(f);
 	writel(f, A, 0x10, 0xd0300000);

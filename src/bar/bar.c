@@ -512,8 +512,14 @@ static int hidden_record(struct pvhdev_dev *dev, const struct bar *b, uint64_t a
 {
 	struct pvhdev_domain *dom = dev->dom;
 	unsigned n = dom->nr_hidden_bars;
-	struct pvhdev__hidden_bar *h = pvhdev__zalloc(dom, (n + 1) * sizeof(*h));
+	struct pvhdev__hidden_bar *h;
 
+	/* Added, removed and added again: one record per BAR. */
+	for (unsigned i = 0; i < n; i++)
+		if (dom->hidden_bars[i].sbdf == dev->sbdf && dom->hidden_bars[i].bir == b->bir &&
+		    dom->hidden_bars[i].addr == addr && dom->hidden_bars[i].size == b->size)
+			return 0;
+	h = pvhdev__zalloc(dom, (n + 1) * sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	if (n)
