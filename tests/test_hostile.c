@@ -826,6 +826,45 @@ static void test_fuzz_mask_does_not_stick(void **state)
 	test_check(&f->t);
 }
 
+/* MSI-X enabled while the table's BAR is mapped (its work done, so
+ * trapped) but the command write still waits for the ROM's work: the
+ * device does not decode yet and answers all-ones, which read as
+ * masked.  Nothing may be taken as masked then: the function mask
+ * stands in until the command write reaches the device. */
+static void test_fuzz_enable_before_decoding(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t *c = f->cfg[0];
+
+	*state = f;
+	test_cfg_init(c, 0x8086, 0x1111, 0x02000001, 0);
+	test_put(c, 0x06, 2, 0x0010);
+	test_put(c, 0x10, 4, 0xd0100000);
+	test_put(c, 0x30, 4, 0xd0400001); /* ROM enabled, decoding off */
+	test_put(c, 0x34, 1, 0x40);
+	test_put(c, 0x40, 2, 0x0011);
+	test_put(c, 0x42, 2, 0x0001);
+	test_put(c, 0x44, 4, 0x00000000);
+	test_put(c, 0x48, 4, 0x00002000);
+	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = B, .cfg = c, .cfg_len = 256,
+	                                    .bar_size = { 0x4000 }, .rom_size = 0x10000 };
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, B), 0);
+	f->t.dom->booted = true; /* map work is queued from now on */
+	test_cfg_write(&f->t, B, 0x04, 2, 0x0002);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 4, NULL), 0); /* BAR0 only */
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0000);
+	test_events_skip(&f->t);
+	test_cfg_write(&f->t, B, 0x42, 2, 0x8000);
+	expect_events(&f->t, "hw-write " SB " 0x42 2 0xc001\n");
+	drain(f);
+	expect_events(&f->t, "map 0xd0402 0xe 0xd0402 rom\n" /* the rest of the ROM */
+	                     "hw-write " SB " 0x4 2 0x2\n"
+	                     "hw-mmio-write 0xd010000c 4 0x1\n"
+	                     "hw-mmio-write 0xd010001c 4 0x1\n"
+	                     "hw-write " SB " 0x42 2 0x8001\n");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
@@ -851,6 +890,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f12_acpi_table_length_bounded, teardown),
 	cmocka_unit_test_teardown(test_f12_e820_linear, teardown),
 	cmocka_unit_test_teardown(test_fuzz_mask_does_not_stick, teardown),
+	cmocka_unit_test_teardown(test_fuzz_enable_before_decoding, teardown),
 };
 
 PVHDEV_TEST_MAIN("hostile", tests)
