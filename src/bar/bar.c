@@ -298,28 +298,20 @@ static unsigned bir_of(const struct pvhdev__bar_dev *bd, unsigned off)
 	return bd->bars[i].kind == BAR_MEM64_HI ? i - 1 : i;
 }
 
-/* A BAR that does not map (unassigned at 0, say) while the device
- * decodes: the write moves it in the device at once, so its MSI-X pages
- * must not land under a mapping there (the XSA-120 rule). */
+/* A BAR with MSI-X pages that does not map (unassigned, at 0) while
+ * its device decodes: a write would move it in the device at once, with
+ * no claim to keep other mappings off its MSI-X pages there (the
+ * XSA-120 rule), so it is ignored as a mapped BAR's is. */
 static enum pvhdev_verdict unmapped_bar_write(struct pvhdev__bar_dev *bd,
-                                              unsigned bir, unsigned off,
-                                              uint32_t val)
+                                              unsigned bir)
 {
-	uint32_t cmd, other;
-	uint64_t addr;
+	uint32_t cmd;
 
 	if (!bar_has_holes(bd, bir) || pvhdev_dev_hw_read(bd->dev, PCI_COMMAND, 2, &cmd) ||
-	    !(cmd & PCI_COMMAND_MEMORY) || pvhdev__bar_read_addr(bd, bir, &addr))
+	    !(cmd & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
-	if (off == bd->bars[bir].reg) {
-		addr = (addr & ~(uint64_t)0xffffffffu) | (val & ~0xfu);
-	} else if (!pvhdev_dev_hw_read(bd->dev, bd->bars[bir].reg, 4, &other)) {
-		addr = (uint64_t)val << 32 | (other & ~0xfu);
-	}
-	if (!pvhdev__bar_holes_clear(bd, bir, addr))
-		return PVHDEV_PASS;
-	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while decoding would put its MSI-X "
-	        "pages under a mapping: ignored");
+	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while decoding, not mapped, with "
+	        "MSI-X pages: ignored");
 	return PVHDEV_REJECT;
 }
 
@@ -336,7 +328,7 @@ static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
 	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
 	if (!bd->bars[bir].mapped)
-		return unmapped_bar_write(bd, bir, reg->off, val);
+		return unmapped_bar_write(bd, bir);
 	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while mapped: ignored");
 	return PVHDEV_REJECT;
 }
