@@ -269,15 +269,50 @@ static void test_f2_table_under_another_bar(void **state)
 	drain(f);
 	writel(f, B, 0x10, 0xd0040000);
 	test_events_skip(&f->t);
-	writew(f, B, 0x04, 0x0002);
+	writew(f, B, 0x04, 0x0006); /* decoding and bus master */
 	drain(f);
-	expect_events(&f->t, "");
-	assert_int_equal(readw(f, B, 0x04), 0x0000);
-	assert_int_equal(hw(f, B, 0x04, 2), 0x0000);
+	/* Bus master reaches the device, decoding does not. */
+	expect_events(&f->t, "hw-write " SB " 0x4 2 0x4\n");
+	assert_int_equal(readw(f, B, 0x04), 0x0004);
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0004);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0040, &r), 0);
 	assert_int_equal(r.owner, A);
 	assert_int_equal(r.gfn, 0xd0000);
 	assert_int_equal(r.nr, 0x100);
+}
+
+/* B unassigned (BAR0 0: its table page under populated low RAM, which
+ * is dom0's memory, not B's) decodes unmapped; a BAR write while it
+ * decodes would move its table at once with no claim on its pages:
+ * ignored, as for a mapped BAR (found by fuzz_ops: another device
+ * added later mapped over the moved table). */
+static void test_f2_bar_write_while_decoding_unmapped(void **state)
+{
+	struct fx *f = lab(state);
+
+	writew(f, B, 0x04, 0x0000);
+	drain(f);
+	writel(f, B, 0x10, 0x00000000);
+	writew(f, B, 0x04, 0x0002);
+	drain(f);
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0002);
+	test_events_skip(&f->t);
+	f->t.log_len = 0;
+	writel(f, B, 0x10, 0xd0500000);
+	expect_events(&f->t, "");
+	assert_true(has_log(f, SB ": BAR 0: write while decoding, not mapped, with "
+	                       "MSI-X pages: ignored\n"));
+	assert_int_equal(hw(f, B, 0x10, 4), 0x00000000);
+	/* Decoding off, the write moves it; decoding on maps it there. */
+	writew(f, B, 0x04, 0x0000);
+	writel(f, B, 0x10, 0xd0500000);
+	writew(f, B, 0x04, 0x0002);
+	drain(f);
+	expect_events(&f->t, "hw-write " SB " 0x4 2 0x0\n"
+	                     "hw-write " SB " 0x10 4 0xd0500000\n"
+	                     "map 0xd0501 0x1 0xd0501 bar\n"
+	                     "map 0xd0503 0x1 0xd0503 bar\n"
+	                     "hw-write " SB " 0x4 2 0x2\n");
 }
 
 /* The device's own queued unmap is waited for: decoding off (not
@@ -495,6 +530,49 @@ static void test_f5_remove_and_readd(void **state)
 	test_check(&f->t);
 }
 
+/* One late MMCFG report covering the bus makes a device with extended
+ * capabilities (unreadable before) be removed and added again: its
+ * bound MSI is left off, not adopted. */
+static void test_f5_late_mmcfg_readd(void **state)
+{
+	static const struct pvhdev_e820_entry e820[] = {
+		{ 0x0, 0x9fc00, PVHDEV_E820_RAM },
+		{ 0x100000, 0x7ff00000, PVHDEV_E820_RAM },
+	};
+	const struct pvhdev_platform plat = { .size = sizeof(plat), .e820 = e820,
+	                                      .nr_e820 = 2 };
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t *c = f->cfg[0];
+	struct pvhdev_irq_binding b;
+
+	*state = f;
+	test_cfg_init(c, 0x8086, 0x3333, 0x02000001, 0);
+	test_put(c, 0x06, 2, 0x0010);
+	test_put(c, 0x34, 1, 0x50);
+	test_put(c, 0x50, 2, 0x0005);
+	test_put(c, 0x100, 4, 0x00010001); /* AER: seen only through ECAM */
+	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = C, .cfg = c, .cfg_len = sizeof(f->cfg[0]) };
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
+	test_cfg_write(&f->t, C, 0x54, 4, 0xfee00000);
+	test_cfg_write(&f->t, C, 0x58, 2, 0x41);
+	test_cfg_write(&f->t, C, 0x52, 2, 0x0001);
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0001);
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM, 0, 0, 0), 0);
+	const char *ev = test_events(&f->t);
+	const char *want = "msi-unbind " SC " 0\n"
+	                   "hw-write " SC " 0x52 2 0x0\n"
+	                   "dev-remove " SC "\n";
+	assert_memory_equal(ev, want, strlen(want)); /* then sizing, and: */
+	assert_non_null(strstr(ev, "dev-add " SC "\n"));
+	assert_null(strstr(ev, "msi-bind"));
+	assert_int_equal(hw(f, C, 0x52, 2), 0x0000);
+	assert_int_equal(readw(f, C, 0x52), 0x0000);
+	assert_int_equal(pvhdev_msi_binding(f->t.dom, C, 0, &b), 0);
+	assert_false(b.bound);
+}
+
 /* ---- F6: hidden devices' BARs ---- */
 
 /* B hidden (decoding, its BAR at 0xd0100000): its frames leave the p2m
@@ -536,6 +614,10 @@ static void test_f6_hidden_placeholder(void **state)
 	assert_int_equal(f->t.dom->hidden_bars[0].size, 0x1000);
 	assert_int_equal(f->t.dom->hidden_bars[1].addr, 0xd0400000); /* the ROM */
 	assert_int_equal(f->t.dom->hidden_bars[1].size, 0x10000);
+	/* Removed and added again: recorded once. */
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, D), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, D), 0);
+	assert_int_equal(f->t.dom->nr_hidden_bars, 2);
 	writew(f, A, 0x04, 0x0000);
 	drain(f);
 	writel(f, A, 0x10, 0xd0300000);
@@ -754,16 +836,82 @@ static void test_fuzz_mask_does_not_stick(void **state)
 	test_check(&f->t);
 }
 
+/* MSI-X enabled while the table's BAR is mapped (its work done, so
+ * trapped) but the command write still waits for the ROM's work: the
+ * device does not decode yet and answers all-ones, which read as
+ * masked.  Nothing may be taken as masked then: the function mask
+ * stands in until the command write reaches the device. */
+static void test_fuzz_enable_before_decoding(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t *c = f->cfg[0];
+
+	*state = f;
+	test_cfg_init(c, 0x8086, 0x1111, 0x02000001, 0);
+	test_put(c, 0x06, 2, 0x0010);
+	test_put(c, 0x10, 4, 0xd0100000);
+	test_put(c, 0x30, 4, 0xd0400001); /* ROM enabled, decoding off */
+	test_put(c, 0x34, 1, 0x40);
+	test_put(c, 0x40, 2, 0x0011);
+	test_put(c, 0x42, 2, 0x0001);
+	test_put(c, 0x44, 4, 0x00000000);
+	test_put(c, 0x48, 4, 0x00002000);
+	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = B, .cfg = c, .cfg_len = 256,
+	                                    .bar_size = { 0x4000 }, .rom_size = 0x10000 };
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, B), 0);
+	f->t.dom->booted = true; /* map work is queued from now on */
+	test_cfg_write(&f->t, B, 0x04, 2, 0x0002);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 4, NULL), 0); /* BAR0 only */
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0000);
+	test_events_skip(&f->t);
+	test_cfg_write(&f->t, B, 0x42, 2, 0x8000);
+	expect_events(&f->t, "hw-write " SB " 0x42 2 0xc001\n");
+	drain(f);
+	expect_events(&f->t, "map 0xd0402 0xe 0xd0402 rom\n" /* the rest of the ROM */
+	                     "hw-write " SB " 0x4 2 0x2\n"
+	                     "hw-mmio-write 0xd010000c 4 0x1\n"
+	                     "hw-mmio-write 0xd010001c 4 0x1\n"
+	                     "hw-write " SB " 0x42 2 0x8001\n");
+}
+
+/* B's decode-off is queued: B decodes until its command write, after
+ * the unmap work.  A, added meanwhile with its BAR over B's, maps
+ * synchronously: B's MSI-X pages stay claimed until B's command write
+ * reaches it, so A leaves them out (found by fuzz_ops: the claims went
+ * with the queued unmap). */
+static void test_fuzz_claims_kept_until_decoding_off(void **state)
+{
+	struct fx *f = lab(state);
+	struct pvhdev_p2m_range r;
+
+	writew(f, B, 0x04, 0x0000); /* queued */
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0002);
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, A), 0);
+	writel(f, A, 0x10, 0xd0100000); /* A is nobody's: this is the hardware */
+	assert_int_equal(pvhdev_dev_add(f->t.dom, A), 0);
+	test_check(&f->t);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0100, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0102, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0104, &r), 0);
+	assert_int_equal(r.owner, A);
+	drain(f);
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0000);
+	test_check(&f->t);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
 	cmocka_unit_test_teardown(test_f2_table_under_low_memory, teardown),
 	cmocka_unit_test_teardown(test_f2_table_under_another_bar, teardown),
 	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, teardown),
+	cmocka_unit_test_teardown(test_f2_bar_write_while_decoding_unmapped, teardown),
 	cmocka_unit_test_teardown(test_f3_late_window_over_a_bar, teardown),
 	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f5_remove_and_readd, teardown),
+	cmocka_unit_test_teardown(test_f5_late_mmcfg_readd, teardown),
 	cmocka_unit_test_teardown(test_f6_hidden_bar_excluded, teardown),
 	cmocka_unit_test_teardown(test_f6_hidden_placeholder, teardown),
 	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
@@ -777,6 +925,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f12_acpi_table_length_bounded, teardown),
 	cmocka_unit_test_teardown(test_f12_e820_linear, teardown),
 	cmocka_unit_test_teardown(test_fuzz_mask_does_not_stick, teardown),
+	cmocka_unit_test_teardown(test_fuzz_enable_before_decoding, teardown),
+	cmocka_unit_test_teardown(test_fuzz_claims_kept_until_decoding_off, teardown),
 };
 
 PVHDEV_TEST_MAIN("hostile", tests)

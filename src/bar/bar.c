@@ -259,7 +259,11 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 			pvhdev__bar_decode_change(bd, false, true);
 		}
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, refusal(rc));
-		return PVHDEV_REJECT;
+		/* Refused for its MSI-X pages, only the decode-on is kept
+		 * from the device: the write's other bits reach it. */
+		if (rc == -EBUSY && (val & ~(uint32_t)PCI_COMMAND_MEMORY) != cur)
+			pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val & ~(uint32_t)PCI_COMMAND_MEMORY);
+		return rc == -EBUSY ? PVHDEV_DONE : PVHDEV_REJECT;
 	}
 	if (bd->queued) {
 		bd->cmd_pending = true;
@@ -279,11 +283,36 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 	return PVHDEV_DONE;
 }
 
+static bool bar_has_holes(const struct pvhdev__bar_dev *bd, unsigned bir)
+{
+	for (unsigned i = 0; i < bd->dev->nr_holes; i++)
+		if (bd->dev->holes[i].bir == bir && bd->dev->holes[i].size)
+			return true;
+	return false;
+}
+
 static unsigned bir_of(const struct pvhdev__bar_dev *bd, unsigned off)
 {
 	unsigned i = (off - PCI_BAR0) / 4;
 
 	return bd->bars[i].kind == BAR_MEM64_HI ? i - 1 : i;
+}
+
+/* A BAR with MSI-X pages that does not map (unassigned, at 0) while
+ * its device decodes: a write would move it in the device at once, with
+ * no claim to keep other mappings off its MSI-X pages there (the
+ * XSA-120 rule), so it is ignored as a mapped BAR's is. */
+static enum pvhdev_verdict unmapped_bar_write(struct pvhdev__bar_dev *bd,
+                                              unsigned bir)
+{
+	uint32_t cmd;
+
+	if (!bar_has_holes(bd, bir) || pvhdev_dev_hw_read(bd->dev, PCI_COMMAND, 2, &cmd) ||
+	    !(cmd & PCI_COMMAND_MEMORY))
+		return PVHDEV_PASS;
+	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while decoding, not mapped, with "
+	        "MSI-X pages: ignored");
+	return PVHDEV_REJECT;
 }
 
 static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
@@ -299,7 +328,7 @@ static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
 	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
 	if (!bd->bars[bir].mapped)
-		return PVHDEV_PASS;
+		return unmapped_bar_write(bd, bir);
 	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while mapped: ignored");
 	return PVHDEV_REJECT;
 }
@@ -475,8 +504,14 @@ static int hidden_record(struct pvhdev_dev *dev, const struct bar *b, uint64_t a
 {
 	struct pvhdev_domain *dom = dev->dom;
 	unsigned n = dom->nr_hidden_bars;
-	struct pvhdev__hidden_bar *h = pvhdev__zalloc(dom, (n + 1) * sizeof(*h));
+	struct pvhdev__hidden_bar *h;
 
+	/* Added, removed and added again: one record per BAR. */
+	for (unsigned i = 0; i < n; i++)
+		if (dom->hidden_bars[i].sbdf == dev->sbdf && dom->hidden_bars[i].bir == b->bir &&
+		    dom->hidden_bars[i].addr == addr && dom->hidden_bars[i].size == b->size)
+			return 0;
+	h = pvhdev__zalloc(dom, (n + 1) * sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	if (n)

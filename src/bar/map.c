@@ -181,6 +181,7 @@ static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 
 	if (rc)
 		return rc;
+	holes_release(bd, bir); /* any kept from a queued unmap */
 	if (n && dev->nr_holes > bd->nr_claims) {
 		claim_refused(bd, bir, s[0], e[0]);
 		return -EBUSY;
@@ -314,6 +315,15 @@ void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 	}
 }
 
+/* The claims of BARs that no longer map, kept while their unmap was
+ * queued (the device decoded until its command write). */
+static void claims_drop(struct pvhdev__bar_dev *bd)
+{
+	for (unsigned i = 0; i < BAR_ROM; i++)
+		if (!bd->bars[i].mapped)
+			holes_release(bd, i);
+}
+
 /* A finished item: tell the modules, and release a command write that
  * waited for this device's p2m work. */
 static int work_done(struct bar *b)
@@ -325,11 +335,16 @@ static int work_done(struct bar *b)
 	if (!b->queued)
 		return 0;
 	b->queued = false;
-	if (--bd->queued || !bd->cmd_pending)
+	if (--bd->queued)
 		return 0;
+	if (!bd->cmd_pending) {
+		claims_drop(bd);
+		return 0;
+	}
 	bd->cmd_pending = false;
 	int rc = pvhdev__hw_cfg_write(bd->dev->dom, bd->dev->sbdf, PCI_COMMAND, 2,
 	                              bd->cmd_val);
+	claims_drop(bd);
 	if (!(bd->cmd_val & PCI_COMMAND_MEMORY))
 		return rc;
 	if (!rc) {
@@ -379,7 +394,11 @@ int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 	}
 	if (!map) {
 		pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
-		holes_release(bd, bir);
+		/* Queued, the device decodes until its command write, after
+		 * the work: the claims keep others off its MSI-X pages until
+		 * then (work_done()). */
+		if (now)
+			holes_release(bd, bir);
 	}
 	b->mapped = map;
 	if (map)

@@ -128,6 +128,19 @@ static uint64_t entry_hw(const struct pvhdev__msix_dev *m, unsigned i)
 static void hw_ctrl_sync(struct pvhdev__msix_dev *m);
 static void entries_sync(struct pvhdev__msix_dev *m);
 
+/* Whether the hypervisor can reach the table now: trapped (its BAR
+ * mapped) and decoding in the device.  The traps start when the BAR's
+ * p2m work completes, before the command write that turns decoding on
+ * reaches the device (other BARs' work may still be queued), and the
+ * device drops writes to memory it does not decode. */
+static bool table_decodes(const struct pvhdev__msix_dev *m)
+{
+	uint32_t cmd;
+
+	return m->trap[0].on &&
+	       !pvhdev__hw_cfg_read(m->dev->dom, m->dev->sbdf, 0x04, 2, &cmd) && (cmd & 0x2);
+}
+
 /* The device's mask bits are stale: while MSI-X is on, the function
  * mask stands in for them (as Xen's does) until entries_sync(). */
 static void mask_fallback(struct pvhdev__msix_dev *m)
@@ -147,7 +160,7 @@ static bool hw_vctrl(struct pvhdev__msix_dev *m, unsigned i, bool masked)
 	struct pvhdev_domain *dom = m->dev->dom;
 	uint64_t a = entry_hw(m, i) + 0xc, v;
 
-	if (!m->trap[0].on || pvhdev__hw_mmio_read(dom, a, 4, &v)) {
+	if (!table_decodes(m) || pvhdev__hw_mmio_read(dom, a, 4, &v)) {
 		if (masked)
 			mask_fallback(m);
 		return false;
@@ -197,7 +210,7 @@ static void entry_bind(struct pvhdev__msix_dev *m, unsigned i)
 	struct msix_entry *e = &m->entries[i];
 	struct pvhdev_event probe;
 
-	if (!m->trap[0].on) {
+	if (!table_decodes(m)) {
 		msix_log(m->dev, PVHDEV_LOG_WARN, "entry %u: table in BAR %u not "
 		         "decoding: not bound", i, m->table_bir);
 		return;
@@ -491,7 +504,7 @@ static void entries_sync(struct pvhdev__msix_dev *m)
 {
 	bool stale = false;
 
-	if (!m->trap[0].on)
+	if (!table_decodes(m))
 		return;
 	/* Stale while it runs, so that no mask falls back on its own; a
 	 * mask that did not stick keeps the fallback afterwards (the
