@@ -859,6 +859,14 @@ static void test_fuzz_enable_before_decoding(void **state)
 	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = B, .cfg = c, .cfg_len = 256,
 	                                    .bar_size = { 0x4000 }, .rom_size = 0x10000 };
 	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	/* The device's entries unmasked, as firmware may leave them (the
+	 * fake's table starts masked, as after reset): decode on in the
+	 * device for a moment, before pvhdev knows it. */
+	assert_int_equal(pvhdev_fake_ops.cfg_write(f->t.fake, B, 0x04, 2, 0x0002), 0);
+	for (unsigned e = 0; e < 2; e++)
+		assert_int_equal(pvhdev_fake_ops.mmio_write(f->t.fake, 0xd0100000 + 16 * e + 12,
+		                                            4, 0), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_write(f->t.fake, B, 0x04, 2, 0x0000), 0);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, B), 0);
 	f->t.dom->booted = true; /* map work is queued from now on */
 	test_cfg_write(&f->t, B, 0x04, 2, 0x0002);
