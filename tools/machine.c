@@ -294,3 +294,8 @@ const char *machine_note(const struct machine *m, size_t i)
 	}
 	return pvhdev_dump_note(m->dump, i);
 }
+
+struct pvhdev_capture *machine_capture(const struct machine *m)
+{
+	return from_host(m) && m->priv ? ((const struct host_priv *)m->priv)->cap : NULL;
+}

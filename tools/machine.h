@@ -47,6 +47,10 @@ struct machine {
 int machine_open(struct machine *m, const struct machine_opts *o);
 void machine_close(struct machine *m);
 
+/* The running machine's captured platform (--host), or NULL. */
+struct pvhdev_capture;
+struct pvhdev_capture *machine_capture(const struct machine *m);
+
 /* What the loader noted (BAR sizes guessed, overrides, capture gaps),
  * then the warnings of the boot. */
 size_t machine_nr_notes(const struct machine *m);

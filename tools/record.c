@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pvhdev/host_backend.h>
 #include <pvhdev/pvhdev.h>
 #include <pvhdev/scenario.h>
 #include <pvhdev/trace.h>
@@ -126,6 +127,38 @@ static int parse_opts(int argc, char **argv, struct record_opts *o)
 	return CLI_OK;
 }
 
+/* A --host trace's platform: the capture, as a platform file beside the
+ * trace (TRACE.platform.xml), which the trace's header names ("host:FILE")
+ * so that `replay --trace` boots on it alone (docs/trace-format.md). */
+#define HOST_PLATFORM_SUFFIX ".platform.xml"
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int host_platform(const struct record_opts *o, const struct machine *m)
+{
+	char path[4096];
+	FILE *f;
+	int rc;
+
+	if (snprintf(path, sizeof(path), "%s%s", o->output, HOST_PLATFORM_SUFFIX) >=
+	    (int)sizeof(path) || !(f = fopen(path, "w"))) {
+		fprintf(stderr, "pvhdev record: %s%s: %s\n", o->output, HOST_PLATFORM_SUFFIX,
+		        strerror(errno ? errno : ENAMETOOLONG));
+		return CLI_INTERNAL;
+	}
+	rc = pvhdev_capture_write_xml(machine_capture(m), f, NULL, NULL, 0);
+	if (fclose(f) || rc) {
+		fprintf(stderr, "pvhdev record: %s: cannot write\n", path);
+		return CLI_INTERNAL;
+	}
+	return CLI_OK;
+}
+
 /* machine_opts.wrap: puts the recorder between the domain and the
  * machine's backend. */
 static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
@@ -144,8 +177,11 @@ static int wrap(void *arg, const struct pvhdev_backend_ops **ops, void **ctx)
 		              o->m.lspci);
 	else if (o->m.platform)
 		rc = snprintf(source, sizeof(source), "platform:%s", o->m.platform);
-	else
+	else if (cli_is_stdio(o->output))
 		rc = snprintf(source, sizeof(source), "host");
+	else /* the captured platform goes beside the trace (host_platform) */
+		rc = snprintf(source, sizeof(source), "host:%s%s", base_name(o->output),
+		              HOST_PLATFORM_SUFFIX);
 	/* The header must name the source whole, or a replay finds another. */
 	if (rc < 0 || (size_t)rc >= sizeof(source)) {
 		fprintf(stderr, "pvhdev record: %s: path too long\n",
@@ -235,6 +271,8 @@ int cli_record(int argc, char **argv)
 	o.m.wrap = wrap;
 	o.m.wrap_arg = &o;
 	rc = machine_open(&m, &o.m);
+	if (rc == CLI_OK && o.m.host && !cli_is_stdio(o.output))
+		rc = host_platform(&o, &m);
 	if (rc == CLI_OK) {
 		rep.machine = m.source;
 		rc = pvhdev_scenario_run(sc, m.dom, cli_report_line, &rep, &res);
@@ -273,7 +311,11 @@ int cli_record(int argc, char **argv)
 				rc = CLI_INTERNAL;
 			unlink(o.tmp);
 		} else if (rc == CLI_USAGE || rc == CLI_INTERNAL) {
+			char plat[4096];
 			unlink(o.output);
+			if (o.m.host && snprintf(plat, sizeof(plat), "%s%s", o.output,
+			                         HOST_PLATFORM_SUFFIX) < (int)sizeof(plat))
+				unlink(plat);
 		}
 	}
 	return rc;

@@ -24,6 +24,7 @@
 
 #define PLATFORM_PREFIX "platform:"
 #define LSPCI_PREFIX "lspci:"
+#define HOST_PREFIX "host:"
 
 /* A file the trace names: as given, else relative to the trace's
  * directory (buf holds that path). */
@@ -112,6 +113,9 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 	pvhdev_trace_get_info(t, &info);
 	if (!platform && !strncmp(info.source, PLATFORM_PREFIX, strlen(PLATFORM_PREFIX)))
 		platform = info.source + strlen(PLATFORM_PREFIX);
+	/* A --host recording's captured platform, beside the trace. */
+	if (!platform && !strncmp(info.source, HOST_PREFIX, strlen(HOST_PREFIX)))
+		platform = info.source + strlen(HOST_PREFIX);
 	if (platform) {
 		ret = load_platform(trace, platform, &pf);
 		if (ret) {
@@ -127,9 +131,9 @@ int cli_trace_replay(const char *trace, const char *platform, bool relaxed,
 		}
 	}
 	/* Else ("lspci-bare:FILE", "host", anything else): an empty platform,
-	 * as `pvhdev replay --lspci FILE --bare` boots.  A "host" trace wants
-	 * --platform with the `pvhdev capture` of the machine it was recorded
-	 * on. */
+	 * as `pvhdev replay --lspci FILE --bare` boots.  A "host" trace (one
+	 * written to stdout) wants --platform with the `pvhdev capture` of the
+	 * machine it was recorded on. */
 
 	struct pvhdev_config cfg = {
 		.size = sizeof(cfg),

@@ -175,6 +175,18 @@ $launch "$bin" replay "$tmp/bad.scn" >/dev/null 2>"$tmp/err"
 [ $? = 2 ] && grep -q "^$tmp/bad.scn:2: expected '# machine: lspci:FILE'" "$tmp/err" &&
 	ok "a bad machine line is a usage error" || fail "bad machine line: $(cat "$tmp/err")"
 
+# record --host keeps the captured platform beside the trace, named in its
+# header, so that the trace replays alone (a sysfs tree of the tests'
+# stands in for this machine's /sys).
+printf 'outl 0xcf8 0x80000000\ninl 0xcfc\nexpect 0x29c08086\n' >"$tmp/host.scn"
+PVHDEV_SYSFS_ROOT=$root/tests/data/capture/good $launch "$bin" record --quiet --host \
+	"$tmp/host.scn" -o "$tmp/host.xml" 2>"$tmp/err" || fail "record --host: $(cat "$tmp/err")"
+grep -q '<platform source="host:host.xml.platform.xml"' "$tmp/host.xml" &&
+	[ -s "$tmp/host.xml.platform.xml" ] && ok "record --host writes its platform beside the trace" ||
+	fail "record --host: no platform beside the trace"
+(cd / && $launch "$bin" replay --quiet --trace "$tmp/host.xml" "$tmp/host.scn") 2>"$tmp/err" &&
+	ok "a --host trace replays alone" || fail "replay --trace of a --host trace: $(tail -n 2 "$tmp/err")"
+
 # "-": the scenario on stdin; the trace on stdout, replayed from stdin.
 # (From an empty directory: a file named "-" must neither be made nor read.)
 cd "$tmp" || exit 1
