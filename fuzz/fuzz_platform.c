@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *path;
 	char err[512];
 
-	if (!schema[0] && pvhdev_platform_file_schema(PVHDEV_SOURCE_DATADIR, schema,
+	if (!schema[0] && pvhdev_platform_file_schema(PVHDEV_FUZZ_DATADIR, schema,
 	                                              sizeof(schema)))
 		abort();
 	if (!(path = fuzz_tmp_file(data, size, ".xml")))
