@@ -316,6 +316,27 @@ static void intel_82576_inferred_platform(void **state)
 	pvhdev_dump_free(d);
 }
 
+/* An SR-IOV header in the last dword of a looping extended list: the
+ * capability does not fit, so there are no VF BARs to guess and nothing
+ * is read past config space (ASan would say). */
+static void crafted_sriov_at_end(void **state)
+{
+	struct pvhdev_dump *d = load_ok(DUMPS("sriov-at-end.lspci"));
+	const struct pvhdev_fake_dev *v = dev_at(d, PVHDEV_SBDF(0, 1, 0, 0));
+	const uint64_t none[6] = { 0 };
+	const struct pvhdev_platform *p;
+
+	(void)state;
+	assert_memory_equal(v->vf_bar_size, none, sizeof(none));
+	assert_int_equal(pvhdev_dump_nr_notes(d), 0);
+	/* Extended space all the same: a window for bus 1, at 0xe0000000. */
+	assert_int_equal(pvhdev_dump_platform(d, &p), 0);
+	assert_int_equal(p->nr_mcfg, 1);
+	assert_int_equal(p->mcfg[0].addr, 0xe0000000);
+	assert_int_equal(p->mcfg[0].end_bus, 1);
+	pvhdev_dump_free(d);
+}
+
 /* A dump of 256-byte config spaces gets the empty platform, silently:
  * nothing would read extended config space. */
 static void no_platform_without_extended_space(void **state)
@@ -771,6 +792,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(intel_82576_vf_bar_guesses),
 	cmocka_unit_test(intel_82576_inferred_platform),
 	cmocka_unit_test(no_platform_without_extended_space),
+	cmocka_unit_test(crafted_sriov_at_end),
 	cmocka_unit_test(asus_p6t6_sizes_from_alignment),
 	cmocka_unit_test(firecracker_virtio),
 	cmocka_unit_test(cavium_thunderx_domain_2),

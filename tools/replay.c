@@ -163,14 +163,16 @@ static int read_text(FILE *f, const char *name, char **text, size_t *len, char *
 
 	for (;;) {
 		if (n + 1 >= cap) {
-			char *t = cap >= SCENARIO_MAX ? NULL : realloc(buf, cap = cap ? cap * 2 : 65536);
+			size_t next = cap ? 2 * cap : 65536;
+			char *t = cap < SCENARIO_MAX ? realloc(buf, next) : NULL;
 			if (!t) {
-				free(buf);
 				snprintf(err, err_len, "%s: cannot read: %s", name,
-				         cap >= SCENARIO_MAX ? "larger than 256 MiB" : strerror(ENOMEM));
-				return cap >= SCENARIO_MAX ? -EFBIG : -ENOMEM;
+				         cap < SCENARIO_MAX ? strerror(ENOMEM) : "larger than 256 MiB");
+				free(buf);
+				return cap < SCENARIO_MAX ? -ENOMEM : -EFBIG;
 			}
 			buf = t;
+			cap = next;
 		}
 		size_t got = fread(buf + n, 1, cap - n - 1, f);
 		n += got;
@@ -190,9 +192,10 @@ static int read_text(FILE *f, const char *name, char **text, size_t *len, char *
 
 /*
  * The scenario's machine: its first "# machine: KIND:PATH" comment line
- * (KIND lspci or platform; PATH relative to the scenario's directory),
- * the convention of the scenarios in tests/data.  Sets o->lspci or
- * o->platform to path (buf); 0 when there is no such line.
+ * (KIND lspci or platform; PATH relative to the scenario's directory,
+ * or to the working directory for "<stdin>"), the convention of the
+ * scenarios in tests/data.  Sets o->lspci or o->platform to path (buf);
+ * CLI_OK when there is no such line.
  */
 static int scenario_machine(const char *scenario, const char *text, char *buf, size_t len,
                             struct machine_opts *o)
@@ -215,7 +218,7 @@ static int scenario_machine(const char *scenario, const char *text, char *buf, s
 					        "'# machine: platform:FILE'\n", scenario, line);
 					return CLI_USAGE;
 				}
-				const char *slash = cli_is_stdio(scenario) ? NULL : strrchr(scenario, '/');
+				const char *slash = strrchr(scenario, '/');
 				int dir = path[0] == '/' || !slash ? 0 : (int)(slash - scenario + 1);
 				int n = snprintf(buf, len, "%.*s%.*s", dir, scenario, (int)plen, path);
 				if (n < 0 || (size_t)n >= len) {

@@ -889,29 +889,34 @@ static void msix_need(struct sizing *z)
 	}
 }
 
-/*
- * The SR-IOV capability (PCIe Base, SR-IOV 9.3.3) in the extended list,
- * walked at most once per dword: TotalVFs at +0x0e, the six VF BAR
- * registers from +0x24.  VF BARs are memory BARs (bit 0 reads 0); a
- * 64-bit one takes the next register as its high half.
- */
-static void decode_sriov(struct sizing *z)
+/* Where the SR-IOV capability (PCIe Base, SR-IOV 9.3.3) is in the
+ * extended list, whole (0x40 bytes) inside config space; 0: nowhere.  At
+ * most one hop per dword of extended space, so a looping list ends. */
+static unsigned find_sriov(const uint8_t *cfg)
 {
-	const uint8_t *cfg = z->fd->cfg;
 	unsigned pos = PVHDEV_CFG_SIZE;
 
-	if (z->fd->cfg_len <= PVHDEV_CFG_SIZE)
-		return;
 	for (unsigned hop = 0; hop < (PVHDEV_CFG_EXP_SIZE - PVHDEV_CFG_SIZE) / 4; hop++) {
 		uint32_t hdr = cfg_dword(cfg, pos);
 		if (!hdr || hdr == 0xffffffffu)
-			return;
-		if ((hdr & 0xffff) == DUMP_ECAP_SRIOV && pos + 0x3c <= PVHDEV_CFG_EXP_SIZE)
-			break;
+			return 0;
+		if ((hdr & 0xffff) == DUMP_ECAP_SRIOV && pos + 0x40 <= PVHDEV_CFG_EXP_SIZE)
+			return pos;
 		if ((pos = hdr >> 20 & 0xffc) < PVHDEV_CFG_SIZE)
-			return;
+			return 0;
 	}
-	if ((cfg_dword(cfg, pos) & 0xffff) != DUMP_ECAP_SRIOV)
+	return 0;
+}
+
+/* TotalVFs at +0x0e, First VF Offset and VF Stride at +0x14, the six VF
+ * BAR registers from +0x24.  VF BARs are memory BARs (bit 0 reads 0); a
+ * 64-bit one takes the next register as its high half. */
+static void decode_sriov(struct sizing *z)
+{
+	const uint8_t *cfg = z->fd->cfg;
+	unsigned pos = z->fd->cfg_len > PVHDEV_CFG_SIZE ? find_sriov(cfg) : 0;
+
+	if (!pos)
 		return;
 	z->sriov = pos;
 	z->total_vfs = cfg[pos + 0x0e] | (unsigned)cfg[pos + 0x0f] << 8;
