@@ -337,6 +337,42 @@ static void crafted_sriov_at_end(void **state)
 	pvhdev_dump_free(d);
 }
 
+/* 300 segments, each one function with extended config space: windows
+ * for the first 256 (as many as a domain takes), a note for the rest,
+ * and placing them stays quick (each candidate is one binary search). */
+static void many_segments_bounded(void **state)
+{
+	char path[] = "/tmp/pvhdev-test-dump-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	const struct pvhdev_platform *p;
+	struct pvhdev_dump *d;
+
+	(void)state;
+	assert_non_null(f);
+	for (unsigned seg = 0; seg < 300; seg++) {
+		fprintf(f, "%04x:00:00.0 Ethernet controller: Intel Corporation Device 10c9\n",
+		        seg);
+		fprintf(f, "00: 86 80 c9 10 00 00 00 00 00 00 00 02 00 00 00 00\n");
+		fprintf(f, "100: 01 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00\n\n");
+	}
+	assert_int_equal(fclose(f), 0);
+	d = load_ok(path);
+	unlink(path);
+	assert_int_equal(pvhdev_dump_platform(d, &p), 0);
+	assert_int_equal(p->nr_mcfg, 256);
+	for (unsigned i = 0; i < 256; i++)
+		assert_int_equal(p->mcfg[i].seg, i);
+	size_t n = pvhdev_dump_nr_notes(d), windows = 0, refused = 0;
+	for (size_t i = 0; i < n; i++) {
+		windows += !!strstr(pvhdev_dump_note(d, i), "inferred ECAM window");
+		refused += !!strstr(pvhdev_dump_note(d, i), "more than 256 segments");
+	}
+	assert_int_equal(windows, 256);
+	assert_int_equal(refused, 300 - 256);
+	pvhdev_dump_free(d);
+}
+
 /* A dump of 256-byte config spaces gets the empty platform, silently:
  * nothing would read extended config space. */
 static void no_platform_without_extended_space(void **state)
@@ -793,6 +829,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(intel_82576_inferred_platform),
 	cmocka_unit_test(no_platform_without_extended_space),
 	cmocka_unit_test(crafted_sriov_at_end),
+	cmocka_unit_test(many_segments_bounded),
 	cmocka_unit_test(asus_p6t6_sizes_from_alignment),
 	cmocka_unit_test(firecracker_virtio),
 	cmocka_unit_test(cavium_thunderx_domain_2),

@@ -1384,8 +1384,26 @@ static int size_vf(struct sizing *z, unsigned i)
 
 static void busy_push(struct pvhdev_dump *d, uint64_t start, uint64_t size)
 {
+	/* A span past 2^64 (a hostile TotalVFs times a large size) ends there. */
+	uint64_t end = size > UINT64_MAX - start ? UINT64_MAX : start + size;
+
 	if (size)
-		d->busy[d->nr_busy++] = (struct pvhdev__dump_range){ start, start + size };
+		d->busy[d->nr_busy++] = (struct pvhdev__dump_range){ start, end, 0 };
+}
+
+static int busy_cmp(const void *a, const void *b)
+{
+	const struct pvhdev__dump_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Bytes TotalVFs VF BARs of one VF's size take, at most 2^64 - 1. */
+static uint64_t vf_span(uint64_t size, unsigned total_vfs)
+{
+	uint64_t nr = total_vfs ? total_vfs : 1;
+
+	return size > UINT64_MAX / nr ? UINT64_MAX : size * nr;
 }
 
 /* The bus of the function's last VF (routing IDs wrap within the
@@ -1424,9 +1442,13 @@ static int collect_busy(struct load *ld)
 				          j == DUMP_SLOT_ROM ? fd->rom_size : fd->bar_size[j]);
 		for (unsigned j = 0; j < DUMP_NR_BARS; j++)
 			if (slot_has_range(&z->vf[j]))
-				busy_push(d, z->vf[j].addr, fd->vf_bar_size[j] *
-				          (z->total_vfs ? z->total_vfs : 1));
+				busy_push(d, z->vf[j].addr, vf_span(fd->vf_bar_size[j],
+				                                    z->total_vfs));
 	}
+	qsort(d->busy, d->nr_busy, sizeof(*d->busy), busy_cmp);
+	for (size_t i = 0; i < d->nr_busy; i++)
+		d->busy[i].max_end = i && d->busy[i - 1].max_end > d->busy[i].end ?
+		                     d->busy[i - 1].max_end : d->busy[i].end;
 	return 0;
 }
 

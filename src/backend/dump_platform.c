@@ -28,6 +28,7 @@
 #define ECAM_LOW_LAST 0x80000000ull
 #define ECAM_HIGH_FIRST (64ull << 30) /* ... then above 4 GiB, upwards */
 #define ECAM_HIGH_TRIES 4096u         /* up to 1 TiB past ECAM_HIGH_FIRST */
+#define ECAM_MAX_WINDOWS 256u         /* as many as a domain takes late */
 #define LOW_RAM_END 0x9fc00ull        /* bytes of RAM below 1 MiB */
 #define IOAPIC_BASE 0xfec00000ull
 #define IOAPIC_PINS 24
@@ -51,6 +52,23 @@ static bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
 	return a < b_end && b < a_end;
 }
 
+/* Whether no BAR, ROM or VF BAR span of the dump overlaps [start, end):
+ * of the ranges starting before end, the last has the largest end of them
+ * all (max_end); something overlaps iff that is past start.  O(log n). */
+static bool busy_free(const struct pvhdev_dump *d, uint64_t start, uint64_t end)
+{
+	size_t lo = 0, hi = d->nr_busy;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->busy[mid].start < end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return !lo || d->busy[lo - 1].max_end <= start;
+}
+
 /* Whether [start, end) is free of the dump's memory, the fixed pages and
  * the windows placed so far. */
 static bool free_range(const struct pvhdev_dump *d, size_t nr_mcfg, uint64_t start,
@@ -58,11 +76,8 @@ static bool free_range(const struct pvhdev_dump *d, size_t nr_mcfg, uint64_t sta
 {
 	if (overlaps(start, end, IOAPIC_BASE, IOAPIC_BASE + PAGE) ||
 	    overlaps(start, end, PVHDEV_LAPIC_DEFAULT, PVHDEV_LAPIC_DEFAULT + PAGE) ||
-	    overlaps(start, end, 0, 1ull << 20))
+	    overlaps(start, end, 0, 1ull << 20) || !busy_free(d, start, end))
 		return false;
-	for (size_t i = 0; i < d->nr_busy; i++)
-		if (overlaps(start, end, d->busy[i].start, d->busy[i].end))
-			return false;
 	for (size_t i = 0; i < nr_mcfg; i++) {
 		const struct pvhdev_mcfg *m = &d->mcfg[i];
 		if (overlaps(start, end, m->addr, m->addr + (m->end_bus + 1ull) * ECAM_BUS_BYTES))
@@ -104,8 +119,14 @@ static int place_windows(struct pvhdev_dump *d)
 		    PVHDEV_SBDF_SEG(d->devs[i + 1].sbdf) == PVHDEV_SBDF_SEG(sbdf))
 			continue;
 		unsigned seg = PVHDEV_SBDF_SEG(sbdf), last = end;
-		uint64_t base = place(d, nr, (last + 1ull) * ECAM_BUS_BYTES);
 		end = 0;
+		if (nr == ECAM_MAX_WINDOWS) {
+			dump_note(d, &rc, "platform: more than %u segments: no ECAM window for "
+			          "segment %04x (its extended config space is not read)",
+			          ECAM_MAX_WINDOWS, seg);
+			continue;
+		}
+		uint64_t base = place(d, nr, (last + 1ull) * ECAM_BUS_BYTES);
 		if (!base) {
 			dump_note(d, &rc, "platform: no room for an ECAM window for segment "
 			          "%04x: its extended config space is not read", seg);
@@ -129,14 +150,6 @@ static bool has_ext(const struct pvhdev_dump *d)
 	return false;
 }
 
-static bool ioapic_free(const struct pvhdev_dump *d)
-{
-	for (size_t i = 0; i < d->nr_busy; i++)
-		if (overlaps(IOAPIC_BASE, IOAPIC_BASE + PAGE, d->busy[i].start, d->busy[i].end))
-			return false;
-	return true;
-}
-
 static int infer(struct pvhdev_dump *d)
 {
 	int rc;
@@ -152,7 +165,7 @@ static int infer(struct pvhdev_dump *d)
 	d->plat.nr_e820 = 1;
 	dump_note(d, &rc, "platform: inferred RAM below 1 MiB (0x0-0x%llx)",
 	          (unsigned long long)LOW_RAM_END - 1);
-	if (!ioapic_free(d)) {
+	if (!busy_free(d, IOAPIC_BASE, IOAPIC_BASE + PAGE)) {
 		dump_note(d, &rc, "platform: no IO-APIC: a BAR of the dump covers 0x%llx",
 		          (unsigned long long)IOAPIC_BASE);
 		return rc;

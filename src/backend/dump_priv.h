@@ -11,9 +11,11 @@
 #include <pvhdev/ioapic.h>
 #include <pvhdev/platform.h>
 
-/* Bytes [start, end) of bus memory. */
+/* Bytes [start, end) of bus memory; max_end: the largest end of this
+ * range and those before it (the list is sorted by start), so that one
+ * binary search tells whether anything overlaps a range. */
 struct pvhdev__dump_range {
-	uint64_t start, end;
+	uint64_t start, end, max_end;
 };
 
 struct pvhdev_dump {
@@ -21,7 +23,8 @@ struct pvhdev_dump {
 	size_t nr_devs;
 	char **notes;
 	size_t nr_notes, cap_notes;
-	/* Memory the dump's BARs, ROMs and VF BAR spans take (sized ones). */
+	/* Memory the dump's BARs, ROMs and VF BAR spans take (sized ones),
+	 * sorted by start. */
 	struct pvhdev__dump_range *busy;
 	size_t nr_busy;
 	/* Per device: the highest bus it or its VFs (TotalVFs of them, by
