@@ -1340,6 +1340,14 @@ static int size_slot(struct sizing *z, unsigned j)
 	            z->name, slot_name(j, w), size_str(size, a), why);
 }
 
+/* Bytes TotalVFs VF BARs of one VF's size take, at most 2^64 - 1. */
+static uint64_t vf_span(uint64_t size, unsigned total_vfs)
+{
+	uint64_t nr = total_vfs ? total_vfs : 1;
+
+	return size > UINT64_MAX / nr ? UINT64_MAX : size * nr;
+}
+
 /*
  * One VF's BAR i.  lspci prints no VF BAR sizes, so it is guessed as a
  * BAR's is: the address's alignment, cut so that TotalVFs of them end
@@ -1379,7 +1387,7 @@ static int size_vf(struct sizing *z, unsigned i)
 	z->fd->vf_bar_size[i] = size;
 	return note(z->ld, "%s VF-BAR%u: lspci gives no VF BAR sizes; assuming %s per VF%s "
 	            "(TotalVFs %llu: %s in all)", z->name, i, size_str(size, a), why,
-	            (unsigned long long)nr, size_str(size * nr, t));
+	            (unsigned long long)nr, size_str(vf_span(size, z->total_vfs), t));
 }
 
 static void busy_push(struct pvhdev_dump *d, uint64_t start, uint64_t size)
@@ -1396,14 +1404,6 @@ static int busy_cmp(const void *a, const void *b)
 	const struct pvhdev__dump_range *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Bytes TotalVFs VF BARs of one VF's size take, at most 2^64 - 1. */
-static uint64_t vf_span(uint64_t size, unsigned total_vfs)
-{
-	uint64_t nr = total_vfs ? total_vfs : 1;
-
-	return size > UINT64_MAX / nr ? UINT64_MAX : size * nr;
 }
 
 /* The bus of the function's last VF (routing IDs wrap within the
