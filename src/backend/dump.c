@@ -39,6 +39,7 @@
 #include <pvhdev/dump.h>
 
 #include "backend/dump_priv.h"
+#include "backend/host_util.h"
 
 #define DUMP_LINE_MAX 253     /* chars before '\n': libpci fgets()s 254 */
 #define DUMP_ROW 16           /* bytes per hex line, as lspci prints them */
@@ -230,26 +231,15 @@ static const char *size_str(uint64_t bytes, char buf[32])
 
 /* ---- Scanning: line reader and small parsers ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Number of hex digits at s; their value (of the first 16) in *val. */
 static size_t hex_run(const char *s, uint64_t *val)
 {
 	size_t n = 0;
 	uint64_t v = 0;
 
-	for (; hexval(s[n]) >= 0; n++)
+	for (; pvhdev__digit(s[n], 16) >= 0; n++)
 		if (n < 16)
-			v = v << 4 | (uint64_t)hexval(s[n]);
+			v = v << 4 | (uint64_t)pvhdev__digit(s[n], 16);
 	*val = v;
 	return n;
 }
@@ -317,7 +307,7 @@ static size_t bdf_at(const char *s, uint64_t *dom, uint64_t *bus,
 		return 0;
 	if (hex_run(s + k, bus) != 2 || s[k + 2] != ':' ||
 	    hex_run(s + k + 3, dev) != 2 || s[k + 5] != '.' ||
-	    hexval(s[k + 6]) < 0)
+	    pvhdev__digit(s[k + 6], 16) < 0)
 		return 0;
 	*fn = s[k + 6];
 	return k + 7;
@@ -373,7 +363,7 @@ static int scan_hex_bytes(struct load *ld, const char *p)
 		if (!*p || (*p == ' ' && !p[1]))
 			return fail(ld, -EINVAL, "expected %u hex bytes, found "
 			            "%u (truncated line?)", DUMP_ROW, k);
-		if (hexval(p[0]) < 0 || hexval(p[1]) < 0)
+		if (pvhdev__digit(p[0], 16) < 0 || pvhdev__digit(p[1], 16) < 0)
 			return fail(ld, -EINVAL, "expected a hex byte at column "
 			            "%zu, found '%.2s'", (size_t)(p - s) + 1, p);
 		p += 2;

@@ -40,6 +40,8 @@
 #include <pvhdev/ioapic.h>
 #include <pvhdev/platform_file.h>
 
+#include "backend/host_util.h"
+
 #define PF_FILE_MAX (64u << 20)   /* bytes: largest platform file or schema */
 #define PF_SHOW_MAX 40            /* chars of a value quoted in a message */
 #define PF_MAX_ATTRS 4            /* attributes of the widest element */
@@ -340,15 +342,6 @@ static int read_file(struct load *ld, const char *path, char **buf,
 
 enum num_verdict { NUM_OK, NUM_BAD, NUM_NEG, NUM_BIG };
 
-static int digit(char c, unsigned base)
-{
-	int d = c >= '0' && c <= '9' ? c - '0'
-	      : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
-
-	return d < (int)base ? d : -1;
-}
-
 /* "0x"-prefixed hex or decimal, nothing else (no sign, no spaces). */
 static enum num_verdict parse_num(const char *s, uint64_t *out, bool *hex)
 {
@@ -367,7 +360,7 @@ static enum num_verdict parse_num(const char *s, uint64_t *out, bool *hex)
 	if (!*s)
 		return NUM_BAD;
 	for (; *s; s++) {
-		int d = digit(*s, base);
+		int d = pvhdev__digit(*s, base);
 
 		if (d < 0)
 			return NUM_BAD;
@@ -381,35 +374,6 @@ static enum num_verdict parse_num(const char *s, uint64_t *out, bool *hex)
 }
 
 /* "[ssss:]bb:dd.f" in hex, as lspci prints it. */
-static bool parse_sbdf(const char *s, pvhdev_sbdf_t *out)
-{
-	static const char full[] = "hhhh:hh:hh.o", part[] = "hh:hh.o";
-	size_t n = strlen(s);
-	const char *form = n == sizeof(full) - 1 ? full
-	                 : n == sizeof(part) - 1 ? part : NULL;
-	unsigned f[4] = { 0 }, k = n == sizeof(full) - 1 ? 0 : 1;
-
-	if (!form)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		int d = digit(s[i], form[i] == 'o' ? 8 : 16);
-
-		if (form[i] == 'h' || form[i] == 'o') {
-			if (d < 0)
-				return false;
-			f[k] = f[k] * 16 + (unsigned)d;
-		} else if (s[i] != form[i]) {
-			return false;
-		} else {
-			k++;
-		}
-	}
-	if (f[2] > 0x1f)
-		return false;
-	*out = PVHDEV_SBDF(f[0], f[1], f[2], f[3]);
-	return true;
-}
-
 static const struct {
 	const char *name;
 	uint32_t type;
@@ -605,7 +569,7 @@ static int attr_parse(struct load *ld, xmlNodePtr n, const struct attr_spec *a,
 			return num_fail(ld, n, a, s, nv, *v, hex);
 		return 0;
 	case A_SBDF:
-		if (!parse_sbdf(s, &sbdf))
+		if (!pvhdev__parse_sbdf(s, &sbdf))
 			return fail(ld, n, -EINVAL, "attribute %s: '%s' is not an "
 			            "SBDF (expected [ssss:]bb:dd.f in hex, dd at most "
 			            "1f, f at most 7)", a->name, shown(s, b));
@@ -1481,12 +1445,12 @@ static int config_token(struct load *ld, xmlNodePtr n, long line,
 	snprintf(tok, sizeof(tok), "%.*s",
 	         (int)(len < PF_SHOW_MAX ? len : PF_SHOW_MAX), t);
 	for (size_t i = 0; i < digits; i++)
-		if (digit(t[i], 16) < 0)
+		if (pvhdev__digit(t[i], 16) < 0)
 			return fail_line(ld, (unsigned)line, "config", -EINVAL,
 			                 "'%s' is not hex bytes", shown(tok, b));
 	if (label) {
 		for (size_t i = 0; i < digits && off <= PVHDEV_CFG_EXP_SIZE; i++)
-			off = off * 16 + (unsigned)digit(t[i], 16);
+			off = off * 16 + (unsigned)pvhdev__digit(t[i], 16);
 		if (!digits || off != *nr)
 			return fail_line(ld, (unsigned)line, "config", -EINVAL,
 			                 "label '%s' but 0x%zx bytes came before it",
@@ -1500,7 +1464,7 @@ static int config_token(struct load *ld, xmlNodePtr n, long line,
 		return fail_line(ld, (unsigned)line, "config", -EINVAL,
 		                 "more than %u bytes", PVHDEV_CFG_EXP_SIZE);
 	for (size_t i = 0; i < digits; i += 2)
-		cfg[(*nr)++] = (uint8_t)(digit(t[i], 16) << 4 | digit(t[i + 1], 16));
+		cfg[(*nr)++] = (uint8_t)(pvhdev__digit(t[i], 16) << 4 | pvhdev__digit(t[i + 1], 16));
 	return 0;
 }
 

@@ -27,6 +27,8 @@
 #include <pvhdev/platform.h>
 #include <pvhdev/scenario.h>
 
+#include "backend/host_util.h"
+
 #define MAX_FILE (256u << 20) /* bytes a scenario file may have */
 #define MAX_TOKENS 4          /* stored per line; more are only counted */
 #define MAX_DRAIN_ROUNDS (1u << 20)
@@ -148,17 +150,6 @@ static int perr(struct parser *p, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int digit(char c, unsigned base)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (base == 16 && c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (base == 16 && c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex with 0x, or decimal.  A decimal with a leading 0 is refused:
  * qtest (strtoul with base 0) would read it as octal. */
 static int parse_u64(struct parser *p, const char *what, const char *tok,
@@ -178,11 +169,11 @@ static int parse_u64(struct parser *p, const char *what, const char *tok,
 		            " (qtest reads a leading 0 as octal)", what, QARG(tok));
 	}
 	for (const char *c = s; *c || c == s; c++)
-		if (digit(*c, base) < 0)
+		if (pvhdev__digit(*c, base) < 0)
 			return perr(p, "expected %s to be a number (hex with 0x, or "
 			            "decimal), got " QTOK, what, QARG(tok));
 	for (; *s; s++) {
-		unsigned d = (unsigned)digit(*s, base);
+		unsigned d = (unsigned)pvhdev__digit(*s, base);
 		if (v > (UINT64_MAX - d) / base)
 			return perr(p, "expected %s to fit in 64 bits, got " QTOK, what,
 			            QARG(tok));
@@ -263,21 +254,16 @@ static int parse_expect(struct parser *p, char **arg, struct step *st)
 	return parse_val(p, arg[0], r->size, for_what, &st->b);
 }
 
-/* "ssss:bb:dd.f" or "bb:dd.f", hex, as lspci and the event lines write
- * an SBDF. */
+/* An SBDF as lspci and the event lines write it. */
 static int parse_sbdf(struct parser *p, const char *tok, uint64_t *out)
 {
-	unsigned seg = 0, bus, dev, fn;
-	int n = 0;
+	pvhdev_sbdf_t sbdf;
 
-	if ((sscanf(tok, "%4x:%2x:%2x.%1u%n", &seg, &bus, &dev, &fn, &n) == 4 && !tok[n]) ||
-	    (seg = 0, sscanf(tok, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) == 3 && !tok[n])) {
-		if (dev < 32 && fn < 8) {
-			*out = PVHDEV_SBDF(seg, bus, dev, fn);
-			return 0;
-		}
-	}
-	return perr(p, "expected SBDF as ssss:bb:dd.f or bb:dd.f, got " QTOK, QARG(tok));
+	if (!pvhdev__parse_sbdf(tok, &sbdf))
+		return perr(p, "expected SBDF as ssss:bb:dd.f or bb:dd.f, got " QTOK,
+		            QARG(tok));
+	*out = sbdf;
+	return 0;
 }
 
 /* mmcfg-add ADDR SEG START_BUS END_BUS, as PHYSDEVOP_pci_mmcfg_reserved
@@ -1042,7 +1028,7 @@ static bool word_value(const char *w, size_t n, uint64_t *v)
 	}
 	*v = 0;
 	for (size_t i = 0; i < n; i++) {
-		int d = digit(w[i], base);
+		int d = pvhdev__digit(w[i], base);
 		if (d < 0 || *v > (UINT64_MAX - (unsigned)d) / base)
 			return false;
 		*v = *v * base + (unsigned)d;

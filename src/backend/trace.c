@@ -40,6 +40,8 @@
 
 #include <pvhdev/trace.h>
 
+#include "backend/host_util.h"
+
 #define TRACE_ROOT "pvhdev-trace"
 #define TRACE_MSG_MAX 1024   /* bytes of the error / divergence report */
 #define TRACE_ELEM_MAX 160   /* bytes of one element in a report */
@@ -877,17 +879,6 @@ static int rd_attrs(struct pvhdev_trace *t, const char *elem, attr_fn fn,
 
 /* ---- Reading: numbers ---- */
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0x" and hex digits.  -EINVAL: not that; -ERANGE: past 64 bits. */
 static int parse_hex(const char *s, uint64_t *out)
 {
@@ -896,7 +887,7 @@ static int parse_hex(const char *s, uint64_t *out)
 	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
 		return -EINVAL;
 	for (s += 2; *s; s++) {
-		int d = hexdigit(*s);
+		int d = pvhdev__digit(*s, 16);
 		if (d < 0)
 			return -EINVAL;
 		if (v >> 60)
@@ -907,33 +898,10 @@ static int parse_hex(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* n hex digits, exactly. */
-static int parse_fixed_hex(const char *s, unsigned n, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		int d = hexdigit(s[i]);
-		if (d < 0)
-			return -EINVAL;
-		v = v << 4 | (unsigned)d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* "ssss:bb:dd.f", as pvhdev_sbdf_str() writes it. */
+/* "ssss:bb:dd.f", as pvhdev_sbdf_str() writes it: the whole form only. */
 static int parse_sbdf(const char *s, pvhdev_sbdf_t *out)
 {
-	unsigned seg, bus, dev;
-
-	if (strlen(s) != PVHDEV_SBDF_STRLEN - 1 || s[4] != ':' || s[7] != ':' ||
-	    s[10] != '.' || s[11] < '0' || s[11] > '7' ||
-	    parse_fixed_hex(s, 4, &seg) || parse_fixed_hex(s + 5, 2, &bus) ||
-	    parse_fixed_hex(s + 8, 2, &dev) || dev > 0x1f)
-		return -EINVAL;
-	*out = PVHDEV_SBDF(seg, bus, dev, (unsigned)(s[11] - '0'));
-	return 0;
+	return strlen(s) == PVHDEV_SBDF_STRLEN - 1 && pvhdev__parse_sbdf(s, out) ? 0 : -EINVAL;
 }
 
 /* A negative errno, "-1" to "-4095". */
