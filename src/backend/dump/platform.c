@@ -20,7 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "backend/dump_priv.h"
+#include "backend/dump/dump.h"
 
 #define ECAM_BUS_BYTES (1ull << 20)   /* config space of one bus */
 #define ECAM_STEP (256ull << 20)      /* candidate bases, a full window apart */
