@@ -33,7 +33,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,6 +44,8 @@
 
 #include <pvhdev/host.h>
 #include <pvhdev/host_backend.h>
+
+#include "backend/pci_guard.h"
 
 #define LP_MAX_NOTES 64
 #define LP_PATH_MAX 4096
@@ -76,8 +77,7 @@ struct pvhdev_libpci {
 	char sysfs_pci[LP_PATH_MAX];  /* libpci's sysfs.path */
 	char *err;                    /* open's message buffer, or NULL */
 	size_t err_len;
-	jmp_buf jmp;                  /* where libpci's error hook returns */
-	char pci_msg[256];            /* what the error hook said */
+	struct pvhdev__pci_guard guard; /* libpci's error hook returns here */
 };
 
 /* One config access handed through guarded(). */
@@ -124,62 +124,38 @@ static int note(struct pvhdev_libpci *lp, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* ---- libpci's hooks ---- */
+/* ---- libpci, guarded (backend/pci_guard.h) ---- */
 
-/* The handle whose libpci call is running on this thread. */
-static _Thread_local struct pvhdev_libpci *lp_tl;
-
-static __attribute__((noreturn)) void hook_error(char *msg, ...)
+static void lp_warn(void *ctx, const char *msg)
 {
-	struct pvhdev_libpci *lp = lp_tl;
-	va_list ap;
-
-	/* Every libpci call runs under guarded(): a NULL here is a bug in
-	 * this file, and the hook may not return. */
-	if (!lp)
-		abort();
-	va_start(ap, msg);
-	vsnprintf(lp->pci_msg, sizeof(lp->pci_msg), msg, ap);
-	va_end(ap);
-	longjmp(lp->jmp, 1);
+	note(ctx, 0, "libpci: %s", msg);
 }
 
-__attribute__((format(printf, 1, 2)))
-static void hook_warning(char *msg, ...)
-{
-	char buf[256];
-	va_list ap;
+struct lp_call {
+	struct pvhdev_libpci *lp;
+	int (*fn)(struct pvhdev_libpci *lp, void *arg);
+	void *arg;
+};
 
-	va_start(ap, msg);
-	vsnprintf(buf, sizeof(buf), msg, ap);
-	va_end(ap);
-	if (lp_tl)
-		note(lp_tl, 0, "libpci: %s", buf);
+static int lp_call(void *p)
+{
+	const struct lp_call *c = p;
+
+	return c->fn(c->lp, c->arg);
 }
 
-static void hook_debug(char *msg, ...)
-{
-	(void)msg;
-}
-
-/*
- * Runs fn(lp, arg) with libpci's error hook armed.  Nothing local to
- * this function changes between setjmp and longjmp except through lp,
- * which lives on the heap.  Not reentrant for one lp.
- */
+/* Runs fn(lp, arg) with libpci's error hook turned into an error return
+ * (and a note).  Not reentrant for one lp. */
 static int guarded(struct pvhdev_libpci *lp,
                    int (*fn)(struct pvhdev_libpci *lp, void *arg), void *arg)
 {
-	struct pvhdev_libpci *prev = lp_tl;
+	const struct lp_call c = { lp, fn, arg };
+	int rc;
 
-	lp_tl = lp;
-	if (setjmp(lp->jmp)) {
-		lp_tl = prev;
-		return note(lp, -EIO, "libpci: %s", lp->pci_msg);
-	}
-	int rc = fn(lp, arg);
-	lp_tl = prev;
-	return rc;
+	lp->guard.warn = lp_warn;
+	lp->guard.ctx = lp;
+	rc = pvhdev__pci_guarded(&lp->guard, lp_call, (void *)&c);
+	return lp->guard.failed ? note(lp, -EIO, "libpci: %s", lp->guard.msg) : rc;
 }
 
 /* ---- Small helpers ---- */
@@ -399,9 +375,7 @@ static int lp_scan(struct pvhdev_libpci *lp, void *arg)
 
 	(void)arg;
 	lp->acc = pci_alloc();
-	lp->acc->error = hook_error;
-	lp->acc->warning = hook_warning;
-	lp->acc->debug = hook_debug;
+	pvhdev__pci_guard_hooks(lp->acc);
 	lp->acc->method = PCI_ACCESS_SYS_BUS_PCI;
 	lp->acc->writeable = 0; /* libpci opens O_RDWR only to write */
 	if (pci_set_param(lp->acc, "sysfs.path", lp->sysfs_pci))

@@ -8,7 +8,6 @@
 #define PVHDEV_BACKEND_DUMP_H
 
 #include <errno.h>
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <pvhdev/platform.h>
 
 #include "backend/host_util.h"
+#include "backend/pci_guard.h"
 
 #define DUMP_LINE_MAX 253     /* chars before '\n': libpci fgets()s 254 */
 #define DUMP_ROW 16           /* bytes per hex line, as lspci prints them */
@@ -124,8 +124,7 @@ struct load {
 	size_t nr_ranges;
 	struct sizing **bridges;  /* type 1 functions by bridge_key */
 	size_t nr_bridges;
-	jmp_buf jmp;              /* where libpci's error hook returns to */
-	char pci_msg[256];        /* what libpci's error hook said */
+	struct pci_access *acc;   /* libpci's, while it reads the file */
 };
 
 /* Bytes [start, end) of bus memory; max_end: the largest end of this

@@ -5,36 +5,10 @@
 
 /* ---- libpci ---- */
 
-/* The load libpci's hooks report to; libpci gives them no context. */
-static _Thread_local struct load *dump_tl;
-
-static __attribute__((noreturn)) void pci_error_hook(char *msg, ...)
+/* libpci's warnings become notes; the dump method has none today. */
+static void pci_warn(void *ctx, const char *msg)
 {
-	struct load *ld = dump_tl;
-	va_list ap;
-
-	va_start(ap, msg);
-	vsnprintf(ld->pci_msg, sizeof(ld->pci_msg), msg, ap);
-	va_end(ap);
-	longjmp(ld->jmp, 1);
-}
-
-/* Warnings become notes; the dump method has none today. */
-static void pci_warning_hook(char *msg, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, msg);
-	vsnprintf(buf, sizeof(buf), msg, ap);
-	va_end(ap);
-	if (dump_tl)
-		note(dump_tl, "libpci: %s", buf);
-}
-
-static void pci_debug_hook(char *msg, ...)
-{
-	(void)msg;
+	note(ctx, "libpci: %s", msg);
 }
 
 /* How many bytes libpci holds for d: its dump reader refuses a read past
@@ -167,37 +141,32 @@ static int collect(struct load *ld, struct pci_access *acc)
 	return rc;
 }
 
-/*
- * libpci's error hook longjmps back to the setjmp here.  Everything
- * that must survive it lives behind pointers (*accp, ld), never in a
- * local of this function.
- */
-static int pci_read_all(struct load *ld, struct pci_access **accp)
+/* Runs guarded (backend/pci_guard.h): what it makes lives behind ld,
+ * never in a local a longjmp would skip. */
+static int pci_read_all(void *arg)
 {
-	if (setjmp(ld->jmp))
-		return fail_file(ld, -EIO, "libpci: %s", ld->pci_msg);
-	*accp = pci_alloc();
-	(*accp)->error = pci_error_hook;
-	(*accp)->warning = pci_warning_hook;
-	(*accp)->debug = pci_debug_hook;
-	(*accp)->method = PCI_ACCESS_DUMP;
+	struct load *ld = arg;
+
+	ld->acc = pci_alloc();
+	pvhdev__pci_guard_hooks(ld->acc);
+	ld->acc->method = PCI_ACCESS_DUMP;
 	/* libpci copies the value; its prototype lacks the const. */
-	if (pci_set_param(*accp, "dump.name", (char *)ld->path))
+	if (pci_set_param(ld->acc, "dump.name", (char *)ld->path))
 		return fail_file(ld, -ENOTSUP, "libpci has no dump method");
-	pci_init(*accp);
-	pci_scan_bus(*accp);
-	return collect(ld, *accp);
+	pci_init(ld->acc);
+	pci_scan_bus(ld->acc);
+	return collect(ld, ld->acc);
 }
 
 int pci_run(struct load *ld)
 {
-	struct load *prev = dump_tl;
-	struct pci_access *acc = NULL;
+	struct pvhdev__pci_guard guard = { .warn = pci_warn, .ctx = ld };
+	int rc = pvhdev__pci_guarded(&guard, pci_read_all, ld);
 
-	dump_tl = ld;
-	int rc = pci_read_all(ld, &acc);
-	if (acc)
-		pci_cleanup(acc);
-	dump_tl = prev;
+	if (guard.failed)
+		rc = fail_file(ld, -EIO, "libpci: %s", guard.msg);
+	if (ld->acc)
+		pci_cleanup(ld->acc);
+	ld->acc = NULL;
 	return rc;
 }
