@@ -609,6 +609,61 @@ static void devs_init(struct devs *d)
 
 static const pvhdev_sbdf_t hidden[] = { HPET };
 
+/* The fake, except that the NIC's config space fails past its IDs: the
+ * scan sees it, its add fails. */
+static int flaky_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size,
+                      uint32_t *val)
+{
+	if (sbdf == NIC && reg >= 4) {
+		*val = ~0u;
+		return -EIO;
+	}
+	return pvhdev_fake_ops.cfg_read(ctx, sbdf, reg, size, val);
+}
+
+static void keep_errors(void *ctx, enum pvhdev_log_level level, const char *msg)
+{
+	if (level == PVHDEV_LOG_ERROR)
+		snprintf(ctx, 256, "%s", msg);
+}
+
+/* Boot goes on past a device whose add fails: the others are added and
+ * mapped, a log line names the one left out.  (Running out of memory
+ * still fails the boot: test_boot_alloc_failure_every_call.) */
+static void test_boot_survives_failed_add(void **state)
+{
+	struct devs *d = calloc(1, sizeof(*d));
+	struct pvhdev_platform plat = x86_platform();
+	struct pvhdev_backend_ops ops = pvhdev_fake_ops;
+	struct pvhdev_dev *dev;
+	struct pvhdev_p2m_range r;
+	struct test_dom t;
+	char error[256] = "";
+
+	(void)state;
+	devs_init(d);
+	assert_int_equal(test_dom_init(&t, d->d, 3), 0);
+	/* The same domain over the flaky backend. */
+	pvhdev_domain_free(t.dom);
+	ops.cfg_read = flaky_read;
+	struct pvhdev_config cfg = {
+		.size = sizeof(cfg), .backend = &ops, .backend_ctx = t.fake,
+		.alloc = &test_alloc_ops, .alloc_ctx = &t.alloc,
+		.log = keep_errors, .log_ctx = error,
+	};
+	assert_int_equal(pvhdev_domain_new(&cfg, &t.dom), 0);
+	assert_int_equal(pvhdev_domain_boot(t.dom, &plat), 0);
+	assert_string_equal(error, "0000:00:03.0: device add failed: backend I/O error; "
+	                           "left out");
+	assert_int_equal(pvhdev_dev_get(t.dom, NIC, &dev), -ENODEV);
+	assert_int_equal(pvhdev_dev_get(t.dom, GPU, &dev), 0);
+	assert_int_equal(pvhdev_dev_get(t.dom, HPET, &dev), 0);
+	assert_int_equal(pvhdev_p2m_query(t.dom, 0xfd000, &r), 0); /* GPU BAR0 */
+	assert_int_equal(r.owner, GPU);
+	test_dom_fini(&t);
+	free(d);
+}
+
 static int owned_by(void *arg, const struct pvhdev_p2m_range *r)
 {
 	return r->owner == *(const pvhdev_sbdf_t *)arg && r->bar >= 0;
@@ -815,6 +870,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_boot_hidden_devices),
 	cmocka_unit_test(test_boot_maps_decoding_bars),
 	cmocka_unit_test(test_boot_alloc_failure_every_call),
+	cmocka_unit_test(test_boot_survives_failed_add),
 	cmocka_unit_test(test_boot_firecracker),
 	cmocka_unit_test(test_boot_firecracker_bars),
 };

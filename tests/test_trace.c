@@ -276,10 +276,14 @@ static void mwr(struct rig *g, uint64_t addr, unsigned size, uint64_t val)
 /* Scan, IDs, an absent device, guest BAR sizing of BAR2 (decode off,
  * all-ones, read, restore, decode on), a BAR move, a byte write, and
  * device memory at the moved BAR. */
-static void session_bars(struct rig *g)
+static void session_scan(struct rig *g)
 {
 	say(g, "scan rc %d\n", pvhdev_domain_scan(g->dom));
 	events(g);
+}
+
+static void session_accesses(struct rig *g)
+{
 	rd(g, DEV_A, 0x00, 4);
 	rd(g, DEV_B, 0x00, 4);
 	rd(g, DEV_A, 0x08, 4);
@@ -303,6 +307,12 @@ static void session_bars(struct rig *g)
 	mrd(g, BAR2_NEW + 2, 2);
 }
 
+static void session_bars(struct rig *g)
+{
+	session_scan(g);
+	session_accesses(g);
+}
+
 /* SR-IOV enable with VF memory decoding, a VF's IDs, disable. */
 static void session_sriov(struct rig *g)
 {
@@ -317,13 +327,16 @@ static void session_sriov(struct rig *g)
 	wr(g, PF, SRIOV + 0x08, 2, 0x0000);
 }
 
-/* A backend failure in the middle (the fake's 40th call from now gives
- * -EIO), recorded as rc="-5" and replayed as such. */
+/* A backend failure in the middle of the guest's accesses (the fake's
+ * tenth call after the scan gives -EIO), recorded as rc="-5" and
+ * replayed as such.  (During a scan, a failed device add is left out
+ * and the scan goes on: test_boot_survives_failed_add.) */
 static void session_errors(struct rig *g)
 {
+	session_scan(g);
 	if (g->fake)
-		pvhdev_fake_fail_at(g->fake, 40, -EIO);
-	session_bars(g);
+		pvhdev_fake_fail_at(g->fake, 10, -EIO);
+	session_accesses(g);
 }
 
 /* ---- File helpers ---- */

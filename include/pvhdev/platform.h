@@ -81,8 +81,9 @@ struct pvhdev_platform {
 };
 
 /* Registers the platform's MCFG windows and IO-APICs, hides devices,
- * builds the boot identity map, scans and adds every device, then marks
- * boot complete: from then on map/unmap work is deferred.  Once only. */
+ * builds the boot identity map, scans and adds every device (one whose
+ * add fails is left out, as pvhdev_domain_scan() says), then marks boot
+ * complete: from then on map/unmap work is deferred.  Once only. */
 PVHDEV_API int pvhdev_domain_boot(struct pvhdev_domain *dom,
                                   const struct pvhdev_platform *plat);
 PVHDEV_API bool pvhdev_domain_booted(const struct pvhdev_domain *dom);

@@ -185,7 +185,9 @@ PVHDEV_API void pvhdev_domain_free(struct pvhdev_domain *dom);
 
 /* Adds every device the backend enumerates (or, without an enumerate
  * hook, every function whose vendor ID is not 0xffff on the buses the
- * domain's MMCFG regions cover, or on segment 0 without any region). */
+ * domain's MMCFG regions cover, or on segment 0 without any region).  A
+ * function whose add fails is left out with an error log line and the
+ * scan goes on; only -ENOMEM stops it (and is returned). */
 PVHDEV_API int pvhdev_domain_scan(struct pvhdev_domain *dom);
 
 /* Static strings; never NULL. */

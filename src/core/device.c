@@ -380,6 +380,10 @@ void pvhdev__devices_free(struct pvhdev_domain *dom)
 
 /* ---- Scan ---- */
 
+/* One function of a scan.  A function that cannot be added (its config
+ * space does not answer, say) is left out with a log line and the scan
+ * goes on: one broken device must not cost dom0 the machine.  Running
+ * out of memory stops the scan. */
 static int scan_one(void *arg, pvhdev_sbdf_t sbdf)
 {
 	struct pvhdev_domain *dom = arg;
@@ -389,10 +393,11 @@ static int scan_one(void *arg, pvhdev_sbdf_t sbdf)
 		return 0;
 	if (rc) {
 		char s[PVHDEV_SBDF_STRLEN];
-		pvhdev__log(dom, PVHDEV_LOG_ERROR, "%s: device add failed: %s",
-		            pvhdev_sbdf_str(sbdf, s), pvhdev_strerror(rc));
+		pvhdev__log(dom, PVHDEV_LOG_ERROR, "%s: device add failed: %s%s",
+		            pvhdev_sbdf_str(sbdf, s), pvhdev_strerror(rc),
+		            rc == -ENOMEM ? "" : "; left out");
 	}
-	return rc;
+	return rc == -ENOMEM ? rc : 0;
 }
 
 /* What changed about dev since it was added, or NULL: its IDs, its
