@@ -425,6 +425,39 @@ static void test_remove(void **state)
 	assert_int_equal(rd(f, 0x40, 4), 0x43424444);
 }
 
+/* Xen vPCI's range removal: whole registers inside the range go; a
+ * register straddling an end refuses the whole call; an empty range, or
+ * one holding no register, is fine. */
+static void test_remove_range(void **state)
+{
+	static const struct {
+		unsigned off, size;
+		int want;
+		unsigned left; /* registers 0x40/4, 0x44/2, 0x48/1 still there, bits */
+	} cases[] = {
+		{ 0x42, 4, -ERANGE, 7 },  /* straddles 0x40's end */
+		{ 0x44, 1, -ERANGE, 7 },  /* half of 0x44 */
+		{ 0x4c, 4, 0, 7 },        /* nothing there */
+		{ 0x40, 0, 0, 7 },        /* empty */
+		{ 0x44, 4, 0, 1 | 4 },    /* 0x44 only */
+		{ 0x3c, 0x10, 0, 0 },     /* the rest */
+		{ 0xffc, 8, -EINVAL, 0 }, /* past config space */
+	};
+	struct fx *f = *state;
+
+	add_reg(f, 0, 0x40, 4, 0x11111111);
+	add_reg(f, 1, 0x44, 2, 0x2222);
+	add_reg(f, 2, 0x48, 1, 0x33);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(pvhdev_reg_remove_range(f->dev, cases[i].off, cases[i].size),
+		                 cases[i].want);
+		/* A removed register's bytes are the hardware's again. */
+		assert_int_equal(rd(f, 0x40, 4), cases[i].left & 1 ? 0x11111111 : 0x43424140);
+		assert_int_equal(rd(f, 0x44, 2), cases[i].left & 2 ? 0x2222 : 0x4544);
+		assert_int_equal(rd(f, 0x48, 1), cases[i].left & 4 ? 0x33 : 0x48);
+	}
+}
+
 /* PVHDEV_MAX_REGS per device, whoever registered them (the BAR module
  * already trapped the command register). */
 static void test_too_many_registers(void **state)
@@ -582,6 +615,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_invalid_registrations, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_overlap_rejected, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_remove_range, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_too_many_registers, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_many_registers_lookup, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),

@@ -260,6 +260,12 @@ struct pvhdev_reg {
 PVHDEV_API int pvhdev_reg_add(struct pvhdev_dev *dev, const struct pvhdev_reg *reg);
 /* Removes the register that starts at off with this size; -ENOENT. */
 PVHDEV_API int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size);
+/* Removes every register inside [off, off + size), as Xen vPCI's
+ * vpci_remove_registers() does: 0, also when none is there; -ERANGE
+ * (nothing removed) when a register straddles either end; -EINVAL past
+ * config space. */
+PVHDEV_API int pvhdev_reg_remove_range(struct pvhdev_dev *dev, unsigned off,
+                                       unsigned size);
 /* Reads / writes the hardware for a handler's own needs (logged as
  * hw-write like any pass-through). */
 PVHDEV_API int pvhdev_dev_hw_read(struct pvhdev_dev *dev, unsigned off, unsigned size,

@@ -244,6 +244,28 @@ int pvhdev_reg_remove(struct pvhdev_dev *dev, unsigned off, unsigned size)
 	return 0;
 }
 
+/* Xen vPCI's vpci_remove_registers(): every register inside [off,
+ * off + size) goes; one that straddles an end leaves all in place.
+ * Downwards, so that the last register, moved into a hole, has been
+ * looked at already. */
+int pvhdev_reg_remove_range(struct pvhdev_dev *dev, unsigned off, unsigned size)
+{
+	if (!dev || off > PVHDEV_CFG_EXP_SIZE || size > PVHDEV_CFG_EXP_SIZE - off)
+		return -EINVAL;
+	for (unsigned id = 1; id <= dev->nr_regs; id++) {
+		const struct pvhdev_reg *r = reg_of(dev, id);
+		bool overlaps = r->off < off + size && off < r->off + r->size;
+		if (overlaps && (r->off < off || r->off + r->size > off + size))
+			return -ERANGE;
+	}
+	for (unsigned id = dev->nr_regs; id >= 1; id--) {
+		const struct pvhdev_reg *r = reg_of(dev, id);
+		if (r->off >= off && r->off + r->size <= off + size)
+			pvhdev_reg_remove(dev, r->off, r->size);
+	}
+	return 0;
+}
+
 /* Emulated registers must show the hardware's read-only bits. */
 int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len)
 {
