@@ -14,7 +14,9 @@
  *   table bytes past the last    as written: they are the device's
  *   entry, other registers on    other registers
  *   the trapped pages
- *   PBA                          nothing (read-only; reads pass)
+ *   PBA                          as written, as Xen does for the
+ *                                hardware domain (pending bits are the
+ *                                device's; a write's effect is its own)
  *
  * Bindings: clearing an entry's mask while MSI-X is enabled and the
  * function unmasked binds it (or rebinds it when its message changed
@@ -357,16 +359,9 @@ static bool in_table(const struct pvhdev__msix_dev *m, uint64_t addr,
 	return *rel < m->table_live;
 }
 
-static bool in_pba(const struct pvhdev__msix_dev *m, const struct msix_trap *t,
-                   uint64_t off)
-{
-	return t->bir == m->pba_bir && off >= m->pba_off &&
-	       off - m->pba_off < m->pba_size;
-}
-
 /* Anything on the trapped pages that is not a table entry (the PBA,
- * bytes past the last entry, the device's other registers) is read
- * from the device. */
+ * bytes past the last entry, the device's other registers) is the
+ * device's: read from it, written to it. */
 static int trap_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 {
 	const struct msix_trap *t = opaque;
@@ -380,19 +375,17 @@ static int trap_read(void *opaque, uint64_t addr, unsigned size, uint64_t *val)
 	return pvhdev__hw_mmio_read(m->dev->dom, addr, size, val);
 }
 
-/* The PBA is read-only: writes to it are dropped.  Other registers on
- * the pages are the device's: writes reach it. */
+/* A write that is not the common case: a table write (any other width,
+ * vector control), or the device's (the PBA and its other registers). */
 static __attribute__((noinline)) int trap_write_other(const struct msix_trap *t,
                                                       uint64_t addr, unsigned size,
                                                       uint64_t val)
 {
 	struct pvhdev__msix_dev *m = t->m;
-	uint64_t rel, off = addr - t->base;
+	uint64_t rel;
 
 	if (in_table(m, addr, &rel))
 		return table_write(m, rel, size, val);
-	if (in_pba(m, t, off))
-		return 0;
 	return pvhdev__hw_mmio_write(m->dev->dom, addr, size, val);
 }
 
