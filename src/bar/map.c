@@ -167,6 +167,30 @@ int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t b
 	return 0;
 }
 
+/* Whether [addr, addr + span) covers another device's claimed MSI-X
+ * pages: that device's table is trapped there, and two devices decoding
+ * one address answer it both (the hypervisor's table writes could reach
+ * this one), so this BAR must not decode (logged). */
+static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                         uint64_t span)
+{
+	const struct pvhdev_domain *dom = bd->dev->dom;
+	uint64_t s = addr >> PAGE_SHIFT, e = (addr + span + PAGE_MASK) >> PAGE_SHIFT;
+	char str[PVHDEV_SBDF_STRLEN];
+
+	for (const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes, s);
+	     n && n->start < e; n = pvhdev__rtree_next(n)) {
+		if (bd->claims && n >= bd->claims && n < bd->claims + bd->nr_claims)
+			continue;
+		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers another "
+		            "device's MSI-X pages 0x%llx-0x%llx: BAR not mapped",
+		            pvhdev_sbdf_str(bd->dev->sbdf, str), bir,
+		            (unsigned long long)n->start, (unsigned long long)n->last);
+		return true;
+	}
+	return false;
+}
+
 /* Claims bir's MSI-X pages at base before the BAR maps: they must be
  * free of any mapping and of other claims, or the BAR does not map at
  * all (its MSI-X table could not be trapped): -EBUSY, logged.  -ENOMEM
@@ -388,7 +412,7 @@ int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
 	if (!span || (!map && !b->mapped))
 		return 0;
 	if (map) {
-		int rc = holes_claim(bd, bir, addr);
+		int rc = other_claims(bd, bir, addr, span) ? -EBUSY : holes_claim(bd, bir, addr);
 		if (rc)
 			return rc; /* -EBUSY logged; the BAR stays unmapped */
 	}
