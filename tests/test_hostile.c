@@ -901,7 +901,7 @@ static void test_fuzz_claims_kept_until_decoding_off(void **state)
 	writel(f, A, 0x10, 0xd0100000); /* A is nobody's: this is the hardware */
 	f->t.log_len = 0;
 	assert_int_equal(pvhdev_dev_add(f->t.dom, A), 0);
-	assert_true(has_log(f, SA ": BAR 0: covers another device's MSI-X pages "
+	assert_true(has_log(f, SA ": BAR 0: covers another BAR's MSI-X pages "
 	                       "0xd0100-0xd0100: BAR not mapped\n"));
 	assert_int_equal(hw(f, A, 0x04, 2), 0x0000);
 	test_check(&f->t);
@@ -915,6 +915,73 @@ static void test_fuzz_claims_kept_until_decoding_off(void **state)
 	assert_int_equal(hw(f, A, 0x04, 2), 0x0002);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0100, &r), 0);
 	assert_int_equal(r.owner, A);
+	test_check(&f->t);
+}
+
+/* One device, two BARs: BAR 0 (128 KiB) moved onto BAR 3's MSI-X table
+ * (16 KiB, table at +0, PBA at +0x2000).  The device would answer the
+ * trapped table from BAR 0's memory whichever BAR maps first, so its
+ * decode-on is refused (found by AFL++ on fuzz_ops, the regression
+ * input decode-over-claimed-msix-pages); so is a ROM enabled later over
+ * the table of a decoding BAR 3, whose enable bit is taken back. */
+static void test_fuzz_own_bar_over_table(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t *c = f->cfg[0];
+	struct pvhdev_p2m_range r;
+
+	*state = f;
+	test_cfg_init(c, 0x8086, 0x10c9, 0x02000001, 0);
+	test_put(c, 0x06, 2, 0x0010);
+	test_put(c, 0x10, 4, 0xd0000000);
+	test_put(c, 0x1c, 4, 0xd0100000);
+	test_put(c, 0x30, 4, 0xd0200000);
+	test_put(c, 0x34, 1, 0x40);
+	test_put(c, 0x40, 2, 0x0011);
+	test_put(c, 0x42, 2, 0x0003);
+	test_put(c, 0x44, 4, 0x00000003);
+	test_put(c, 0x48, 4, 0x00002003);
+	f->d[0] = (struct pvhdev_fake_dev){ .sbdf = B, .cfg = c, .cfg_len = 256,
+	                                    .bar_size = { 0x20000, 0, 0, 0x4000 },
+	                                    .rom_size = 0x10000 };
+	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
+	assert_int_equal(pvhdev_dev_add(f->t.dom, B), 0);
+	f->t.dom->booted = true;
+	test_events_skip(&f->t);
+	f->t.log_len = 0;
+
+	test_cfg_write(&f->t, B, 0x10, 4, 0xd0100000);
+	test_cfg_write(&f->t, B, 0x04, 2, 0x0006);
+	drain(f);
+	assert_true(has_log(f, SB ": BAR 0: covers BAR 3's MSI-X pages "
+	                       "0xd0100-0xd0100: BAR not mapped\n"));
+	expect_events(&f->t, "hw-write " SB " 0x10 4 0xd0100000\n"
+	                     "hw-write " SB " 0x4 2 0x4\n");
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0004);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0101, &r), -ENOENT);
+	test_check(&f->t);
+
+	/* BAR 0 back: both map, the table's pages stay holes. */
+	test_cfg_write(&f->t, B, 0x10, 4, 0xd0000000);
+	test_cfg_write(&f->t, B, 0x04, 2, 0x0006);
+	drain(f);
+	assert_int_equal(hw(f, B, 0x04, 2), 0x0006);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0101, &r), 0);
+	assert_int_equal(r.bar, 3);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0100, &r), -ENOENT);
+	test_events_skip(&f->t);
+	f->t.log_len = 0;
+
+	/* The ROM enabled over the table: not mapped. */
+	test_cfg_write(&f->t, B, 0x30, 4, 0xd0100001);
+	drain(f);
+	assert_true(has_log(f, SB ": BAR 6: covers another BAR's MSI-X pages "
+	                       "0xd0100-0xd0100: BAR not mapped\n"));
+	expect_events(&f->t, "hw-write " SB " 0x30 4 0xd0100001\n"
+	                     "hw-write " SB " 0x30 4 0xd0100000\n");
+	assert_int_equal(hw(f, B, 0x30, 4), 0xd0100000);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0101, &r), 0);
+	assert_int_equal(r.bar, 3);
 	test_check(&f->t);
 }
 
@@ -945,6 +1012,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_fuzz_mask_does_not_stick, teardown),
 	cmocka_unit_test_teardown(test_fuzz_enable_before_decoding, teardown),
 	cmocka_unit_test_teardown(test_fuzz_claims_kept_until_decoding_off, teardown),
+	cmocka_unit_test_teardown(test_fuzz_own_bar_over_table, teardown),
 };
 
 PVHDEV_TEST_MAIN("hostile", tests)

@@ -180,38 +180,74 @@ static int discover(struct pvhdev__bar_dev *bd)
 
 /* ---- Traps ---- */
 
+/* Where each memory BAR decodes once on (the ROM only while enabled):
+ * *on bit i set and addr[i]. */
+static int decode_addrs(struct pvhdev__bar_dev *bd, uint64_t addr[], unsigned *on)
+{
+	*on = 0;
+	for (unsigned i = 0; i <= BAR_ROM; i++) {
+		const struct bar *b = &bd->bars[i];
+		uint32_t v;
+		int rc;
+		if (!pvhdev__bar_is_mem(b))
+			continue;
+		rc = pvhdev__bar_read_addr(bd, i, &addr[i]);
+		if (!rc && i == BAR_ROM)
+			rc = pvhdev_dev_hw_read(bd->dev, b->reg, 4, &v);
+		if (rc)
+			return rc;
+		if (i != BAR_ROM || (v & PCI_ROM_ENABLE))
+			*on |= 1u << i;
+	}
+	return 0;
+}
+
+/* Whether a BAR of the device would decode over another one's MSI-X
+ * pages (found by AFL++ on fuzz_ops: BAR 0 moved over BAR 3's table,
+ * mapped first, and the device answered the trapped table from BAR 0's
+ * memory): -EBUSY, logged. */
+static int own_holes_covered(struct pvhdev__bar_dev *bd, const uint64_t addr[],
+                             unsigned on)
+{
+	for (unsigned j = 0; j < BAR_ROM; j++) {
+		if (!(on & (1u << j)) || !addr[j])
+			continue;
+		for (unsigned i = 0; i <= BAR_ROM; i++)
+			if (i != j && (on & (1u << i)) && addr[i] &&
+			    pvhdev__bar_covers_holes(bd, i, addr[i], j, addr[j]))
+				return -EBUSY;
+	}
+	return 0;
+}
+
 /* Every memory BAR (the ROM only while enabled) on or off; now: do the
  * p2m work before returning instead of queueing it. */
 int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 {
-	int rc = on ? pvhdev__bar_holes_room(bd) : 0;
+	uint64_t addr[BAR_ROM + 1] = { 0 };
+	unsigned decodes = 0;
+	int rc = 0;
 
+	if (on && !(rc = pvhdev__bar_holes_room(bd)) &&
+	    !(rc = decode_addrs(bd, addr, &decodes)))
+		rc = own_holes_covered(bd, addr, decodes);
 	for (unsigned i = 0; i <= BAR_ROM && !rc; i++) {
-		struct bar *b = &bd->bars[i];
-		uint64_t addr;
-		if (!pvhdev__bar_is_mem(b))
+		if (!pvhdev__bar_is_mem(&bd->bars[i]))
 			continue;
 		if (!on) {
 			rc = pvhdev__bar_schedule(bd, i, false, 0, now);
 			continue;
 		}
-		rc = pvhdev__bar_read_addr(bd, i, &addr);
-		if (rc)
-			break;
-		if (i == BAR_ROM) {
-			uint32_t v;
-			rc = pvhdev_dev_hw_read(bd->dev, b->reg, 4, &v);
-			if (rc || !(v & PCI_ROM_ENABLE))
-				continue;
-		}
-		if (!addr) {
+		if (!(decodes & (1u << i)))
+			continue;
+		if (!addr[i]) {
 			/* It still decodes at 0 once on: its MSI-X pages there
 			 * must be out of dom0's reach (low memory is mapped). */
 			rc = pvhdev__bar_holes_clear(bd, i, 0);
 			bar_log(bd, PVHDEV_LOG_WARN, i, "unassigned (address 0): not mapped");
 			continue;
 		}
-		rc = pvhdev__bar_schedule(bd, i, true, addr, now);
+		rc = pvhdev__bar_schedule(bd, i, true, addr[i], now);
 	}
 	return rc;
 }
@@ -360,8 +396,11 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 	    pvhdev_dev_hw_read(dev, reg->off, 4, &v) ||
 	    pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd))
 		return PVHDEV_DONE;
-	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) && (v & ~0x7ffu))
-		pvhdev__bar_schedule(bd, BAR_ROM, true, v & ~0x7ffu, now);
+	/* Refused for MSI-X pages it would cover: the ROM must not decode
+	 * there, so its enable bit goes again. */
+	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) && (v & ~0x7ffu) &&
+	    pvhdev__bar_schedule(bd, BAR_ROM, true, v & ~0x7ffu, now) == -EBUSY)
+		pvhdev_dev_hw_write(dev, reg->off, 4, v & ~(uint32_t)PCI_ROM_ENABLE);
 	return PVHDEV_DONE;
 }
 

@@ -137,6 +137,10 @@ void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd);
 /* bir's MSI-X pages at base are in no mapping and no other claim:
  * 0, or -EBUSY (logged). */
 int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base);
+/* BAR bir at addr covers BAR other's MSI-X pages at base, both of this
+ * device: true (logged). */
+bool pvhdev__bar_covers_holes(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                              unsigned other, uint64_t base);
 /* Tells every module that a command write turning memory decoding on
  * reached the hardware. */
 void pvhdev__bar_decoded(struct pvhdev__bar_dev *bd);

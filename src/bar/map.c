@@ -137,6 +137,30 @@ static unsigned hole_ranges(const struct pvhdev_dev *dev, unsigned bir,
 	return m;
 }
 
+/* Whether BAR bir at addr covers BAR other's MSI-X pages at base, both
+ * of this device (logged): the device would answer its trapped table
+ * from bir's memory. */
+bool pvhdev__bar_covers_holes(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                              unsigned other, uint64_t base)
+{
+	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
+	unsigned n = hole_ranges(bd->dev, other, base, s, e);
+	uint64_t first = addr >> PAGE_SHIFT;
+	uint64_t end = (addr + bd->bars[bir].size + PAGE_MASK) >> PAGE_SHIFT;
+	char str[PVHDEV_SBDF_STRLEN];
+
+	for (unsigned k = 0; k < n; k++) {
+		if (s[k] >= end || e[k] <= first)
+			continue;
+		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers BAR %u's "
+		            "MSI-X pages 0x%llx-0x%llx: BAR not mapped",
+		            pvhdev_sbdf_str(bd->dev->sbdf, str), bir, other,
+		            (unsigned long long)s[k], (unsigned long long)(e[k] - 1));
+		return true;
+	}
+	return false;
+}
+
 static void claim_refused(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t s,
                           uint64_t e)
 {
@@ -167,10 +191,11 @@ int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t b
 	return 0;
 }
 
-/* Whether [addr, addr + span) covers another device's claimed MSI-X
- * pages: that device's table is trapped there, and two devices decoding
- * one address answer it both (the hypervisor's table writes could reach
- * this one), so this BAR must not decode (logged). */
+/* Whether [addr, addr + span) covers MSI-X pages claimed for another BAR,
+ * of another device or of this one: that table is trapped there, and two
+ * BARs decoding one address answer it both (the hypervisor's table
+ * writes could reach this one, the table's reads answer from it), so
+ * this BAR must not decode (logged). */
 static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
                          uint64_t span)
 {
@@ -180,10 +205,11 @@ static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr
 
 	for (const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes, s);
 	     n && n->start < e; n = pvhdev__rtree_next(n)) {
-		if (bd->claims && n >= bd->claims && n < bd->claims + bd->nr_claims)
+		if (bd->claims && n >= bd->claims && n < bd->claims + bd->nr_claims &&
+		    bd->dev->holes[n - bd->claims].bir == bir)
 			continue;
 		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers another "
-		            "device's MSI-X pages 0x%llx-0x%llx: BAR not mapped",
+		            "BAR's MSI-X pages 0x%llx-0x%llx: BAR not mapped",
 		            pvhdev_sbdf_str(bd->dev->sbdf, str), bir,
 		            (unsigned long long)n->start, (unsigned long long)n->last);
 		return true;
