@@ -95,7 +95,8 @@ PVHDEV_API int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc
                                const struct pvhdev_fake_dev *devs, size_t nr_devs,
                                struct pvhdev_fake **out);
 PVHDEV_API void pvhdev_fake_free(struct pvhdev_fake *fake);
-/* Hardware setting bits on its own (a status bit, a pending bit). */
+/* Hardware setting bits on its own (a status bit, a pending bit).
+ * -ENODEV: no such function, or absent (pvhdev_fake_plug). */
 PVHDEV_API int pvhdev_fake_set_bits(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf,
                                     unsigned off, unsigned size, uint32_t bits);
 /*
