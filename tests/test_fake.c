@@ -1178,6 +1178,161 @@ static void new_rejects_bad_args(void **state)
 	assert_int_equal(try_new(&test_alloc_ops, &dev, 1, true), 0);
 }
 
+/* ---- Native PCIe hotplug ---- */
+
+#define HP_PORT1 PVHDEV_SBDF(0, 0, 0x1c, 0) /* secondary bus 1, reports DLL */
+#define HP_PORT2 PVHDEV_SBDF(0, 0, 0x1c, 1) /* secondary bus 2, does not */
+#define HP_EP1 PVHDEV_SBDF(0, 1, 0, 0)
+#define HP_EP2 PVHDEV_SBDF(0, 2, 0, 0)
+#define HP_BAR 0xfe000000u
+
+/* A PCIe root port with a slot: PCIe capability at 0x40 (link status
+ * 0x52, slot status 0x5a); link capabilities bit 20 when dll. */
+static void hp_port_init(uint8_t *cfg, unsigned bus, bool dll)
+{
+	test_cfg_init(cfg, 0x1b36, 0x000c, 0x06040000, 0x01);
+	test_put(cfg, 0x06, 2, 0x0010);
+	test_put(cfg, 0x18, 4, bus << 16 | bus << 8);
+	test_put(cfg, 0x34, 1, 0x40);
+	test_put(cfg, 0x40, 4, 0x01420010); /* PCIe v2, root port, slot */
+	test_put(cfg, 0x4c, 4, dll ? 0x00100011u : 0x00000011u);
+	test_put(cfg, 0x54, 4, 0x00000060); /* slot cap: hot-plug surprise, capable */
+}
+
+/* An endpoint with a 16 KiB BAR 0 and MSI-X (4 entries, table at 0). */
+static void hp_ep_init(uint8_t *cfg)
+{
+	test_cfg_init(cfg, 0x1af4, 0x1041, 0x02000001, 0x00);
+	test_put(cfg, 0x06, 2, 0x0010);
+	test_put(cfg, 0x34, 1, 0x40);
+	test_put(cfg, 0x40, 4, 0x00030011); /* MSI-X, 4 entries */
+	test_put(cfg, 0x44, 4, 0x00000000); /* table: BAR 0 + 0 */
+	test_put(cfg, 0x48, 4, 0x00002000); /* PBA: BAR 0 + 0x2000 */
+}
+
+static void hp_devs(struct pvhdev_fake_dev devs[4], uint8_t cfg[4][256])
+{
+	hp_port_init(cfg[0], 1, true);
+	hp_port_init(cfg[1], 2, false);
+	hp_ep_init(cfg[2]);
+	hp_ep_init(cfg[3]);
+	memset(devs, 0, 4 * sizeof(*devs));
+	devs[0] = (struct pvhdev_fake_dev){ .sbdf = HP_PORT1, .cfg = cfg[0], .cfg_len = 256 };
+	devs[1] = (struct pvhdev_fake_dev){ .sbdf = HP_PORT2, .cfg = cfg[1], .cfg_len = 256 };
+	for (unsigned i = 2; i < 4; i++) {
+		devs[i].sbdf = i == 2 ? HP_EP1 : HP_EP2;
+		devs[i].cfg = cfg[i];
+		devs[i].cfg_len = 256;
+		devs[i].bar_size[0] = 16 * KiB;
+		devs[i].plugged_later = true;
+	}
+}
+
+static void plugged_later_reads_absent(void **state)
+{
+	struct pvhdev_fake_dev devs[4];
+	uint8_t cfg[4][256];
+	struct enum_log l;
+	struct fx f;
+
+	(void)state;
+	hp_devs(devs, cfg);
+	fx_new(&f, devs, 4);
+	assert_int_equal(rd(&f, HP_EP1, 0x00, 4), 0xffffffffu);
+	assert_int_equal(rd(&f, HP_EP1, 0x04, 2), 0xffff);
+	wr(&f, HP_EP1, 0x10, 4, HP_BAR);
+	wr(&f, HP_EP1, 0x04, 2, 0x0006);
+	assert_int_equal(rd(&f, HP_EP1, 0x04, 2), 0xffff);
+	assert_int_equal(mrd(&f, HP_BAR + 12, 4), 0xffffffffu);
+	assert_int_equal(pvhdev_fake_set_bits(f.fake, HP_EP1, 0x06, 2, 0x8000), -ENODEV);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(pvhdev_fake_ops.enumerate(f.fake, enum_cb, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.seen[0], HP_PORT1);
+	assert_int_equal(l.seen[1], HP_PORT2);
+	/* The empty slots as the table gave them. */
+	assert_int_equal(rd(&f, HP_PORT1, 0x5a, 2), 0x0000);
+	assert_int_equal(rd(&f, HP_PORT1, 0x52, 2), 0x0000);
+	fx_free(&f);
+}
+
+static void plug_sets_slot_and_link_status(void **state)
+{
+	struct pvhdev_fake_dev devs[4];
+	uint8_t cfg[4][256];
+	struct enum_log l;
+	struct fx f;
+
+	(void)state;
+	hp_devs(devs, cfg);
+	fx_new(&f, devs, 4);
+	assert_int_equal(pvhdev_fake_plug(f.fake, HP_EP1), 0);
+	assert_int_equal(rd(&f, HP_EP1, 0x00, 4), 0x10411af4u);
+	assert_int_equal(rd(&f, HP_EP1, 0x04, 2), 0x0000);
+	/* Presence Detect State and Changed, DLL State Changed; DLL Link
+	 * Active.  The other port's slot does not move. */
+	assert_int_equal(rd(&f, HP_PORT1, 0x5a, 2), 0x0148);
+	assert_int_equal(rd(&f, HP_PORT1, 0x52, 2), 0x2000);
+	assert_int_equal(rd(&f, HP_PORT2, 0x5a, 2), 0x0000);
+	/* pciehp clears the events (RW1C); the state bits stay. */
+	wr(&f, HP_PORT1, 0x5a, 2, 0x0008);
+	assert_int_equal(rd(&f, HP_PORT1, 0x5a, 2), 0x0140);
+	wr(&f, HP_PORT1, 0x5a, 2, 0xffff);
+	assert_int_equal(rd(&f, HP_PORT1, 0x5a, 2), 0x0040);
+	wr(&f, HP_PORT1, 0x52, 2, 0xffff);
+	assert_int_equal(rd(&f, HP_PORT1, 0x52, 2), 0x2000);
+	/* A port without DLL Link Active Reporting: presence only. */
+	assert_int_equal(pvhdev_fake_plug(f.fake, HP_EP2), 0);
+	assert_int_equal(rd(&f, HP_PORT2, 0x5a, 2), 0x0048);
+	assert_int_equal(rd(&f, HP_PORT2, 0x52, 2), 0x0000);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(pvhdev_fake_ops.enumerate(f.fake, enum_cb, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(pvhdev_fake_plug(f.fake, HP_EP1), -EEXIST);
+	assert_int_equal(pvhdev_fake_plug(f.fake, PVHDEV_SBDF(0, 3, 0, 0)), -ENODEV);
+	assert_int_equal(pvhdev_fake_plug(NULL, HP_EP1), -EINVAL);
+	fx_free(&f);
+}
+
+/* Working after plug; gone after unplug; back from reset on a replug. */
+static void unplug_and_replug(void **state)
+{
+	struct pvhdev_fake_dev devs[4];
+	uint8_t cfg[4][256];
+	struct fx f;
+
+	(void)state;
+	hp_devs(devs, cfg);
+	fx_new(&f, devs, 4);
+	assert_int_equal(pvhdev_fake_plug(f.fake, HP_EP1), 0);
+	wr(&f, HP_PORT1, 0x5a, 2, 0x0108);
+	wr(&f, HP_EP1, 0x10, 4, HP_BAR);
+	wr(&f, HP_EP1, 0x04, 2, 0x0006);
+	assert_int_equal(mrd(&f, HP_BAR + 12, 4), 1); /* entry 0 masked */
+	mwr(&f, HP_BAR, 4, 0xfee00000u);
+	mwr(&f, HP_BAR + 12, 4, 0);
+	assert_int_equal(mrd(&f, HP_BAR, 4), 0xfee00000u);
+
+	assert_int_equal(pvhdev_fake_unplug(f.fake, HP_EP1), 0);
+	assert_int_equal(rd(&f, HP_EP1, 0x00, 4), 0xffffffffu);
+	assert_int_equal(mrd(&f, HP_BAR, 4), 0xffffffffu);
+	assert_int_equal(rd(&f, HP_PORT1, 0x5a, 2), 0x0108); /* PDS clear */
+	assert_int_equal(rd(&f, HP_PORT1, 0x52, 2), 0x0000);
+	assert_int_equal(pvhdev_fake_unplug(f.fake, HP_EP1), -ENODEV);
+	assert_int_equal(pvhdev_fake_unplug(f.fake, PVHDEV_SBDF(0, 3, 0, 0)), -ENODEV);
+
+	wr(&f, HP_PORT1, 0x5a, 2, 0x0108);
+	assert_int_equal(pvhdev_fake_plug(f.fake, HP_EP1), 0);
+	assert_int_equal(rd(&f, HP_PORT1, 0x5a, 2), 0x0148);
+	assert_int_equal(rd(&f, HP_EP1, 0x04, 2), 0x0000);
+	assert_int_equal(rd(&f, HP_EP1, 0x10, 4), 0x00000000);
+	wr(&f, HP_EP1, 0x10, 4, HP_BAR);
+	wr(&f, HP_EP1, 0x04, 2, 0x0002);
+	assert_int_equal(mrd(&f, HP_BAR, 4), 0);
+	assert_int_equal(mrd(&f, HP_BAR + 12, 4), 1);
+	fx_free(&f);
+}
+
 /* ---- Failure injection ---- */
 
 enum hook { H_CFG_READ, H_CFG_WRITE, H_MMIO_READ, H_MMIO_WRITE, H_ENUM };
@@ -1435,6 +1590,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(mmio_beyond_backed_reads_zero),
 	cmocka_unit_test(mmio_rom_needs_enable),
 	cmocka_unit_test(enumerate_order_and_stop),
+	cmocka_unit_test(plugged_later_reads_absent),
+	cmocka_unit_test(plug_sets_slot_and_link_status),
+	cmocka_unit_test(unplug_and_replug),
 	cmocka_unit_test(duplicate_sbdf_eexist),
 	cmocka_unit_test(new_rejects_bad_bars),
 	cmocka_unit_test(new_rejects_bad_args),

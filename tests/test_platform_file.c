@@ -376,6 +376,37 @@ static void masks_reach_the_fake(void **state)
 	pvhdev_platform_file_free(pf);
 }
 
+/* plugged="later" (inline and on a dump's device) reaches the fake: the
+ * function reads absent until pvhdev_fake_plug(). */
+static void plugged_later_reaches_the_fake(void **state)
+{
+	struct pvhdev_platform_file *pf = load_ok(PLATFORMS "plugged.xml");
+	const struct pvhdev_fake_dev *d = pvhdev_platform_file_devs(pf);
+	const pvhdev_sbdf_t e1000 = PVHDEV_SBDF(0, 0, 3, 0);
+	struct test_alloc alloc = { 0 };
+	struct pvhdev_fake *fake;
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(pvhdev_platform_file_count(pf), 3);
+	assert_int_equal(d[0].sbdf, e1000);
+	assert_true(d[0].plugged_later);
+	assert_int_equal(d[1].sbdf, PVHDEV_SBDF(0, 0, 4, 0));
+	assert_false(d[1].plugged_later);
+	assert_int_equal(d[2].sbdf, PVHDEV_SBDF(0, 0, 6, 0));
+	assert_true(d[2].plugged_later);
+	assert_int_equal(pvhdev_fake_new(&test_alloc_ops, &alloc, d,
+	                                 pvhdev_platform_file_count(pf), &fake), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, e1000, 0, 4, &v), 0);
+	assert_int_equal(v, 0xffffffffu);
+	assert_int_equal(pvhdev_fake_plug(fake, e1000), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, e1000, 0, 4, &v), 0);
+	assert_int_equal(v, 0x100e8086u);
+	pvhdev_fake_free(fake);
+	assert_int_equal(alloc.live_blocks, 0);
+	pvhdev_platform_file_free(pf);
+}
+
 static void full_notes(void **state)
 {
 	struct pvhdev_platform_file *pf = load_ok(PLATFORMS "full.xml");
@@ -686,6 +717,8 @@ BAD(bad_dump, "bad-dump.xml", -EINVAL,
     "column 23, found 'zz'")
 BAD(bad_dup_device, "dup-device.xml", -EINVAL,
     ":4: device 0000:00:03.0 is already defined at line 3")
+BAD(bad_plugged, "bad-plugged.xml", -EINVAL,
+    ":3: element device: attribute plugged: 'yes' is not supported (expected later)")
 BAD(bad_override_absent, "override-absent.xml", -EINVAL,
     ":4: element device: 0000:00:07.0 is not in dump 'small.lspci'")
 BAD(bad_override_pow2, "override-pow2.xml", -EINVAL,
@@ -766,6 +799,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(bad_missing_dump),
 	cmocka_unit_test(bad_dump),
 	cmocka_unit_test(bad_dup_device),
+	cmocka_unit_test(bad_plugged),
 	cmocka_unit_test(bad_override_absent),
 	cmocka_unit_test(bad_override_pow2),
 	cmocka_unit_test(bad_override_align),
@@ -774,6 +808,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(bad_mask_past),
 	cmocka_unit_test(bad_mask_bits),
 	cmocka_unit_test(masks_reach_the_fake),
+	cmocka_unit_test(plugged_later_reaches_the_fake),
 	cmocka_unit_test(bad_bar_high),
 	cmocka_unit_test(bad_odd_hex),
 	cmocka_unit_test(bad_config_label),

@@ -196,11 +196,11 @@ static void test_parse_bad_commands(void **state)
 		{ "outx 0xcf8 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
 		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
-		  "dev-add, dev-remove, dev-hide), got 'outx'" },
+		  "dev-add, dev-remove, dev-hide, plug, unplug), got 'outx'" },
 		{ "OUTB 0x80 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
 		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
-		  "dev-add, dev-remove, dev-hide), got 'OUTB'" },
+		  "dev-add, dev-remove, dev-hide, plug, unplug), got 'OUTB'" },
 		{ "expect-event mapped 0x1 0x1 0x1 bar\n",
 		  "t.scn:1: expected an event kind of docs/events.md (map, unmap, msi-bind, "
 		  "..., dev-remove) after expect-event, got 'mapped 0x1 0x1 0x1 bar'" },
@@ -213,6 +213,12 @@ static void test_parse_bad_commands(void **state)
 		  "0xff, got 0 2 1" },
 		{ "dev-hide\n",
 		  "t.scn:1: expected 1 argument (SBDF) after dev-hide, got 0" },
+		{ "plug\n",
+		  "t.scn:1: expected 1 argument (SBDF) after plug, got 0" },
+		{ "plug 01:00.0 01:00.1\n",
+		  "t.scn:1: expected 1 argument (SBDF) after plug, got 2" },
+		{ "unplug 1:0.0\n",
+		  "t.scn:1: expected SBDF as ssss:bb:dd.f or bb:dd.f, got '1:0.0'" },
 		{ "memset 0x1000 16 0\n",
 		  "t.scn:1: expected a 1, 2, 4 or 8-byte access, got qtest bulk command "
 		  "'memset' (not supported)" },
@@ -269,7 +275,7 @@ static void test_parse_bad_bytes(void **state)
 		{ "[R +0.1]] outb 0x80 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
 		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
-		  "dev-add, dev-remove, dev-hide), got ']'" },
+		  "dev-add, dev-remove, dev-hide, plug, unplug), got ']'" },
 	};
 
 	(void)state;
@@ -795,6 +801,75 @@ static void test_run_out_file(void **state)
 	pvhdev_scenario_free(sc);
 }
 
+/* plug and unplug on the fake: the function goes (reads all-ones) after
+ * the hypervisor removed it, and comes back with a dev-add. */
+static void test_run_plug_unplug(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_scenario *sc = parse_ok(
+		"unplug 00:1f.0\n"
+		"expect-event dev-remove 0000:00:1f.0\n"
+		"outl 0xcf8 0x8000f800\n"
+		"inl 0xcfc\n"
+		"expect 0xffffffff\n"
+		"plug 00:1f.0\n"
+		"expect-event dev-add 0000:00:1f.0\n"
+		"inl 0xcfc\n"
+		"expect 0x9cc38086\n");
+
+	assert_int_equal(pvhdev_scenario_run_fake(sc, f->t.dom, f->t.fake, collect, f,
+	                                          &f->res), 0);
+	if (f->res.failed_line)
+		fail_msg("%s", f->res.msg);
+	assert_int_equal(f->res.checks, 4);
+	assert_non_null(strstr(f->out, "1: unplug 0000:00:1f.0\n"));
+	assert_non_null(strstr(f->out, "6: plug 0000:00:1f.0\n"));
+	pvhdev_scenario_free(sc);
+	test_check(&f->t);
+}
+
+/* What the fake refuses stops the run: a plug of a present function,
+ * an unplug of one the machine does not have. */
+static void test_run_plug_refused(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_scenario *sc = parse_ok("inb 0x80\nplug 00:1f.0\n");
+
+	assert_int_equal(pvhdev_scenario_run_fake(sc, f->t.dom, f->t.fake, NULL, NULL,
+	                                          &f->res), -EEXIST);
+	assert_string_equal(f->res.msg, "t.scn:2: plug 0000:00:1f.0 failed: already "
+	                    "exists or overlaps");
+	pvhdev_scenario_free(sc);
+	sc = parse_ok("unplug 00:05.0\n");
+	assert_int_equal(pvhdev_scenario_run_fake(sc, f->t.dom, f->t.fake, NULL, NULL,
+	                                          &f->res), -ENODEV);
+	assert_string_equal(f->res.msg, "t.scn:1: unplug 0000:00:05.0 failed: no "
+	                    "such device");
+	pvhdev_scenario_free(sc);
+}
+
+/* Without a fake only the hypervisor's part runs: the function stays in
+ * the hardware (a removed device's config passes through). */
+static void test_run_plug_without_fake(void **state)
+{
+	struct fx *f = *state;
+
+	run_ok(f,
+	       "unplug 00:1f.0\n"
+	       "outl 0xcf8 0x8000f800\n"
+	       "inl 0xcfc\n"
+	       "expect 0x9cc38086\n",
+	       "1: unplug 0000:00:1f.0\n"
+	       "    dev-remove 0000:00:1f.0\n"
+	       "2: outl 0xcf8 0x8000f800\n"
+	       "3: inl 0xcfc -> 0x9cc38086\n"
+	       "4: expect 0x9cc38086: ok\n");
+	run(f, "plug 00:1f.0\nexpect-event dev-add 0000:00:1f.0\n");
+	if (f->res.failed_line)
+		fail_msg("%s", f->res.msg);
+	assert_int_equal(f->res.checks, 1);
+}
+
 /* A backend failure is pvhdev's error, not a failed expectation. */
 static void test_run_backend_error(void **state)
 {
@@ -891,6 +966,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_run_qtest_log, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_out_file, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_backend_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_plug_unplug, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_plug_refused, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_plug_without_fake, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_drain_and_p2m, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_run_boot_p2m, setup, teardown),
 };

@@ -275,7 +275,7 @@ int cli_record(int argc, char **argv)
 		rc = host_platform(&o, &m);
 	if (rc == CLI_OK) {
 		rep.machine = m.source;
-		rc = pvhdev_scenario_run(sc, m.dom, cli_report_line, &rep, &res);
+		rc = pvhdev_scenario_run_fake(sc, m.dom, m.fake, cli_report_line, &rep, &res);
 		rc = cli_report_end(&rep, rc, &res, NULL);
 	} else if (o.wrap_rc) {
 		rc = o.wrap_rc == -ENOMEM ? CLI_INTERNAL : CLI_USAGE;

@@ -296,7 +296,7 @@ int cli_replay(int argc, char **argv)
 	rc = machine_open(&m, &o.m);
 	if (rc == CLI_OK) {
 		rep.machine = m.source;
-		rc = pvhdev_scenario_run(sc, m.dom, cli_report_line, &rep, &res);
+		rc = pvhdev_scenario_run_fake(sc, m.dom, m.fake, cli_report_line, &rep, &res);
 		rc = cli_report_end(&rep, rc, &res, NULL);
 	}
 	machine_close(&m);

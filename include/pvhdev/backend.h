@@ -86,15 +86,36 @@ struct pvhdev_fake_dev {
 	/* Bytes of each memory BAR backed by RAM for MMIO (from its start);
 	 * beyond it reads 0 and writes are dropped.  0: min(size, 64 KiB). */
 	uint32_t mmio_backed;
+	/* true: the function starts absent, as if its slot were empty, until
+	 * pvhdev_fake_plug(). */
+	bool plugged_later;
 };
 
 PVHDEV_API int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc_ctx,
                                const struct pvhdev_fake_dev *devs, size_t nr_devs,
                                struct pvhdev_fake **out);
 PVHDEV_API void pvhdev_fake_free(struct pvhdev_fake *fake);
-/* Hardware setting bits on its own (a status bit, a pending bit). */
+/* Hardware setting bits on its own (a status bit, a pending bit).
+ * -ENODEV: no such function, or absent (pvhdev_fake_plug). */
 PVHDEV_API int pvhdev_fake_set_bits(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf,
                                     unsigned off, unsigned size, uint32_t bits);
+/*
+ * Native PCIe hotplug.  An absent function reads as a missing one
+ * (all-ones, writes dropped, not enumerated).  plug makes a function of
+ * the table present with its initial config bytes (device memory zeroed,
+ * MSI-X entries masked); unplug makes it absent.  Either updates the
+ * port whose secondary bus is the function's (a type 1 function with a
+ * PCIe capability): with a slot, Slot Status' Presence Detect State
+ * (bit 6) follows whether any function of the bus is present, and a
+ * change sets Presence Detect Changed (bit 3); when Link Capabilities
+ * says Data Link Layer Link Active Reporting Capable (bit 20), Link
+ * Status' Data Link Layer Link Active (bit 13) follows too, and a change
+ * sets the slot's Data Link Layer State Changed (bit 8).  -ENODEV: no
+ * such function in the table (unplug: or absent); -EEXIST: plug of a
+ * present function.
+ */
+PVHDEV_API int pvhdev_fake_plug(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf);
+PVHDEV_API int pvhdev_fake_unplug(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf);
 /* Makes the n-th backend call from now (1 = the next) return err. */
 PVHDEV_API void pvhdev_fake_fail_at(struct pvhdev_fake *fake, unsigned long n, int err);
 /* Backend calls so far, all hooks together. */

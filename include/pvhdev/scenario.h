@@ -23,6 +23,7 @@ extern "C" {
 #endif
 
 struct pvhdev_scenario;
+struct pvhdev_fake; /* <pvhdev/backend.h> */
 
 /* Parses len bytes of text; name is what error messages call it (a
  * path).  -EINVAL on a malformed scenario, -ENOMEM. */
@@ -63,6 +64,22 @@ struct pvhdev_scenario_result {
 PVHDEV_API int pvhdev_scenario_run(const struct pvhdev_scenario *sc,
                                    struct pvhdev_domain *dom, pvhdev_scenario_out_fn out,
                                    void *out_ctx, struct pvhdev_scenario_result *res);
+
+/*
+ * As pvhdev_scenario_run(), with the fake backend dom runs on (directly
+ * or under a trace recording): plug and unplug lines make its functions
+ * appear and go (pvhdev_fake_plug/unplug).  pvhdev_scenario_run() has
+ * no fake: there plug and unplug only add and remove the device in the
+ * hypervisor, which is what a replay of a recorded trace wants (the
+ * trace holds the hardware's answers).  A plug or unplug the fake
+ * refuses (no such function, or one already present or absent) stops
+ * the run with that error.
+ */
+PVHDEV_API int pvhdev_scenario_run_fake(const struct pvhdev_scenario *sc,
+                                        struct pvhdev_domain *dom,
+                                        struct pvhdev_fake *fake,
+                                        pvhdev_scenario_out_fn out, void *out_ctx,
+                                        struct pvhdev_scenario_result *res);
 
 #ifdef __cplusplus
 }

@@ -210,6 +210,12 @@ class Func:
         self.sbdf = sbdf
         self.learned = learned
         self.vf_of = None   # (PF, VF index) for a VF
+        self.plugged = False  # learned after a plug mark: in the platform, plugged later
+        self.plug_mark = None  # the line of that mark
+        # what the guest read of each byte before writing it: the reset state
+        self.reset = bytearray(4096)
+        self.seen = bytearray(4096)   # 1: reset[] holds it
+        self.written = bytearray(4096)
         self.sizing = {}    # BAR register offset -> the latest write was ~0
         self.cfg = bytearray(4096)
         self.cfg[:len(data)] = data
@@ -257,6 +263,18 @@ class Func:
                 self.sizes[i] = (~(val & (~0x3 if kind == "io" else ~0xf)) + 1) & 0xffffffff
         for k in range(size):
             self.cfg[reg + k] = (val >> (8 * k)) & 0xff
+            if not self.written[reg + k] and not self.seen[reg + k]:
+                self.reset[reg + k] = self.cfg[reg + k]
+                self.seen[reg + k] = 1
+
+    def reset_bytes(self, later):
+        """The reset state as far as the guest read it before writing it;
+        the other bytes (read-only ones, like the MSI-X PBA's offset) as
+        a later snapshot has them (later: bytes, or b"")."""
+        n = max([64] + [i + 1 for i in range(4096) if self.seen[i]])
+        n = (max(n, len(later)) + 15) // 16 * 16
+        later = later.ljust(n, b"\0")
+        return bytes(self.reset[i] if self.seen[i] else later[i] for i in range(n))
 
     def bar_kind(self, i):
         """'io', 'mem32', 'mem64', 'hi' (upper half) or None."""
@@ -297,6 +315,7 @@ class Func:
             self.sizing[reg] = val == 0xffffffff
         for k in range(size):
             r = reg + k
+            self.written[r] = 1
             b = (val >> (8 * k)) & 0xff
             i = (r - 0x10) // 4
             if 0x10 <= r < 0x10 + 4 * self.nbars:
@@ -366,7 +385,7 @@ def qemu_masks(f, data):
     return out
 
 
-def platform_xml(snap, name, funcs):
+def platform_xml(snap, name, funcs, later=None):
     L = ['<?xml version="1.0" encoding="UTF-8"?>', '<platform version="1">',
          "  <description>Linux 6.1 on QEMU 7.2 (q35, TCG) just before the guest "
          "window '%s' (scripts/guest/regen.sh, docs/guests.md)</description>" % name]
@@ -382,14 +401,19 @@ def platform_xml(snap, name, funcs):
         first, last = snap.ioapic_pins[apic_id]
         L.append('  <ioapic id="%d" addr="0x%x" gsi-base="%d" pins="%d"/>' % (apic_id, addr, gsi, last - first + 1))
     L.append('  <lapic addr="0x%x"/>' % lapic)
-    for sbdf in sorted(snap.devs):
+    plugged = [s for s, f in funcs.items() if f.plugged]
+    for sbdf in sorted(set(snap.devs) | set(plugged)):
         f = funcs[sbdf]
-        cfgsize, data = snap.devs[sbdf]
+        # a plugged function: its reset state, as the guest first read it
+        if sbdf in snap.devs:
+            cfgsize, data = snap.devs[sbdf]
+        else:
+            cfgsize, data = 4096, f.reset_bytes(later.devs[sbdf][1] if later and sbdf in later.devs else b"")
         n = max(len(data), 64)
         if cfgsize > 256:
             n = max(n, 260)  # more than 256 bytes: extended config space
         n = (n + 15) // 16 * 16
-        L.append('  <device sbdf="%s">' % sbdf)
+        L.append('  <device sbdf="%s"%s>' % (sbdf, ' plugged="later"' if f.plugged else ""))
         L.append("    <config>")
         for off in range(0, n, 16):
             row = data[off:off + 16].ljust(16, b"\0")
@@ -411,10 +435,11 @@ def platform_xml(snap, name, funcs):
 # ---- The scenario ----
 
 class Window:
-    def __init__(self, name, snap, accesses, irqs_after, notes, vf_snap=None):
+    def __init__(self, name, snap, accesses, irqs_after, notes, vf_snap=None, later=None):
         self.name = name
         self.snap = snap
         self.vf_snap = vf_snap
+        self.later = later  # the next snapshot: a plugged function's read-only bytes
         self.funcs = {s: Func(s, c, d, snap.res.get(s, {})) for s, (c, d) in snap.devs.items()}
         self.mcfg = mcfg_regions(snap.acpi["MCFG"])
         lapic, self.ioapics = madt(snap.acpi["APIC"])
@@ -427,8 +452,10 @@ class Window:
         self.notes = notes
         self.touched_msix = set()
         self.vfs = []     # (VF SBDF, PF, VF index) while VF Enable is set
+        self.plug_at = []  # line of each plug mark, filled in below
         for acc in accesses:
             self.access(acc)
+        self.plug_lines()
         self.emit("drain")
         self.final_state()
         self.irq_check(irqs_after)
@@ -452,6 +479,16 @@ class Window:
     def emit(self, text, target=None):
         self.lines.append((text, target))
 
+    def plug_lines(self):
+        """Each plug mark becomes a plug line per function the guest first
+        found after it (and before the next mark)."""
+        for k, at in enumerate(self.plug_at):
+            end = self.plug_at[k + 1] if k + 1 < len(self.plug_at) else len(self.lines)
+            sbdfs = sorted(s for s, f in self.funcs.items() if f.plugged and at <= f.plug_mark < end)
+            text = "\n".join("plug " + s for s in sbdfs) or "# here the host plugged a device " \
+                "(QMP device_add), but the guest found no new function"
+            self.lines[at] = (text, None)
+
     # config space
     def cfg_target(self, addr, name):
         if name == "pci-conf-idx":
@@ -470,8 +507,8 @@ class Window:
     def access(self, acc):
         is_write, addr, val, size, name = acc
         if name == "ioport80":
-            self.emit("# here the host plugged a device (QMP device_add); replaying it needs "
-                      "a plug command (issue 15)")
+            self.plug_at.append(len(self.lines))
+            self.emit("# plug")  # plug_lines() says which
             return
         if name not in TRAPPED:
             self.counts["dropped"] += 1
@@ -492,8 +529,8 @@ class Window:
             if t:
                 sbdf, reg = t
                 f = self.funcs.get(sbdf)
-                target = "cfg %s%s 0x%x %d" % ("learned " if f and f.learned else "" if f else "absent ",
-                                               sbdf, reg, size)
+                target = "cfg %s%s 0x%x %d" % ("learned " if f and f.learned and not f.plugged
+                                               else "" if f else "absent ", sbdf, reg, size)
                 if is_write and f:
                     self.cfg_write(f, reg, size, val)
                 elif f:
@@ -503,11 +540,19 @@ class Window:
                     # a function the snapshot did not have: learn it
                     f = self.funcs[sbdf] = Func(sbdf, 4096, b"", {}, learned=True)
                     self.adopt_vf(f)
+                    if self.plug_at and not f.vf_of:
+                        f.plugged, f.plug_mark = True, self.plug_at[-1]
+                        # what the guest never reads (the PBA's offset) as
+                        # the next snapshot has it; its reads replace the rest
+                        if self.later and sbdf in self.later.devs:
+                            data = self.later.devs[sbdf][1]
+                            f.cfg[:len(data)] = data
                     if is_write:
                         self.cfg_write(f, reg, size, val)
                     else:
                         f.read(reg, size, val)
-                    target = "cfg absent %s 0x%x %d" % (sbdf, reg, size)
+                    target = "cfg %s%s 0x%x %d" % ("" if f.plugged else "absent ",
+                                                   sbdf, reg, size)
         elif name in ("msix-table", "msix-pba"):
             target = self.msix_access(is_write, addr, val, size, name)
         elif name == "ioapic":
@@ -812,6 +857,16 @@ def replay_failures(pvhdev, out_dir, name):
     return fails, p.stdout
 
 
+def later_snap(snaps, name):
+    """The snapshot taken after window name's (where a plugged function
+    shows its read-only bytes), or None."""
+    names = list(snaps)
+    i = names.index(name) + 1
+    while i < len(names) and names[i] == name + "-vfs":
+        i += 1
+    return snaps[names[i]] if i < len(names) else None
+
+
 def write_vf_dump(path, before, during):
     """The VFs' config space as QEMU showed it after VF Enable, in lspci
     -xxxx form: a VF template for the fake (issue 15), which cannot take
@@ -876,11 +931,12 @@ def main():
         if args.only and name not in args.only:
             continue
         vf_snap = snaps.get(name + "-vfs")
-        win = Window(name, snaps[name], acc, after.get(name, []), notes, vf_snap)
+        win = Window(name, snaps[name], acc, after.get(name, []), notes, vf_snap,
+                     later_snap(snaps, name))
         if vf_snap:
             write_vf_dump(os.path.join(args.out, name + ".vfs.lspci"), snaps[name], vf_snap)
         with open(os.path.join(args.out, name + ".platform.xml"), "w") as f:
-            f.write(platform_xml(snaps[name], name, win.funcs))
+            f.write(platform_xml(snaps[name], name, win.funcs, win.later))
         c = win.counts
         header = [
             "# Guest window '%s': what Linux 6.1 did on QEMU 7.2's q35 machine," % name,
@@ -906,7 +962,7 @@ def main():
         for i in range(len(win.lines)):
             if i in probe:
                 ln += 1
-            ln += 1
+            ln += 1 + win.lines[i][0].count("\n")  # a plug line per function
             line_of[ln] = i
         waivers, per_reason = {}, {}
         for ln, msg in sorted(fails.items()):

@@ -24,6 +24,12 @@
  *
  * Config lookups are a binary search over the table sorted by SBDF;
  * MMIO lookups scan every window: the fake is a test double.
+ *
+ * A function may be absent (plugged later, or unplugged): it keeps its
+ * place in the table but reads as a missing function does (all-ones,
+ * writes dropped, not enumerated, no windows).  Plugging it gives it
+ * back its initial bytes (a fourth array, init) and tells the PCIe port
+ * above it (port_update).
  */
 #include "core/core.h"
 
@@ -36,6 +42,7 @@
 #define FAKE_NR_WIN (FAKE_NR_BARS + 1)
 #define FAKE_CMD_MEM 0x02          /* command: memory space enable */
 #define FAKE_ROM_ENABLE 0x01
+#define FAKE_NR_ARRAYS 4           /* val, rw, rw1c, init per function */
 
 enum fake_bar_kind {
 	FAKE_BAR_NONE,  /* not implemented: the register is read-only */
@@ -59,6 +66,8 @@ struct fake_fn {
 	pvhdev_sbdf_t sbdf;
 	unsigned cfg_size;        /* bytes: 256 or 4096 */
 	uint8_t *val, *rw, *rw1c; /* cfg_size bytes each */
+	uint8_t *init;            /* cfg_size bytes: val after reset */
+	bool absent;              /* reads as no function (pvhdev_fake_plug) */
 	uint16_t sriov;           /* SR-IOV capability offset; 0: none */
 	struct fake_win win[FAKE_NR_WIN]; /* BAR i at win[i], ROM last */
 };
@@ -68,7 +77,7 @@ struct pvhdev_fake {
 	void *alloc_ctx;
 	struct fake_fn *fn; /* nr_fn functions, sorted by sbdf */
 	size_t nr_fn;
-	uint8_t *cfg;       /* every function's val/rw/rw1c arrays */
+	uint8_t *cfg;       /* every function's val/rw/rw1c/init arrays */
 	size_t cfg_bytes;
 	unsigned long calls;     /* hook calls so far */
 	unsigned long fail_call; /* the value of calls that fails; 0: none */
@@ -589,7 +598,7 @@ static int args_check(const struct pvhdev_alloc_ops *alloc,
 	if (!alloc || !alloc->alloc || !alloc->free || (nr && !devs))
 		return -EINVAL;
 	/* Bounds every size computed below: no overflow. */
-	if (nr > SIZE_MAX / (sizeof(struct fake_fn) + 3 * PVHDEV_CFG_EXP_SIZE))
+	if (nr > SIZE_MAX / (sizeof(struct fake_fn) + FAKE_NR_ARRAYS * PVHDEV_CFG_EXP_SIZE))
 		return -ENOMEM;
 	for (size_t i = 0; i < nr; i++) {
 		int rc = dev_check(&devs[i]);
@@ -650,7 +659,8 @@ static void msix_table_reset(struct fake_fn *fn, const struct fake_hdr *h)
 	}
 }
 
-/* Builds one function over cfg (3 * its config size bytes, zeroed). */
+/* Builds one function over cfg (FAKE_NR_ARRAYS * its config size bytes,
+ * zeroed). */
 static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
                     const struct pvhdev_fake_dev *d, uint8_t *cfg)
 {
@@ -661,8 +671,11 @@ static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
 	fn->val = cfg;
 	fn->rw = cfg + fn->cfg_size;
 	fn->rw1c = cfg + 2 * fn->cfg_size;
+	fn->init = cfg + 3 * fn->cfg_size;
+	fn->absent = d->plugged_later;
 	if (d->cfg_len)
 		memcpy(fn->val, d->cfg, d->cfg_len);
+	memcpy(fn->init, fn->val, fn->cfg_size);
 	rules_apply(fn, 0, fake_common, PVHDEV__ARRAY_SIZE(fake_common));
 	if (h == &fake_hdrs[1])
 		rules_apply(fn, 0, fake_bridge, PVHDEV__ARRAY_SIZE(fake_bridge));
@@ -746,7 +759,7 @@ static int fns_build(struct pvhdev_fake *fk, const struct pvhdev_fake_dev *devs,
 	if (!nr)
 		return 0;
 	for (size_t i = 0; i < nr; i++)
-		fk->cfg_bytes += 3 * (size_t)dev_cfg_size(&devs[i]);
+		fk->cfg_bytes += FAKE_NR_ARRAYS * (size_t)dev_cfg_size(&devs[i]);
 	fk->cfg = fake_zalloc(fk, fk->cfg_bytes, 1);
 	if (!fk->cfg)
 		return -ENOMEM;
@@ -759,7 +772,7 @@ static int fns_build(struct pvhdev_fake *fk, const struct pvhdev_fake_dev *devs,
 
 		if (rc)
 			return rc;
-		pos += 3 * (size_t)fk->fn[i].cfg_size;
+		pos += FAKE_NR_ARRAYS * (size_t)fk->fn[i].cfg_size;
 	}
 	return fns_sort(fk->fn, nr);
 }
@@ -822,6 +835,14 @@ static struct fake_fn *fn_find(const struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
 	return NULL;
 }
 
+/* The function at sbdf if it is present now. */
+static struct fake_fn *fn_live(const struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
+{
+	struct fake_fn *fn = fn_find(fk, sbdf);
+
+	return fn && !fn->absent ? fn : NULL;
+}
+
 /* The bus address a window decodes: the BAR's bits above its size. */
 static uint64_t win_base(const struct fake_fn *fn, const struct fake_win *w)
 {
@@ -840,7 +861,7 @@ static const struct fake_win *win_find(const struct pvhdev_fake *fk,
 	for (size_t i = 0; i < fk->nr_fn; i++) {
 		const struct fake_fn *fn = &fk->fn[i];
 
-		if (!(fn->val[0x04] & FAKE_CMD_MEM))
+		if (fn->absent || !(fn->val[0x04] & FAKE_CMD_MEM))
 			continue;
 		for (unsigned j = 0; j < FAKE_NR_WIN; j++) {
 			const struct fake_win *w = &fn->win[j];
@@ -866,7 +887,7 @@ static const struct fake_fn *vf_pf(const struct pvhdev_fake *fk, pvhdev_sbdf_t s
 		const struct fake_fn *pf = &fk->fn[i];
 		unsigned cap = pf->sriov;
 
-		if (!cap || !(cfg_get(pf, cap + 0x08, 2) & 1) ||
+		if (!cap || pf->absent || !(cfg_get(pf, cap + 0x08, 2) & 1) ||
 		    (pf->sbdf >> 16) != (sbdf >> 16))
 			continue;
 		uint32_t first = (pf->sbdf & 0xffff) + cfg_get(pf, cap + 0x14, 2);
@@ -929,7 +950,7 @@ static int fake_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	rc = fake_tick(fk);
 	if (rc)
 		return rc;
-	fn = fn_find(fk, sbdf);
+	fn = fn_live(fk, sbdf);
 	if (fn && cfg_fits(fn, reg, size))
 		*val = cfg_get(fn, reg, size);
 	else if (!fn && pvhdev__access_ok(reg, size, 0) && reg < PVHDEV_CFG_EXP_SIZE &&
@@ -950,7 +971,7 @@ static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	rc = fake_tick(fk);
 	if (rc)
 		return rc;
-	fn = fn_find(fk, sbdf);
+	fn = fn_live(fk, sbdf);
 	if (!fn || !cfg_fits(fn, reg, size))
 		return 0;
 	for (unsigned k = 0; k < size; k++) {
@@ -1019,10 +1040,144 @@ static int fake_enumerate(void *ctx, pvhdev_enum_fn fn, void *arg)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < fk->nr_fn; i++) {
+		if (fk->fn[i].absent)
+			continue;
 		rc = fn(arg, fk->fn[i].sbdf);
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
+
+/* ---- Hotplug ---- */
+
+/* PCIe capability registers (PCIe Base 4.0, 7.5.3), from the capability. */
+#define FAKE_PCIE_LINK_CAP 0x0c
+#define FAKE_PCIE_LINK_STATUS 0x12
+#define FAKE_PCIE_SLOT_STATUS 0x1a
+#define FAKE_LINK_DLLLA_CAP (1u << 20) /* DLL Link Active Reporting Capable */
+#define FAKE_LINK_DLLLA 0x2000u        /* link status: DLL Link Active */
+#define FAKE_SLOT_PDC 0x0008u          /* slot status: Presence Detect Changed */
+#define FAKE_SLOT_PDS 0x0040u          /* Presence Detect State */
+#define FAKE_SLOT_DLLSC 0x0100u        /* Data Link Layer State Changed */
+
+/* The port whose secondary bus is sbdf's: a present type 1 function of
+ * the same segment.  The first in SBDF order when several claim it. */
+static struct fake_fn *port_of(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
+{
+	for (size_t i = 0; i < fk->nr_fn; i++) {
+		struct fake_fn *p = &fk->fn[i];
+
+		if (!p->absent && (p->val[0x0e] & 0x7fu) == 1 &&
+		    p->sbdf >> 16 == sbdf >> 16 && p->val[0x19] == (sbdf >> 8 & 0xffu))
+			return p;
+	}
+	return NULL;
+}
+
+/* Offset of fn's PCIe capability when its slot and link registers fit
+ * in the first 256 bytes; 0: none. */
+static unsigned pcie_cap(const struct fake_fn *fn)
+{
+	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, hdr_of(fn->val[0x0e] & 0x7fu), at);
+
+	for (unsigned i = 0; i < n; i++)
+		if (fn->val[at[i]] == FAKE_CAP_PCIE)
+			return at[i] + FAKE_PCIE_SLOT_STATUS + 2 <= PVHDEV_CFG_SIZE ? at[i] : 0;
+	return 0;
+}
+
+/* Is any function of bus (segment << 8 | bus) present? */
+static bool bus_occupied(const struct pvhdev_fake *fk, uint32_t bus)
+{
+	for (size_t i = 0; i < fk->nr_fn; i++)
+		if (!fk->fn[i].absent && fk->fn[i].sbdf >> 8 == bus)
+			return true;
+	return false;
+}
+
+/* Sets (on) or clears bits of the 16-bit register at off. */
+static void reg16_set(struct fake_fn *fn, unsigned off, uint16_t bits, bool on)
+{
+	uint16_t v = (uint16_t)cfg_get(fn, off, 2);
+
+	v = on ? v | bits : v & (uint16_t)~bits;
+	fn->val[off] = (uint8_t)v;
+	fn->val[off + 1] = (uint8_t)(v >> 8);
+}
+
+/*
+ * What the port above sbdf's bus shows after a function came or went
+ * (PCIe Base 4.0, 7.5.3.6-7 and 7.5.3.10-11): with a slot, Presence
+ * Detect State follows whether any function of the bus is present, and
+ * a change sets Presence Detect Changed; when the port reports the link's
+ * state (Link Capabilities bit 20), Link Status' DLL Link Active follows
+ * too, and a change sets the slot's Data Link Layer State Changed.  The
+ * changed bits are RW1C (fake_pcie_slot): software clears them.
+ */
+static void port_update(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
+{
+	struct fake_fn *port = port_of(fk, sbdf);
+	unsigned cap = port ? pcie_cap(port) : 0;
+	bool up = bus_occupied(fk, sbdf >> 8);
+
+	if (!cap)
+		return;
+	bool slot = cfg_get(port, cap + 2, 2) & FAKE_PCIE_SLOT;
+	bool dll = cfg_get(port, cap + FAKE_PCIE_LINK_CAP, 4) & FAKE_LINK_DLLLA_CAP;
+	uint16_t sts = (uint16_t)cfg_get(port, cap + FAKE_PCIE_SLOT_STATUS, 2);
+	uint16_t link = (uint16_t)cfg_get(port, cap + FAKE_PCIE_LINK_STATUS, 2);
+
+	if (slot && !!(sts & FAKE_SLOT_PDS) != up) {
+		reg16_set(port, cap + FAKE_PCIE_SLOT_STATUS, FAKE_SLOT_PDS, up);
+		reg16_set(port, cap + FAKE_PCIE_SLOT_STATUS, FAKE_SLOT_PDC, true);
+	}
+	if (dll && !!(link & FAKE_LINK_DLLLA) != up) {
+		reg16_set(port, cap + FAKE_PCIE_LINK_STATUS, FAKE_LINK_DLLLA, up);
+		if (slot)
+			reg16_set(port, cap + FAKE_PCIE_SLOT_STATUS, FAKE_SLOT_DLLSC, true);
+	}
+}
+
+/* Back to the function's reset state: its initial bytes, device memory
+ * zeroed, MSI-X entries masked. */
+static void fn_reset(struct fake_fn *fn)
+{
+	memcpy(fn->val, fn->init, fn->cfg_size);
+	for (unsigned i = 0; i < FAKE_NR_WIN; i++)
+		if (fn->win[i].buf)
+			memset(fn->win[i].buf, 0, fn->win[i].backed);
+	msix_table_reset(fn, hdr_of(fn->val[0x0e] & 0x7fu));
+}
+
+int pvhdev_fake_plug(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf)
+{
+	struct fake_fn *fn;
+
+	if (!fake)
+		return -EINVAL;
+	fn = fn_find(fake, sbdf);
+	if (!fn)
+		return -ENODEV;
+	if (!fn->absent)
+		return -EEXIST;
+	fn_reset(fn);
+	fn->absent = false;
+	port_update(fake, sbdf);
+	return 0;
+}
+
+int pvhdev_fake_unplug(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf)
+{
+	struct fake_fn *fn;
+
+	if (!fake)
+		return -EINVAL;
+	fn = fn_live(fake, sbdf);
+	if (!fn)
+		return -ENODEV;
+	fn->absent = true;
+	port_update(fake, sbdf);
 	return 0;
 }
 
@@ -1035,7 +1190,7 @@ int pvhdev_fake_set_bits(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf,
 
 	if (!fake)
 		return -EINVAL;
-	fn = fn_find(fake, sbdf);
+	fn = fn_live(fake, sbdf);
 	if (!fn)
 		return -ENODEV;
 	if (!cfg_fits(fn, off, size))

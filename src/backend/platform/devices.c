@@ -352,8 +352,9 @@ static int dump_take(struct load *ld, xmlNodePtr n, const char *file,
 	return 0;
 }
 
-/* <device sbdf> inside <dump>: BAR sizes for one of its devices (the
- * dump's devices are ld's devices from..end, in SBDF order). */
+/* <device sbdf plugged> inside <dump>: one of its devices' BAR sizes,
+ * or that it is plugged later (the dump's devices are ld's devices
+ * from..end, in SBDF order). */
 static int read_override(struct load *ld, xmlNodePtr n, const char *file,
                          size_t from, size_t end)
 {
@@ -361,7 +362,7 @@ static int read_override(struct load *ld, xmlNodePtr n, const char *file,
 	unsigned *ovr = ld->ovr_lines.p;
 	char b[PF_SHOW_MAX + 4], sb[PVHDEV_SBDF_STRLEN];
 	uint64_t v[PF_MAX_ATTRS];
-	int rc = attrs_read(ld, n, a_sbdf, v);
+	int rc = attrs_read(ld, n, a_device, v);
 	size_t i = from;
 
 	if (rc)
@@ -376,6 +377,7 @@ static int read_override(struct load *ld, xmlNodePtr n, const char *file,
 		return fail(ld, n, -EINVAL, "%s already has sizes at line %u", sb,
 		            ovr[i]);
 	ovr[i] = (unsigned)xmlGetLineNo(n);
+	((struct pvhdev_fake_dev *)ld->pf->tab[PF_DEV].p)[i].plugged_later = v[1];
 	return read_sizes(ld, n, i, true);
 }
 
@@ -497,7 +499,7 @@ static int note_unsized(struct load *ld, xmlNodePtr n,
 	return 0;
 }
 
-/* device: sbdf; <config> first, then sizes */
+/* device: sbdf, plugged (optional); <config> first, then sizes */
 int read_device(struct load *ld, xmlNodePtr n, const uint64_t *v)
 {
 	xmlNodePtr c = n->children;
@@ -525,6 +527,7 @@ int read_device(struct load *ld, xmlNodePtr n, const uint64_t *v)
 	d->sbdf = (pvhdev_sbdf_t)v[0];
 	d->cfg = *slot;
 	d->cfg_len = (uint16_t)nr;
+	d->plugged_later = v[1];
 	rc = read_sizes(ld, n, ld->pf->tab[PF_DEV].nr - 1, false);
 	return rc ? rc : note_unsized(ld, n, d);
 }

@@ -67,9 +67,10 @@ static bool e820_type_of(const char *s, uint32_t *type)
 
 /* ---- The element tables ---- */
 
-#define NUM(name, min, max) { name, A_NUM, min, max }
-#define STR(name, kind) { name, kind, 0, 0 }
-#define END { NULL, A_NUM, 0, 0 }
+#define NUM(name, min, max) { name, A_NUM, min, max, false }
+#define STR(name, kind) { name, kind, 0, 0, false }
+#define OPT(name, kind) { name, kind, 0, 0, true }
+#define END { NULL, A_NUM, 0, 0, false }
 static const struct attr_spec a_none[] = { END };
 const struct attr_spec a_platform[] = { STR("version", A_VERSION), END };
 static const struct attr_spec a_e820[] = {
@@ -87,6 +88,9 @@ static const struct attr_spec a_ioapic[] = {
 	END };
 static const struct attr_spec a_addr[] = { NUM("addr", 0, UINT64_MAX), END };
 const struct attr_spec a_sbdf[] = { STR("sbdf", A_SBDF), END };
+const struct attr_spec a_device[] = {
+	STR("sbdf", A_SBDF), OPT("plugged", A_PLUGGED), END
+};
 static const struct attr_spec a_range[] = {
 	NUM("addr", 0, UINT64_MAX), NUM("size", 1, UINT64_MAX), END };
 static const struct attr_spec a_dump[] = { STR("file", A_TEXT), END };
@@ -128,9 +132,9 @@ const struct elem_spec pf_elems[] = {
 	{ "hidden", "platform", a_sbdf, NULL, NULL, read_hidden },
 	{ "reserved", "platform", a_range, NULL, NULL, read_reserved },
 	{ "dump", "platform", a_dump, "device elements", NULL, read_dump },
-	{ "device", "platform", a_sbdf, "config, then bar elements, then a rom, "
+	{ "device", "platform", a_device, "config, then bar elements, then a rom, "
 	  "then vf-bar elements, then mask elements", "config", read_device },
-	{ "device", "dump", a_sbdf, "bar elements, then a rom, then vf-bar elements, "
+	{ "device", "dump", a_device, "bar elements, then a rom, then vf-bar elements, "
 	  "then mask elements", NULL, NULL },
 	{ "config", "device", a_none, "hex bytes", NULL, NULL },
 	{ "bar", "device", a_bar, NULL, NULL, NULL },
@@ -216,10 +220,16 @@ static int attr_parse(struct load *ld, xmlNodePtr n, const struct attr_spec *a,
 			            "1f, f at most 7)", a->name, shown(s, b));
 		*v = sbdf;
 		return 0;
+	case A_PLUGGED:
+		if (strcmp(s, "later"))
+			return fail(ld, n, -EINVAL, "attribute %s: '%s' is not "
+			            "supported (expected later)", a->name, shown(s, b));
+		*v = 1;
+		return 0;
 	case A_E820:
 		if (s[0] >= '0' && s[0] <= '9') {
 			static const struct attr_spec t32 = { "type", A_NUM, 0,
-			                                      UINT32_MAX };
+			                                      UINT32_MAX, false };
 			return attr_parse(ld, n, &t32, s, v);
 		}
 		if (!e820_type_of(s, &type))
@@ -276,6 +286,10 @@ int attrs_read(struct load *ld, xmlNodePtr n,
 		xmlChar *s = xmlGetNoNsProp(n, (const xmlChar *)spec[i].name);
 		int rc;
 
+		if (!s && spec[i].optional) {
+			v[i] = 0;
+			continue;
+		}
 		if (!s)
 			return fail(ld, n, -EINVAL, "expected attribute %s", spec[i].name);
 		rc = attr_check_str(ld, n, &spec[i], (const char *)s);

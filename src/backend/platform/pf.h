@@ -125,12 +125,14 @@ enum attr_kind {
 	A_SIG,     /* an ACPI signature: four printable ASCII characters */
 	A_VERSION, /* the format's version: "1" */
 	A_TEXT,    /* any non-empty string */
+	A_PLUGGED, /* "later": 1 */
 };
 
 struct attr_spec {
 	const char *name; /* NULL ends a list */
 	enum attr_kind kind;
 	uint64_t min, max;
+	bool optional;    /* may be missing: its value is 0 */
 };
 
 /* Readers of <platform>'s children: v holds the attributes, parsed, in
@@ -176,6 +178,7 @@ int pvhdev__pf_attrs_read(struct load *ld, xmlNodePtr n, const struct attr_spec 
                           uint64_t *v);
 extern const struct attr_spec pvhdev__pf_a_platform[];
 extern const struct attr_spec pvhdev__pf_a_sbdf[];
+extern const struct attr_spec pvhdev__pf_a_device[];
 extern const struct attr_spec pvhdev__pf_a_bar[];
 extern const struct attr_spec pvhdev__pf_a_rom[];
 extern const struct attr_spec pvhdev__pf_a_mask[];
@@ -213,6 +216,7 @@ int pvhdev__pf_check_all(struct load *ld);
 #define attrs_read pvhdev__pf_attrs_read
 #define a_platform pvhdev__pf_a_platform
 #define a_sbdf pvhdev__pf_a_sbdf
+#define a_device pvhdev__pf_a_device
 #define a_bar pvhdev__pf_a_bar
 #define a_rom pvhdev__pf_a_rom
 #define a_mask pvhdev__pf_a_mask

@@ -169,6 +169,9 @@ static int schema_fail(struct load *ld, const struct xml_err *xe)
 			return -EINVAL;
 		return fail(ld, n, -EINVAL, "invalid attributes");
 	case XML_RELAXNG_ERR_INVALIDATTR:
+		/* Also an optional attribute's bad value (plugged="yes"). */
+		if (es && attrs_read(ld, n, es->attrs, v))
+			return -EINVAL;
 		return fail(ld, n, -EINVAL, "unexpected attribute %s", xe->str1);
 	case XML_RELAXNG_ERR_ELEMWRONG:
 		return misplaced(ld, n);

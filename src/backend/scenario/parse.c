@@ -50,6 +50,8 @@ static const struct cmd {
 	{ "dev-add", OP_DEV_ADD, 0, 1, "SBDF" },
 	{ "dev-remove", OP_DEV_REMOVE, 0, 1, "SBDF" },
 	{ "dev-hide", OP_DEV_HIDE, 0, 1, "SBDF" },
+	{ "plug", OP_PLUG, 0, 1, "SBDF" },
+	{ "unplug", OP_UNPLUG, 0, 1, "SBDF" },
 	/* qtest commands that reach no device pvhdev models: kept in the
 	 * transcript as skipped, so a qtest log replays unchanged. */
 	{ "clock_step", OP_SKIP, 0, VARARGS, "" },
@@ -344,7 +346,8 @@ static int unknown_cmd(struct parser *p, const char *name)
 			            "bulk command '%s' (not supported)", name);
 	return perr(p, "expected a command (out*, in*, write*, read*, expect, "
 	            "drain, expect-event, expect-no-event, expect-mapped, "
-	            "expect-unmapped, waive, mmcfg-add, dev-add, dev-remove, dev-hide), "
+	            "expect-unmapped, waive, mmcfg-add, dev-add, dev-remove, dev-hide, "
+	            "plug, unplug), "
 	            "got " QTOK, QARG(name));
 }
 
@@ -399,6 +402,7 @@ static int parse_args(struct parser *p, const struct cmd *c, char *tail,
 	case OP_MMCFG_ADD:
 		return parse_mmcfg(p, arg, st);
 	case OP_DEV_ADD: case OP_DEV_REMOVE: case OP_DEV_HIDE:
+	case OP_PLUG: case OP_UNPLUG:
 		return parse_sbdf(p, arg[0], &st->a);
 	default:
 		return 0;

@@ -9,6 +9,7 @@
 struct runner {
 	const struct pvhdev_scenario *sc;
 	struct pvhdev_domain *dom;
+	struct pvhdev_fake *fake; /* what plug and unplug change; may be NULL */
 	pvhdev_scenario_out_fn out;
 	void *out_ctx;
 	struct pvhdev_scenario_result *res;
@@ -505,6 +506,43 @@ static int run_waived(struct runner *r, const struct step *st)
 	return 0;
 }
 
+/*
+ * plug and unplug: a function appears in or leaves the fake (slot and
+ * link status of the port above it follow), and the hypervisor adds or
+ * removes it as on dom0's PHYSDEVOP_pci_device_add/remove.  Unplug
+ * removes first, so that quiescing the device (its mappings and
+ * bindings going, with their events) reaches it while it is there.  The
+ * hypervisor's refusal is printed as for dev-add; the fake's is the
+ * scenario's error (no such function, or one already so) and stops the
+ * run.  Without a fake only the hypervisor's part runs.
+ */
+static int run_hotplug(struct runner *r, const struct step *st)
+{
+	pvhdev_sbdf_t sbdf = (pvhdev_sbdf_t)st->a;
+	bool plug = st->op == OP_PLUG;
+	char s[PVHDEV_SBDF_STRLEN], what[64];
+	int rc, hw = 0;
+
+	open_window(r, st->line);
+	snprintf(what, sizeof(what), "%s %s", plug ? "plug" : "unplug",
+	         pvhdev_sbdf_str(sbdf, s));
+	if (plug && r->fake)
+		hw = pvhdev_fake_plug(r->fake, sbdf);
+	if (hw)
+		return broke(r, st, what, hw);
+	rc = plug ? pvhdev_dev_add(r->dom, sbdf) : pvhdev_dev_remove(r->dom, sbdf);
+	if (rc == -ENOMEM)
+		return broke(r, st, what, rc);
+	if (!plug && r->fake && (hw = pvhdev_fake_unplug(r->fake, sbdf)))
+		return broke(r, st, what, hw);
+	if (rc)
+		emit(r, "%u: %s -> %s", st->line, what, pvhdev_strerror(rc));
+	else
+		emit(r, "%u: %s", st->line, what);
+	print_events(r);
+	return 0;
+}
+
 /* 0: next step; 1: an expectation failed; < 0: pvhdev failed. */
 static int run_step(struct runner *r, const struct step *st)
 {
@@ -519,6 +557,8 @@ static int run_step(struct runner *r, const struct step *st)
 		return run_drain(r, st);
 	case OP_MMCFG_ADD: case OP_DEV_ADD: case OP_DEV_REMOVE: case OP_DEV_HIDE:
 		return run_platform(r, st);
+	case OP_PLUG: case OP_UNPLUG:
+		return run_hotplug(r, st);
 	default:
 		emit(r, "%u: %s (skipped: no device effect)", st->line, st->text);
 		return 0;
@@ -529,9 +569,17 @@ int pvhdev_scenario_run(const struct pvhdev_scenario *sc,
                         struct pvhdev_domain *dom, pvhdev_scenario_out_fn out,
                         void *out_ctx, struct pvhdev_scenario_result *res)
 {
+	return pvhdev_scenario_run_fake(sc, dom, NULL, out, out_ctx, res);
+}
+
+int pvhdev_scenario_run_fake(const struct pvhdev_scenario *sc,
+                             struct pvhdev_domain *dom, struct pvhdev_fake *fake,
+                             pvhdev_scenario_out_fn out, void *out_ctx,
+                             struct pvhdev_scenario_result *res)
+{
 	struct pvhdev_scenario_result local;
 	struct runner r = {
-		.sc = sc, .dom = dom, .out = out, .out_ctx = out_ctx,
+		.sc = sc, .dom = dom, .fake = fake, .out = out, .out_ctx = out_ctx,
 		.res = res ? res : &local,
 		.printed = pvhdev_event_next_seq(dom),
 	};

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pvhdev/backend.h>
 #include <pvhdev/platform.h>
 #include <pvhdev/scenario.h>
 
@@ -33,6 +34,8 @@ enum op {
 	OP_WAIVE,                                   /* waiver of the next expectation */
 	/* What the hypervisor does for dom0 (PHYSDEVOP_*), not guest accesses */
 	OP_MMCFG_ADD, OP_DEV_ADD, OP_DEV_REMOVE, OP_DEV_HIDE,
+	/* A function appearing or going (the fake's, then the hypervisor's) */
+	OP_PLUG, OP_UNPLUG,
 };
 
 struct step {
