@@ -29,7 +29,11 @@ static int walk_legacy(const struct pvhdev_dev *dev, struct pvhdev__caps_found *
 	uint64_t seen = 0; /* one bit per dword of 0x40..0xff */
 	int rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x06, 2, &status);
 
-	if (rc || status == 0xffff || !(status & STATUS_CAP_LIST))
+	/* Reserved header types (3-127) define no capabilities pointer:
+	 * whatever sits at 0x34 is not one (found by fuzz_dump with the
+	 * stronger checker: "capabilities" read there whose registers the
+	 * device does not implement). */
+	if (rc || status == 0xffff || !(status & STATUS_CAP_LIST) || dev->hdr_type > 2)
 		return rc;
 	rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, dev->hdr_type == 2 ? 0x14 : 0x34,
 	                         1, &ptr);
