@@ -244,6 +244,28 @@ static void test_bar64_high_half(void **state)
 	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
 }
 
+/* Removal takes every BAR out of the p2m, a 64-bit one above 4 GiB
+ * included (the XSA-476 class: access to 64-bit BARs left behind when a
+ * device goes). */
+static void test_remove_unmaps_bar64(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	wr(f, 0x04, 2, 0);
+	wr(f, 0x14, 4, 0x1);
+	wr(f, 0x10, 2, 0x8004);
+	wr(f, 0x04, 2, 0x0002);
+	assert_string_equal(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"
+	                            "0xfe100+0x1 0000:00:02.0 bar4\n"
+	                            "0x1fe008+0x4 0000:00:02.0 bar0\n");
+	test_events_skip(&f->t);
+	assert_int_equal(pvhdev_dev_remove(f->t.dom, DEV), 0);
+	assert_string_equal(p2m(f), "");
+	assert_string_equal(test_events_only(&f->t, "unmap"),
+	                    "unmap 0x1fe008 0x4\nunmap 0xd0000 0x100\nunmap 0xfe100 0x1\n");
+}
+
 /* The ROM maps while enabled and decoding is on, at its own reason. */
 static void test_rom_enable_disable(void **state)
 {
@@ -661,6 +683,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_guest_sizing_sequence, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_move_bar, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_bar64_high_half, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_remove_unmaps_bar64, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_rom_enable_disable, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_deferred_budget, setup_off, teardown),
 	cmocka_unit_test_setup_teardown(test_deferred_then_toggle, setup_off, teardown),
