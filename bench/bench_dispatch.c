@@ -9,6 +9,11 @@
  *                                          mix cycled and never repeating
  *   bench_dispatch count HANDLERS read|write N
  *                                          N accesses, for callgrind
+ *   bench_dispatch count-fake HANDLERS read|write N
+ *                                          the same on the fake backend
+ *                                          (the device's bytes as the
+ *                                          array's), what tests, fuzzers
+ *                                          and replays pay
  *   bench_dispatch offset HANDLERS OFF SIZE N [write]
  *                                          N reads (or writes) of one
  *                                          access
@@ -34,6 +39,7 @@
 #include "timing.h"
 
 static uint32_t store[64];
+static struct pvhdev_fake *fake; /* with count-fake */
 
 static struct pvhdev_domain *setup(unsigned handlers)
 {
@@ -45,6 +51,10 @@ static struct pvhdev_domain *setup(unsigned handlers)
 
 	memset(hw, 0, sizeof(hw));
 	hw[0] = 0x86, hw[1] = 0x80, hw[2] = 0x34, hw[3] = 0x12;
+	if (fake) {
+		cfg.backend = &pvhdev_fake_ops;
+		cfg.backend_ctx = fake;
+	}
 	if (pvhdev_domain_new(&cfg, &dom) || pvhdev_dev_add(dom, DEV) ||
 	    pvhdev_dev_get(dom, DEV, &dev))
 		exit(3);
@@ -155,6 +165,13 @@ int main(int argc, char **argv)
 		time_mix((unsigned)atoi(argv[2]));
 		return 0;
 	}
+	if (argc >= 5 && !strcmp(argv[1], "count-fake")) {
+		const struct pvhdev_fake_dev d = { .sbdf = DEV, .cfg = hw, .cfg_len = 256 };
+		hw[0] = 0x86, hw[1] = 0x80, hw[2] = 0x34, hw[3] = 0x12;
+		if (pvhdev_fake_new(&pvhdev_host_alloc, NULL, &d, 1, &fake))
+			return 3;
+		argv[1] = "count";
+	}
 	if (argc >= 5 && !strcmp(argv[1], "count")) {
 		struct pvhdev_domain *dom = setup((unsigned)atoi(argv[2]));
 		size_t n = (size_t)atol(argv[4]);
@@ -164,6 +181,7 @@ int main(int argc, char **argv)
 		else
 			run_writes(dom, mix, n);
 		pvhdev_domain_free(dom);
+		pvhdev_fake_free(fake);
 		return 0;
 	}
 	if (argc >= 6 && !strcmp(argv[1], "offset")) {
@@ -179,7 +197,7 @@ int main(int argc, char **argv)
 		pvhdev_domain_free(dom);
 		return 0;
 	}
-	fprintf(stderr, "usage: bench_dispatch time HANDLERS | count HANDLERS read|write N"
-	                " | offset HANDLERS OFF SIZE N [write]\n");
+	fprintf(stderr, "usage: bench_dispatch time HANDLERS | count[-fake] HANDLERS "
+	                "read|write N | offset HANDLERS OFF SIZE N [write]\n");
 	return 2;
 }

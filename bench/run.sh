@@ -84,13 +84,21 @@ n=100000
 echo "== 1. Dispatcher (bench_dispatch): one device, random aligned mix of"
 echo "   50% 4-byte, 30% 2-byte, 20% 1-byte accesses at 0x00-0x7f"
 echo "   instructions inside pvhdev_cfg_read / pvhdev_cfg_write per access"
-echo "   target: <= 55 per read and per write, flat in handlers and offset"
-echo "   (reference, a sorted handler list: 228 / 206)"
+echo "   target: <= 70 per read, <= 80 per write, flat in handlers and offset"
+echo "   (Xen vPCI on the same mix, 16 handlers: 230 / 210)"
 for h in 1 16 64; do
 	r=$(ir pvhdev_cfg_read bench_dispatch count "$h" read "$n")
 	w=$(ir pvhdev_cfg_write bench_dispatch count "$h" write "$n")
-	echo "   handlers=$h  read=$r ($(verdict "$r" 55 le))  write=$w ($(verdict "$w" 55 le))"
+	echo "   handlers=$h  read=$r ($(verdict "$r" 70 le))  write=$w ($(verdict "$w" 80 le))"
 done
+echo "   the same mix on the fake backend (what tests, fuzzers and replays pay),"
+echo "   16 handlers; target: <= 80 per read, <= 90 per write"
+r=$(ir pvhdev_cfg_read bench_dispatch count-fake 16 read "$n")
+w=$(ir pvhdev_cfg_write bench_dispatch count-fake 16 write "$n")
+fr=$(ir fake_cfg_read bench_dispatch count-fake 16 read "$n")
+fw=$(ir fake_cfg_write bench_dispatch count-fake 16 write "$n")
+echo "   fake  read=$r ($(verdict "$r" 80 le))  write=$w ($(verdict "$w" 90 le))"
+echo "   of which inside the fake's hooks, per access of the mix: read=$fr write=$fw"
 echo "   one register, read again and again, 16 handlers (first, middle, last):"
 for o in "0x04 2" "0x30 4" "0x72 2"; do
 	set -- $o
@@ -98,11 +106,16 @@ for o in "0x04 2" "0x30 4" "0x72 2"; do
 done
 echo "   one access of each kind, 16 handlers (share of the mix: gap 55%,"
 echo "   whole register 19%, part of a register 18%, split 8%):"
-for o in "0x40 4 gap" "0x10 4 register" "0x12 2 part-of-register" "0x04 4 two-registers" \
-	"0x34 4 register+gaps" "0x50 4 gap+register"; do
+echo "   target: each at most Xen vPCI's same access (its figures, instructions"
+echo "   per read / write), 0x04/4 at most 0.6 of Xen's (92 / 87)"
+for o in "0x40 4 gap 241 228" "0x10 4 register - -" "0x12 2 part-of-register 131 149" \
+	"0x04 4 two-registers 92 87" "0x34 4 register+gaps 294 277" "0x50 4 gap+register 296 271"; do
 	set -- $o
-	echo "   offset=$1 size=$2 ($3)  read=$(ir pvhdev_cfg_read bench_dispatch offset 16 "$1" "$2" "$n")" \
-		"write=$(ir -w pvhdev_cfg_write bench_dispatch offset 16 "$1" "$2" "$n" write)"
+	r=$(ir pvhdev_cfg_read bench_dispatch offset 16 "$1" "$2" "$n")
+	w=$(ir -w pvhdev_cfg_write bench_dispatch offset 16 "$1" "$2" "$n" write)
+	t=""
+	[[ $4 != - ]] && t="  target $4 / $5: $(verdict "$r" "$4" le) / $(verdict "$w" "$5" le)"
+	echo "   offset=$1 size=$2 ($3)  read=$r write=$w$t"
 done
 echo "   CPU time per access, median of 7 runs of 2,000,000, the 4,096-access mix cycled"
 echo "   (a best case: the branch predictor learns it) and one 2,000,000-access mix that"
