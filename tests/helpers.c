@@ -56,6 +56,12 @@ static void t_log(void *ctx, enum pvhdev_log_level level, const char *msg)
 		t->log_len += (size_t)n;
 }
 
+void test_log_reset(struct test_dom *t)
+{
+	t->log_len = 0;
+	t->log[0] = '\0';
+}
+
 int test_dom_init(struct test_dom *t, const struct pvhdev_fake_dev *devs,
                   size_t nr)
 {

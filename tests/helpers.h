@@ -55,6 +55,9 @@ void test_dom_boot_platform(struct test_dom *t, const char *name,
 /* Frees the domain and the fake; asserts the allocator is back to zero. */
 void test_dom_fini(struct test_dom *t);
 
+/* Forgets the log lines so far: what is asserted next was logged after. */
+void test_log_reset(struct test_dom *t);
+
 /* Fails the test when pvhdev_check_invariants finds a violation. */
 void test_check(struct test_dom *t);
 

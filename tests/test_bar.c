@@ -204,8 +204,7 @@ static void test_move_bar(void **state)
 
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	wr(f, 0x20, 4, 0xfe400000);
 	expect_events(&f->t, "");
 	assert_string_equal(f->t.log, "0000:00:02.0: BAR 4: write while mapped: ignored\n");
@@ -361,8 +360,7 @@ static void test_overlap_other_device(void **state)
 	test_dom_fini(&f->t);
 	assert_int_equal(test_dom_init(&f->t, f->d, 2), 0);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV2), 0);
 	assert_string_equal(f->t.log, "0000:00:03.0: BAR 0: pages 0xfe100-0xfe100 "
 	                              "overlap a range already mapped: not mapped\n");
@@ -391,8 +389,7 @@ static void test_overlap_in_the_middle(void **state)
 	test_dom_fini(&f->t);
 	assert_int_equal(test_dom_init(&f->t, f->d, 2), 0);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV2), 0);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	assert_string_equal(f->t.log, "0000:00:02.0: BAR 2: pages 0xd0080-0xd0081 "
 	                              "overlap a range already mapped: not mapped\n");
@@ -411,8 +408,7 @@ static void test_overlap_ram(void **state)
 	const struct pvhdev_platform plat = { .size = sizeof(plat), .e820 = e820,
 	                                      .nr_e820 = 2 };
 
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
 	assert_non_null(strstr(f->t.log, "0000:00:02.0: BAR 2: pages 0xd0000-0xd007f "
 	                                 "overlap e820 RAM: not mapped\n"));
@@ -607,7 +603,7 @@ static void test_bar64_last_slot(void **state)
 	test_put(f->cfg, 0x24, 4, 0xfc000004);
 	test_dom_fini(&f->t);
 	assert_int_equal(test_dom_init(&f->t, f->d, 1), 0);
-	f->t.log_len = 0;
+	test_log_reset(&f->t);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	assert_int_equal(pvhdev_dev_get(f->t.dom, DEV, &dev), 0);
 	assert_int_equal(pvhdev__bar_get(dev, 5, &bi), -ENOENT);

@@ -62,8 +62,7 @@ static struct fx *lab(void **state)
 	test_dom_boot_platform(&f->t, "lab.xml", NULL, NULL);
 	test_check(&f->t);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	return f;
 }
 
@@ -243,7 +242,7 @@ static void test_f2_table_under_low_memory(void **state)
 	drain(f);
 	writel(f, B, 0x10, 0x000c0000);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
+	test_log_reset(&f->t);
 	writew(f, B, 0x04, 0x0006);
 	drain(f);
 	expect_events(&f->t, "");
@@ -297,7 +296,7 @@ static void test_f2_bar_write_while_decoding_unmapped(void **state)
 	drain(f);
 	assert_int_equal(hw(f, B, 0x04, 2), 0x0002);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
+	test_log_reset(&f->t);
 	writel(f, B, 0x10, 0xd0500000);
 	expect_events(&f->t, "");
 	assert_true(has_log(f, SB ": BAR 0: write while decoding, not mapped, with "
@@ -899,7 +898,7 @@ static void test_fuzz_claims_kept_until_decoding_off(void **state)
 	assert_int_equal(hw(f, B, 0x04, 2), 0x0002);
 	assert_int_equal(pvhdev_dev_remove(f->t.dom, A), 0);
 	writel(f, A, 0x10, 0xd0100000); /* A is nobody's: this is the hardware */
-	f->t.log_len = 0;
+	test_log_reset(&f->t);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, A), 0);
 	assert_true(has_log(f, SA ": BAR 0: covers another BAR's MSI-X pages "
 	                       "0xd0100-0xd0100: BAR not mapped\n"));
@@ -948,7 +947,7 @@ static void test_fuzz_own_bar_over_table(void **state)
 	assert_int_equal(pvhdev_dev_add(f->t.dom, B), 0);
 	f->t.dom->booted = true;
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
+	test_log_reset(&f->t);
 
 	test_cfg_write(&f->t, B, 0x10, 4, 0xd0100000);
 	test_cfg_write(&f->t, B, 0x04, 2, 0x0006);
@@ -970,7 +969,7 @@ static void test_fuzz_own_bar_over_table(void **state)
 	assert_int_equal(r.bar, 3);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0100, &r), -ENOENT);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
+	test_log_reset(&f->t);
 
 	/* The ROM enabled over the table: not mapped. */
 	test_cfg_write(&f->t, B, 0x30, 4, 0xd0100001);

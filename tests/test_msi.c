@@ -76,8 +76,7 @@ static struct fx *fx_new(void **state, uint16_t ctrl)
 	fx_domain(f, &f->d, 1);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	return f;
 }
 
@@ -784,8 +783,7 @@ static bool load_dump(void **state, const char *name, pvhdev_sbdf_t sbdf)
 	pvhdev_dump_free(dump);
 	assert_int_equal(pvhdev_dev_add(f->t.dom, sbdf), 0);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	return true;
 }
 

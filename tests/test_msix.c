@@ -70,8 +70,7 @@ static void fx_add(struct fx *f, pvhdev_sbdf_t sbdf)
 	assert_int_equal(pvhdev_dev_get(f->t.dom, sbdf, &f->dev), 0);
 	snprintf(f->add_log, sizeof(f->add_log), "%s", f->t.log);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 }
 
 static struct fx *fx_new(void **state, const struct layout *l)
@@ -1027,8 +1026,7 @@ static void test_shadows_alloc_fails(void **state)
 	wr(f, CAP + 2, 2, 0x8000);
 	test_events_skip(&f->t);
 	for (size_t k = 0; k < sizeof(writes) / sizeof(writes[0]); k++) {
-		f->t.log_len = 0;
-		f->t.log[0] = '\0';
+		test_log_reset(&f->t);
 		f->t.alloc.fail_at = f->t.alloc.calls + 1;
 		assert_int_equal(pvhdev_mmio_write(f->t.dom, T + writes[k].off, writes[k].size,
 		                                   writes[k].val), -ENOMEM);
@@ -1039,8 +1037,7 @@ static void test_shadows_alloc_fails(void **state)
 		expect_log(f, want);
 		assert_null(f->dev->msix->entries);
 	}
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	f->t.alloc.fail_at = f->t.alloc.calls + 1;
 	assert_int_equal(pvhdev_msix_host_mask(f->t.dom, DEV, 0, true), -ENOMEM);
 	expect_log(f, S ": MSI-X: no memory for the shadows of 8 entries: entry 0 "

@@ -359,8 +359,7 @@ static void test_overlap_log(void **state)
 	assert_int_equal(map(&t, 0x100, 0x10, D1, 0), 0);
 	assert_int_equal(pvhdev__p2m_identity_map(t.dom, 0xa0, 0x60, PVHDEV_MAP_LOW_MEM, 0, -1),
 	                 0);
-	t.log_len = 0;
-	t.log[0] = '\0';
+	test_log_reset(&t);
 	assert_int_equal(map(&t, 0x10f, 2, D2, 1), -EEXIST);
 	assert_int_equal(map(&t, 0xff, 1, D2, 6), -EEXIST);
 	assert_string_equal(t.log,
@@ -379,7 +378,7 @@ static void test_map_excluded(void **state)
 	dom_new(&t);
 	assert_int_equal(pvhdev__excl_add(t.dom, 0xfec00, 1, PVHDEV__EXCL_IOAPIC), 0);
 	assert_int_equal(pvhdev__excl_add(t.dom, 0x10, 0x10, PVHDEV__EXCL_RAM), 0);
-	t.log_len = 0;
+	test_log_reset(&t);
 	assert_int_equal(map(&t, 0xfebf0, 0x20, D1, 0), -EPERM);
 	assert_string_equal(t.log, "p2m: map gfn 0xfebf0-0xfec0f (bar, 0000:03:00.0 bar 0) "
 	                           "refused: gfn 0xfec00-0xfec00 is an IO-APIC page\n");

@@ -227,8 +227,7 @@ static void test_late_mmcfg_reveals_sriov(void **state)
 	assert_int_equal(pvhdev_dev_get(f->t.dom, PF, &dev), 0);
 	assert_int_equal(pvhdev_dev_find_ext_cap(dev, 0x0010, &off), -ENOENT);
 	test_events_skip(&f->t);
-	f->t.log_len = 0;
-	f->t.log[0] = '\0';
+	test_log_reset(&f->t);
 	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, ECAM, 0, 1, 1), 0);
 	assert_string_equal(f->t.log, "0000:01:00.0: seen differently after MMCFG: "
 	                              "extended capabilities differ: re-added\n");
