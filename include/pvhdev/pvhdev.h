@@ -228,8 +228,13 @@ PVHDEV_API int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id
  *   rw1c   writing 1 clears; bytes the guest did not target never clear
  *   rsvdp  read as 0; writes keep the current value
  *   rsvdz  read as 0; written as 0
- * A handler decides, the dispatcher acts: only the dispatcher talks to
- * the backend.
+ * A handler decides what the guest's access does (its verdict); the
+ * dispatcher carries out PASS.  A handler that needs the hardware for
+ * its own purposes reaches it only through pvhdev_dev_hw_read() /
+ * pvhdev_dev_hw_write(), which log like any pass-through (hw-write);
+ * pvhdev's own modules reach device memory the same way, through the
+ * core's logged accessors (hw-mmio-write).  No write reaches the
+ * backend unlogged.
  */
 enum pvhdev_verdict {
 	PVHDEV_DONE,   /* read: *val holds the register; write: absorbed */
