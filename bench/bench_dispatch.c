@@ -170,9 +170,8 @@ int main(int argc, char **argv)
 		hw[0] = 0x86, hw[1] = 0x80, hw[2] = 0x34, hw[3] = 0x12;
 		if (pvhdev_fake_new(&pvhdev_host_alloc, NULL, &d, 1, &fake))
 			return 3;
-		argv[1] = "count";
 	}
-	if (argc >= 5 && !strcmp(argv[1], "count")) {
+	if (argc >= 5 && (fake || !strcmp(argv[1], "count"))) {
 		struct pvhdev_domain *dom = setup((unsigned)atoi(argv[2]));
 		size_t n = (size_t)atol(argv[4]);
 		make_mix(mix, MIX);
