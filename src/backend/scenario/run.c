@@ -198,6 +198,22 @@ static int run_expect(struct runner *r, const struct step *st)
 	return 0;
 }
 
+/* The line of a hypervisor call (what) and its events; a refusal is the
+ * hypervisor's answer to dom0, printed; running out of memory stops the
+ * run. */
+static int hypervisor_done(struct runner *r, const struct step *st,
+                           const char *what, int rc)
+{
+	if (rc == -ENOMEM)
+		return broke(r, st, what, rc);
+	if (rc)
+		emit(r, "%u: %s -> %s", st->line, what, pvhdev_strerror(rc));
+	else
+		emit(r, "%u: %s", st->line, what);
+	print_events(r);
+	return 0;
+}
+
 /* mmcfg-add, dev-add, dev-remove, dev-hide: what the hypervisor does on
  * dom0's PHYSDEVOP calls.  They open a window like an access; a refusal
  * is the hypervisor's answer to dom0 (printed), not a failure of the run. */
@@ -229,14 +245,7 @@ static int run_platform(struct runner *r, const struct step *st)
 		snprintf(what, sizeof(what), "dev-hide %s", sbdf);
 		break;
 	}
-	if (rc == -ENOMEM)
-		return broke(r, st, what, rc);
-	if (rc)
-		emit(r, "%u: %s -> %s", st->line, what, pvhdev_strerror(rc));
-	else
-		emit(r, "%u: %s", st->line, what);
-	print_events(r);
-	return 0;
+	return hypervisor_done(r, st, what, rc);
 }
 
 static const char *window_name(const struct runner *r, char buf[32])
@@ -531,16 +540,9 @@ static int run_hotplug(struct runner *r, const struct step *st)
 	if (hw)
 		return broke(r, st, what, hw);
 	rc = plug ? pvhdev_dev_add(r->dom, sbdf) : pvhdev_dev_remove(r->dom, sbdf);
-	if (rc == -ENOMEM)
-		return broke(r, st, what, rc);
-	if (!plug && r->fake && (hw = pvhdev_fake_unplug(r->fake, sbdf)))
+	if (rc != -ENOMEM && !plug && r->fake && (hw = pvhdev_fake_unplug(r->fake, sbdf)))
 		return broke(r, st, what, hw);
-	if (rc)
-		emit(r, "%u: %s -> %s", st->line, what, pvhdev_strerror(rc));
-	else
-		emit(r, "%u: %s", st->line, what);
-	print_events(r);
-	return 0;
+	return hypervisor_done(r, st, what, rc);
 }
 
 /* 0: next step; 1: an expectation failed; < 0: pvhdev failed. */
