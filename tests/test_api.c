@@ -358,7 +358,12 @@ static void test_event_format(void **state)
 		{ { .kind = PVHDEV_EV_DEV_REMOVE }, "dev-remove 0000:00:00.0" },
 		{ { .kind = PVHDEV_EV_GSI_BIND, .result = -EPERM, .u.gsi = { 4, 0, 0 } },
 		  "gsi-bind 4 edge high refused=-1" },
-		{ { .kind = PVHDEV_EV__COUNT }, "unknown 14" },
+		{ { .kind = PVHDEV_EV_DEV_RESET, .sbdf = PVHDEV_SBDF(0, 2, 0, 1),
+		    .u.reset = { .kind = PVHDEV_RESET_AF_FLR } },
+		  "dev-reset 0000:02:00.1 af-flr" },
+		{ { .kind = PVHDEV_EV_DEV_RESET, .u.reset = { .kind = PVHDEV_RESET__COUNT } },
+		  "dev-reset 0000:00:00.0 unknown" },
+		{ { .kind = PVHDEV_EV__COUNT }, "unknown 15" },
 	};
 	char buf[128];
 

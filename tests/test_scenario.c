@@ -196,11 +196,11 @@ static void test_parse_bad_commands(void **state)
 		{ "outx 0xcf8 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
 		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
-		  "dev-add, dev-remove, dev-hide, plug, unplug), got 'outx'" },
+		  "dev-add, dev-remove, dev-hide, reset, plug, unplug), got 'outx'" },
 		{ "OUTB 0x80 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
 		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
-		  "dev-add, dev-remove, dev-hide, plug, unplug), got 'OUTB'" },
+		  "dev-add, dev-remove, dev-hide, reset, plug, unplug), got 'OUTB'" },
 		{ "expect-event mapped 0x1 0x1 0x1 bar\n",
 		  "t.scn:1: expected an event kind of docs/events.md (map, unmap, msi-bind, "
 		  "..., dev-remove) after expect-event, got 'mapped 0x1 0x1 0x1 bar'" },
@@ -275,7 +275,7 @@ static void test_parse_bad_bytes(void **state)
 		{ "[R +0.1]] outb 0x80 1\n",
 		  "t.scn:1: expected a command (out*, in*, write*, read*, expect, drain, "
 		  "expect-event, expect-no-event, expect-mapped, expect-unmapped, waive, mmcfg-add, "
-		  "dev-add, dev-remove, dev-hide, plug, unplug), got ']'" },
+		  "dev-add, dev-remove, dev-hide, reset, plug, unplug), got ']'" },
 	};
 
 	(void)state;

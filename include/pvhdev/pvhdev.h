@@ -119,6 +119,7 @@ enum pvhdev_event_kind {
 	PVHDEV_EV_HW_MMIO_WRITE, /* MMIO write that reached the backend */
 	PVHDEV_EV_DEV_ADD,
 	PVHDEV_EV_DEV_REMOVE,
+	PVHDEV_EV_DEV_RESET,     /* a function was reset (enum pvhdev_reset_kind) */
 	PVHDEV_EV__COUNT
 };
 
@@ -152,6 +153,9 @@ struct pvhdev_event {
 			uint64_t val;
 			uint8_t size;       /* bytes */
 		} hw;
+		struct {
+			unsigned kind;      /* enum pvhdev_reset_kind */
+		} reset;
 	} u;
 };
 
@@ -203,6 +207,36 @@ PVHDEV_API int pvhdev_dev_remove(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
 /* Hidden devices read as absent and own nothing.  May be called before
  * the device is added (a quirk-found HPET, the hypervisor's UART). */
 PVHDEV_API int pvhdev_dev_hide(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf);
+/*
+ * Resets of a function (docs/events.md, dev-reset).  pvhdev sees dom0's
+ * trigger writes and models each kind; after one, the function is as
+ * the reset left the hardware: decoding off (its BARs unmapped), MSI and
+ * MSI-X off with every binding released, its VFs gone.
+ *   FLR     PCIe Device Control bit 15, when Device Capabilities bit 28
+ *           says the function has FLR (PCIe Base 6.6.2)
+ *   AF_FLR  the Advanced Features capability's Initiate FLR, when its
+ *           capabilities say FLR
+ *   BUS     a bridge's Secondary Bus Reset (Bridge Control bit 6 set):
+ *           every function on its secondary to subordinate buses
+ *   PM      a D3hot to D0 transition (PMCSR) with No_Soft_Reset clear
+ */
+enum pvhdev_reset_kind {
+	PVHDEV_RESET_FLR,
+	PVHDEV_RESET_AF_FLR,
+	PVHDEV_RESET_BUS,
+	PVHDEV_RESET_PM,
+	PVHDEV_RESET__COUNT
+};
+/* The hypervisor resets dev itself (as Xen's pciback does): pvhdev
+ * writes the kind's trigger to the hardware through the backend (logged
+ * as hw-write), then drops the state the reset cleared, as for dom0's
+ * own trigger.  BUS asserts and releases the bridge's Secondary Bus
+ * Reset; PM goes to D3hot and back to D0.  -EOPNOTSUPP when dev cannot
+ * be reset that way (no FLR, not a bridge, No_Soft_Reset set),
+ * -ENODEV for a hidden device, -EINVAL for an unknown kind. */
+PVHDEV_API int pvhdev_dev_reset(struct pvhdev_dev *dev, enum pvhdev_reset_kind kind);
+/* "flr", "af-flr", "bus", "pm"; "unknown" otherwise. */
+PVHDEV_API const char *pvhdev_reset_kind_name(enum pvhdev_reset_kind kind);
 /* -ENODEV when the domain does not know sbdf (hidden devices are known). */
 PVHDEV_API int pvhdev_dev_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
                               struct pvhdev_dev **out);

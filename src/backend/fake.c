@@ -69,6 +69,12 @@ struct fake_fn {
 	uint8_t *init;            /* cfg_size bytes: val after reset */
 	bool absent;              /* reads as no function (pvhdev_fake_plug) */
 	uint16_t sriov;           /* SR-IOV capability offset; 0: none */
+	/* Capability offsets (0: none) of the registers whose writes reset
+	 * the function (fn_trigger), each whole before the next capability
+	 * (exp2: the PCIe capability's version 2 registers too); resets is
+	 * whether it has any. */
+	uint8_t exp, af, pm;
+	bool exp2, resets;
 	struct fake_win win[FAKE_NR_WIN]; /* BAR i at win[i], ROM last */
 };
 
@@ -197,6 +203,7 @@ static const struct fake_rule fake_sriov[] = {
 #define FAKE_CAP_MSI 0x05
 #define FAKE_CAP_PCIE 0x10
 #define FAKE_CAP_MSIX 0x11
+#define FAKE_CAP_AF 0x13
 #define FAKE_EXT_CAP_SRIOV 0x0010
 
 /* ---- Small helpers ---- */
@@ -447,12 +454,24 @@ static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
 		switch (fn->val[at[i]]) {
 		case FAKE_CAP_PM:
 			legacy_rules_apply(fn, at[i], end, fake_pm, PVHDEV__ARRAY_SIZE(fake_pm));
+			fn->pm = fn->pm || at[i] + 8 > end ? fn->pm : (uint8_t)at[i];
+			break;
+		case FAKE_CAP_AF:
+			/* AF control's Initiate FLR (+0x04 bit 0) reads 0: no
+			 * bit of the capability is stored (fn_trigger). */
+			fn->af = fn->af || at[i] + 6 > end ? fn->af : (uint8_t)at[i];
 			break;
 		case FAKE_CAP_MSI:
 			msi_masks(fn, at[i]);
 			break;
 		case FAKE_CAP_PCIE:
 			pcie_masks(fn, at[i], end);
+			/* Registers up to root status (+0x23) before the
+			 * next capability, link control 2 (+0x30) too for v2. */
+			if (!fn->exp && at[i] + 0x24 <= end) {
+				fn->exp = (uint8_t)at[i];
+				fn->exp2 = at[i] + 0x34 <= end;
+			}
 			break;
 		case FAKE_CAP_MSIX:
 			legacy_rules_apply(fn, at[i], end, fake_msix, PVHDEV__ARRAY_SIZE(fake_msix));
@@ -659,6 +678,15 @@ static void msix_table_reset(struct fake_fn *fn, const struct fake_hdr *h)
 	}
 }
 
+/* Device memory zeroed and the MSI-X table masked, as after reset. */
+static void mem_reset(struct fake_fn *fn)
+{
+	for (unsigned i = 0; i < FAKE_NR_WIN; i++)
+		if (fn->win[i].buf)
+			memset(fn->win[i].buf, 0, fn->win[i].backed);
+	msix_table_reset(fn, hdr_of(fn->val[0x0e] & 0x7fu));
+}
+
 /* Builds one function over cfg (FAKE_NR_ARRAYS * its config size bytes,
  * zeroed). */
 static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
@@ -681,6 +709,7 @@ static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
 		rules_apply(fn, 0, fake_bridge, PVHDEV__ARRAY_SIZE(fake_bridge));
 	bar_masks(fn, d, h);
 	caps_masks(fn, h);
+	fn->resets = fn->exp || fn->af || fn->pm || h == &fake_hdrs[1];
 	ext_caps_masks(fn, d);
 	override_masks(fn, d);
 	for (unsigned i = 0; i < FAKE_NR_WIN; i++) {
@@ -959,6 +988,105 @@ static int fake_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	return 0;
 }
 
+/* ---- Resets ---- */
+
+/*
+ * A write that resets (the registers src/core/reset.c traps): Initiate
+ * FLR in PCIe Device Control (+0x08 bit 15) with Device Capabilities
+ * (+0x04) bit 28, Initiate FLR in AF Control (+0x04 bit 0) with AF
+ * Capabilities (+0x03) bit 1, PMCSR (+0x04) from D3hot to D0 with
+ * No_Soft_Reset (bit 3) clear, or a bridge's Secondary Bus Reset
+ * (0x3e bit 6) going from 0 to 1, which resets every function on the
+ * bridge's secondary to subordinate buses.
+ */
+enum fake_reset { FAKE_NO_RESET, FAKE_RESET_FN, FAKE_RESET_BUS };
+
+/* Whether the write of val at [reg, reg + size) sets bit `bit` of the
+ * byte at off. */
+static bool writes_one(unsigned reg, unsigned size, uint32_t val, unsigned off,
+                       unsigned bit)
+{
+	return off >= reg && off < reg + size && (val >> (8 * (off - reg) + bit) & 1);
+}
+
+/* What the write does, from the state before it. */
+static enum fake_reset fn_trigger(const struct fake_fn *fn, unsigned reg,
+                                  unsigned size, uint32_t val)
+{
+	unsigned pmcsr = fn->pm + 4u;
+
+	if (fn->exp && writes_one(reg, size, val, fn->exp + 9u, 7) &&
+	    (cfg_get(fn, fn->exp + 4u, 4) >> 28 & 1))
+		return FAKE_RESET_FN;
+	if (fn->af && writes_one(reg, size, val, fn->af + 4u, 0) && (fn->val[fn->af + 3] & 2))
+		return FAKE_RESET_FN;
+	if (fn->pm && pmcsr >= reg && pmcsr < reg + size &&
+	    (fn->val[pmcsr] & 0x0b) == 0x03 && !(val >> (8 * (pmcsr - reg)) & 3))
+		return FAKE_RESET_FN;
+	if ((fn->val[0x0e] & 0x7f) == 1 && writes_one(reg, size, val, 0x3e, 6) &&
+	    !(fn->val[0x3e] & 0x40))
+		return FAKE_RESET_BUS;
+	return FAKE_NO_RESET;
+}
+
+/*
+ * A function's state after a reset: every bit software can write or
+ * clear goes to 0, what is read-only stays (so BARs keep their type
+ * bits and lose their address, command reads 0, MSI and MSI-X are off,
+ * SR-IOV's VF Enable is clear and the VFs are gone), with the spec's
+ * non-zero defaults: Device Control 0x2810 (Relaxed Ordering, No
+ * Snoop, 512-byte read requests; PCIe Base 7.5.3.4) and SR-IOV's System
+ * Page Size 1 (4 KiB).  The PCIe link, slot and root registers belong to
+ * the port and the link, which a function reset does not touch, and
+ * SR-IOV's ARI Capable Hierarchy (control bit 4) to the hierarchy: QEMU
+ * keeps it across an FLR of its PF, as the guest trace shows.  Device
+ * memory is zeroed, the MSI-X table masked.
+ */
+static void fn_power_reset(struct fake_fn *fn)
+{
+	/* Link, slot and root registers (+0x10..+0x23), link control 2
+	 * (+0x30). */
+	uint8_t port[0x24 - 0x10], link2[4];
+	uint8_t ari = fn->sriov ? fn->val[fn->sriov + 0x08] & 0x10 : 0;
+	bool exp = fn->exp;
+
+	if (exp)
+		memcpy(port, fn->val + fn->exp + 0x10, sizeof(port));
+	if (fn->exp2)
+		memcpy(link2, fn->val + fn->exp + 0x30, sizeof(link2));
+	for (unsigned k = 0; k < fn->cfg_size; k++)
+		fn->val[k] &= (uint8_t)~(fn->rw[k] | fn->rw1c[k]);
+	if (fn->exp2)
+		memcpy(fn->val + fn->exp + 0x30, link2, sizeof(link2));
+	if (exp) {
+		memcpy(fn->val + fn->exp + 0x10, port, sizeof(port));
+		fn->val[fn->exp + 8] |= (uint8_t)(0x10 & fn->rw[fn->exp + 8]);
+		fn->val[fn->exp + 9] |= (uint8_t)(0x28 & fn->rw[fn->exp + 9]);
+	}
+	if (fn->sriov) {
+		fn->val[fn->sriov + 0x08] |= ari;
+		fn->val[fn->sriov + 0x20] |= (uint8_t)(1 & fn->rw[fn->sriov + 0x20]);
+	}
+	mem_reset(fn);
+}
+
+static void fake_reset(struct pvhdev_fake *fk, struct fake_fn *fn, enum fake_reset r)
+{
+	unsigned first = fn->val[0x19], last = fn->val[0x1a];
+
+	if (r == FAKE_RESET_FN) {
+		fn_power_reset(fn);
+		return;
+	}
+	for (size_t i = 0; first && i < fk->nr_fn; i++) {
+		struct fake_fn *f = &fk->fn[i];
+		unsigned bus = PVHDEV_SBDF_BUS(f->sbdf);
+		if (!f->absent && PVHDEV_SBDF_SEG(f->sbdf) == PVHDEV_SBDF_SEG(fn->sbdf) &&
+		    bus >= first && bus <= last)
+			fn_power_reset(f);
+	}
+}
+
 static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
                           unsigned size, uint32_t val)
 {
@@ -974,6 +1102,7 @@ static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	fn = fn_live(fk, sbdf);
 	if (!fn || !cfg_fits(fn, reg, size))
 		return 0;
+	enum fake_reset reset = fn->resets ? fn_trigger(fn, reg, size, val) : FAKE_NO_RESET;
 	for (unsigned k = 0; k < size; k++) {
 		uint8_t v = (uint8_t)(val >> (8 * k));
 		uint8_t rw = fn->rw[reg + k], rw1c = fn->rw1c[reg + k];
@@ -981,6 +1110,8 @@ static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 
 		fn->val[reg + k] = (uint8_t)(b & ~(v & rw1c));
 	}
+	if (reset)
+		fake_reset(fk, fn, reset);
 	return 0;
 }
 
@@ -1139,15 +1270,12 @@ static void port_update(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
 	}
 }
 
-/* Back to the function's reset state: its initial bytes, device memory
- * zeroed, MSI-X entries masked. */
+/* A plugged function comes back with its initial bytes (what the
+ * platform file gave it), device memory zeroed, MSI-X entries masked. */
 static void fn_reset(struct fake_fn *fn)
 {
 	memcpy(fn->val, fn->init, fn->cfg_size);
-	for (unsigned i = 0; i < FAKE_NR_WIN; i++)
-		if (fn->win[i].buf)
-			memset(fn->win[i].buf, 0, fn->win[i].backed);
-	msix_table_reset(fn, hdr_of(fn->val[0x0e] & 0x7fu));
+	mem_reset(fn);
 }
 
 int pvhdev_fake_plug(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf)

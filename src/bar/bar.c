@@ -448,16 +448,23 @@ static void bar_dom_free(struct pvhdev_domain *dom)
 	dom->bar_queue = NULL;
 }
 
+/* Everything the device owns leaves the p2m now: queued unmaps finish,
+ * queued maps and a waiting command write are dropped, every BAR (VF
+ * BARs too) unmaps. */
+static void bar_release(struct pvhdev__bar_dev *bd)
+{
+	pvhdev__bar_cancel(bd);
+	for (unsigned i = 0; i < bar_count(bd); i++)
+		pvhdev__bar_schedule(bd, i, false, 0, true);
+}
+
 static void bar_dev_remove(struct pvhdev_dev *dev)
 {
 	struct pvhdev__bar_dev *bd = dev->bar;
 
 	if (!bd)
 		return;
-	pvhdev__bar_cancel(bd);
-	/* Everything the device owned leaves the p2m now. */
-	for (unsigned i = 0; i < bar_count(bd); i++)
-		pvhdev__bar_schedule(bd, i, false, 0, true);
+	bar_release(bd);
 	pvhdev__sriov_remove(bd);
 	pvhdev__bar_holes_free(bd);
 	pvhdev__free(dev->dom, bd, sizeof(*bd));
@@ -518,6 +525,19 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, cmd & ~(uint32_t)PCI_COMMAND_MEMORY);
 	}
 	return rc ? rc : pvhdev__sriov_start(dev->bar);
+}
+
+/* The reset turned decoding off (command 0) and VF Enable off: nothing
+ * maps and the VFs go.  The BARs keep their sizes; their addresses are
+ * read from the hardware when decoding comes on again.  A device that
+ * still decodes after the reset maps again, as at device add. */
+static void bar_dev_reset(struct pvhdev_dev *dev)
+{
+	if (!dev->bar)
+		return;
+	bar_release(dev->bar);
+	pvhdev__sriov_reset(dev->bar);
+	bar_dev_start(dev);
 }
 
 int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
@@ -615,6 +635,7 @@ const struct pvhdev__module pvhdev__bar_module = {
 	.dev_add = bar_dev_add,
 	.dev_start = bar_dev_start,
 	.dev_remove = bar_dev_remove,
+	.dev_reset = bar_dev_reset,
 	.check_dev = pvhdev__bar_check_dev,
 	.check_dom = pvhdev__bar_check_dom,
 };

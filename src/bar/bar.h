@@ -165,6 +165,8 @@ int pvhdev__sriov_add(struct pvhdev__bar_dev *bd);
 /* Adds the VFs (and maps their BARs) when firmware left them enabled. */
 int pvhdev__sriov_start(struct pvhdev__bar_dev *bd);
 void pvhdev__sriov_remove(struct pvhdev__bar_dev *bd);
+/* After a reset of the PF (VF Enable clear): its VFs are removed. */
+void pvhdev__sriov_reset(struct pvhdev__bar_dev *bd);
 /* Pages of VF BAR i: all VFs, VF BAR size x NumVFs. */
 uint64_t pvhdev__sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i);
 

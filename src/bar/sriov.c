@@ -363,6 +363,12 @@ int pvhdev_dev_sriov(const struct pvhdev_dev *dev, struct pvhdev_sriov_info *out
 	return rc;
 }
 
+void pvhdev__sriov_reset(struct pvhdev__bar_dev *bd)
+{
+	if (bd->sriov)
+		vfs_remove(bd);
+}
+
 void pvhdev__sriov_remove(struct pvhdev__bar_dev *bd)
 {
 	if (!bd->sriov)

@@ -200,6 +200,11 @@ struct pvhdev__module {
 	 * comes before it: the traps are in place before the device
 	 * decodes, and the device's memory answers only now). */
 	void (*decoded)(struct pvhdev_dev *dev);
+	/* The function was reset in the hardware (src/core/reset.c): drop
+	 * what the reset cleared (mappings, bindings, VFs), with their
+	 * events, and take the hardware's state as the new start.  Runs in
+	 * reverse table order, as dev_remove; the device stays. */
+	void (*dev_reset)(struct pvhdev_dev *dev);
 	/* Invariant checks (pvhdev_check_invariants): 0, or -EPROTO with
 	 * the first violation written to msg. */
 	int (*check_dev)(struct pvhdev_dev *dev, char *msg, size_t len);

@@ -21,6 +21,14 @@ static const char *const event_names[PVHDEV_EV__COUNT] = {
 	[PVHDEV_EV_HW_MMIO_WRITE] = "hw-mmio-write",
 	[PVHDEV_EV_DEV_ADD] = "dev-add",
 	[PVHDEV_EV_DEV_REMOVE] = "dev-remove",
+	[PVHDEV_EV_DEV_RESET] = "dev-reset",
+};
+
+static const char *const reset_names[PVHDEV_RESET__COUNT] = {
+	[PVHDEV_RESET_FLR] = "flr",
+	[PVHDEV_RESET_AF_FLR] = "af-flr",
+	[PVHDEV_RESET_BUS] = "bus",
+	[PVHDEV_RESET_PM] = "pm",
 };
 
 static const char *const reason_names[PVHDEV_MAP__COUNT] = {
@@ -42,6 +50,11 @@ static const char *const delivery_names[8] = {
 const char *pvhdev_event_name(enum pvhdev_event_kind kind)
 {
 	return (unsigned)kind < PVHDEV_EV__COUNT ? event_names[kind] : "unknown";
+}
+
+const char *pvhdev_reset_kind_name(enum pvhdev_reset_kind kind)
+{
+	return (unsigned)kind < PVHDEV_RESET__COUNT ? reset_names[kind] : "unknown";
 }
 
 const char *pvhdev_map_reason_name(enum pvhdev_map_reason reason)
@@ -106,6 +119,9 @@ static int format_body(const struct pvhdev_event *ev, char *buf, size_t len)
 	case PVHDEV_EV_DEV_ADD:
 	case PVHDEV_EV_DEV_REMOVE:
 		return pvhdev__snprintf(buf, len, "%s %s", name, sbdf);
+	case PVHDEV_EV_DEV_RESET:
+		return pvhdev__snprintf(buf, len, "dev-reset %s %s", sbdf,
+		                        pvhdev_reset_kind_name(ev->u.reset.kind));
 	default:
 		if ((unsigned)ev->kind < PVHDEV_EV__COUNT)
 			return format_irq(ev, sbdf, buf, len);

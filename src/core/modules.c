@@ -7,6 +7,7 @@ extern const struct pvhdev__module pvhdev__bar_module;
 extern const struct pvhdev__module pvhdev__ioapic_module;
 extern const struct pvhdev__module pvhdev__msi_module;
 extern const struct pvhdev__module pvhdev__msix_module;
+extern const struct pvhdev__module pvhdev__reset_module;
 
 const struct pvhdev__module *const pvhdev__modules[] = {
 	&pvhdev__p2m_module, /* first: the p2m exists before any dev_add */
@@ -14,6 +15,7 @@ const struct pvhdev__module *const pvhdev__modules[] = {
 	&pvhdev__ioapic_module,
 	&pvhdev__msi_module,
 	&pvhdev__msix_module,
+	&pvhdev__reset_module, /* traps the triggers; runs the others' dev_reset */
 	NULL, /* keeps the array non-empty; skipped */
 };
 

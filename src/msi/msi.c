@@ -434,6 +434,22 @@ static void msi_dev_remove(struct pvhdev_dev *dev)
 	dev->msi = NULL;
 }
 
+/* After a reset MSI is off in the hardware with no message: the
+ * bindings go (events) and dom0's view starts from the hardware again,
+ * as at device add.  The host's masks stay the host's and go back into
+ * the device's mask bits. */
+static void msi_dev_reset(struct pvhdev_dev *dev)
+{
+	struct pvhdev__msi_dev *m = dev->msi;
+
+	if (!m)
+		return;
+	unbind_all(m);
+	if (!hw_load(m) && m->enabled)
+		msi_quiesce(m);
+	mask_sync(m);
+}
+
 /* ---- Public API ---- */
 
 static struct pvhdev__msi_dev *msi_of(const struct pvhdev_domain *dom,
@@ -575,5 +591,6 @@ const struct pvhdev__module pvhdev__msi_module = {
 	.name = "msi",
 	.dev_add = msi_dev_add,
 	.dev_remove = msi_dev_remove,
+	.dev_reset = msi_dev_reset,
 	.check_dev = msi_check_dev,
 };

@@ -822,6 +822,31 @@ static void msix_dev_remove(struct pvhdev_dev *dev)
 	msix_free(m);
 }
 
+/* After a reset MSI-X is off in the hardware and every entry masked
+ * (PCI Local Bus 3.0, 6.8.2.9): the bindings go (events), dom0's view
+ * is as at device add, and the host's masks stay the host's.  The
+ * traps go with the BARs, which the BAR module unmaps next. */
+static void msix_dev_reset(struct pvhdev_dev *dev)
+{
+	struct pvhdev__msix_dev *m = dev->msix;
+	uint32_t ctrl;
+
+	if (!m)
+		return;
+	if (!pvhdev_dev_hw_read(dev, m->cap + MSIX_CTRL, 2, &ctrl))
+		m->hw_ctrl = (uint16_t)ctrl;
+	m->enabled = false;
+	m->fmasked = false;
+	m->stale = true;
+	unbind_all(m);
+	for (unsigned i = 0; m->entries && i < m->nr; i++) {
+		uint8_t host = m->entries[i].flags & MSIX_E_HMASK;
+		m->entries[i] = entry_reset;
+		m->entries[i].flags |= host;
+	}
+	hw_ctrl_sync(m);
+}
+
 /* ---- Public API ---- */
 
 static struct pvhdev__msix_dev *msix_of(const struct pvhdev_domain *dom,
@@ -1045,5 +1070,6 @@ const struct pvhdev__module pvhdev__msix_module = {
 	.dev_remove = msix_dev_remove,
 	.bar_moved = msix_bar_moved,
 	.decoded = msix_decoded,
+	.dev_reset = msix_dev_reset,
 	.check_dev = msix_check_dev,
 };

@@ -50,6 +50,7 @@ static const struct cmd {
 	{ "dev-add", OP_DEV_ADD, 0, 1, "SBDF" },
 	{ "dev-remove", OP_DEV_REMOVE, 0, 1, "SBDF" },
 	{ "dev-hide", OP_DEV_HIDE, 0, 1, "SBDF" },
+	{ "reset", OP_DEV_RESET, 0, 2, "SBDF KIND" },
 	{ "plug", OP_PLUG, 0, 1, "SBDF" },
 	{ "unplug", OP_UNPLUG, 0, 1, "SBDF" },
 	/* qtest commands that reach no device pvhdev models: kept in the
@@ -347,7 +348,7 @@ static int unknown_cmd(struct parser *p, const char *name)
 	return perr(p, "expected a command (out*, in*, write*, read*, expect, "
 	            "drain, expect-event, expect-no-event, expect-mapped, "
 	            "expect-unmapped, waive, mmcfg-add, dev-add, dev-remove, dev-hide, "
-	            "plug, unplug), "
+	            "reset, plug, unplug), "
 	            "got " QTOK, QARG(name));
 }
 
@@ -382,6 +383,21 @@ static int check_arity(struct parser *p, const struct cmd *c, size_t n)
 	            c->nargs == 1 ? "" : "s", c->args, c->name, n);
 }
 
+/* reset SBDF KIND: KIND as dev-reset events name it (flr, af-flr,
+ * bus, pm). */
+static int parse_reset(struct parser *p, char **arg, struct step *st)
+{
+	int rc = parse_sbdf(p, arg[0], &st->a);
+
+	for (unsigned k = 0; !rc && k < PVHDEV_RESET__COUNT; k++)
+		if (!strcmp(arg[1], pvhdev_reset_kind_name((enum pvhdev_reset_kind)k))) {
+			st->b = k;
+			return 0;
+		}
+	return rc ? rc : perr(p, "expected a reset kind (flr, af-flr, bus, pm) after "
+	                      "the SBDF, got " QTOK, QARG(arg[1]));
+}
+
 static int parse_args(struct parser *p, const struct cmd *c, char *tail,
                       struct step *st)
 {
@@ -404,6 +420,8 @@ static int parse_args(struct parser *p, const struct cmd *c, char *tail,
 	case OP_DEV_ADD: case OP_DEV_REMOVE: case OP_DEV_HIDE:
 	case OP_PLUG: case OP_UNPLUG:
 		return parse_sbdf(p, arg[0], &st->a);
+	case OP_DEV_RESET:
+		return parse_reset(p, arg, st);
 	default:
 		return 0;
 	}

@@ -240,6 +240,15 @@ static int run_platform(struct runner *r, const struct step *st)
 		rc = pvhdev_dev_remove(r->dom, (pvhdev_sbdf_t)st->a);
 		snprintf(what, sizeof(what), "dev-remove %s", sbdf);
 		break;
+	case OP_DEV_RESET: {
+		struct pvhdev_dev *dev;
+		rc = pvhdev_dev_get(r->dom, (pvhdev_sbdf_t)st->a, &dev);
+		if (!rc)
+			rc = pvhdev_dev_reset(dev, (enum pvhdev_reset_kind)st->b);
+		snprintf(what, sizeof(what), "reset %s %s", sbdf,
+		         pvhdev_reset_kind_name((enum pvhdev_reset_kind)st->b));
+		break;
+	}
 	default:
 		rc = pvhdev_dev_hide(r->dom, (pvhdev_sbdf_t)st->a);
 		snprintf(what, sizeof(what), "dev-hide %s", sbdf);
@@ -558,6 +567,7 @@ static int run_step(struct runner *r, const struct step *st)
 	case OP_DRAIN:
 		return run_drain(r, st);
 	case OP_MMCFG_ADD: case OP_DEV_ADD: case OP_DEV_REMOVE: case OP_DEV_HIDE:
+	case OP_DEV_RESET:
 		return run_platform(r, st);
 	case OP_PLUG: case OP_UNPLUG:
 		return run_hotplug(r, st);

@@ -33,7 +33,7 @@ enum op {
 	OP_SKIP,                                    /* qtest, no device effect */
 	OP_WAIVE,                                   /* waiver of the next expectation */
 	/* What the hypervisor does for dom0 (PHYSDEVOP_*), not guest accesses */
-	OP_MMCFG_ADD, OP_DEV_ADD, OP_DEV_REMOVE, OP_DEV_HIDE,
+	OP_MMCFG_ADD, OP_DEV_ADD, OP_DEV_REMOVE, OP_DEV_HIDE, OP_DEV_RESET,
 	/* A function appearing or going (the fake's, then the hypervisor's) */
 	OP_PLUG, OP_UNPLUG,
 };
@@ -42,8 +42,9 @@ struct step {
 	unsigned line;
 	uint8_t op;    /* enum op */
 	uint8_t size;  /* access bytes; for expect: those of the read it checks */
-	uint64_t a, b; /* PORT/ADDR/GFN/VAL/SBDF first, then VAL/NR; for
-	                * mmcfg-add: SEG << 16 | START_BUS << 8 | END_BUS */
+	uint64_t a, b; /* PORT/ADDR/GFN/VAL/SBDF first, then VAL/NR/KIND
+	                * (enum pvhdev_reset_kind); for mmcfg-add:
+	                * SEG << 16 | START_BUS << 8 | END_BUS */
 	uint64_t mask; /* expect: the bits compared (VAL:MASK) */
 	unsigned ref;  /* expect: line of the read it checks */
 	char *text;    /* expect-event: the event line; skip: the command */
