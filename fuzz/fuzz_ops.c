@@ -23,6 +23,9 @@
  *   7   2     device remove / add / hide
  *   8   3     late MMCFG window: segment sel, start bus, bus count
  *   9   9     raw MMIO access anywhere trapped: addr sel, size sel, write?, VAL (6)
+ *   10  2     reset: dev, how (dom0's Initiate FLR, AF FLR, Secondary Bus
+ *               Reset set or clear, PMCSR power state, or the hypervisor's
+ *               pvhdev_dev_reset of a kind)
  *
  * Each machine is an lspci dump booted on a platform of our own: ECAM
  * for every segment present, one IO-APIC, RAM below 1 MiB and from
@@ -46,7 +49,7 @@
 
 enum op {
 	OP_CF8, OP_CFC, OP_ECAM, OP_TRAPPED, OP_MSIX, OP_IOAPIC, OP_DRAIN,
-	OP_DEVICE, OP_MMCFG, OP_MMIO,
+	OP_DEVICE, OP_MMCFG, OP_MMIO, OP_RESET,
 	NR_OPS
 };
 
@@ -54,6 +57,7 @@ enum op {
 static const uint8_t op_args[NR_OPS] = {
 	[OP_CF8] = 4, [OP_CFC] = 6, [OP_ECAM] = 8, [OP_TRAPPED] = 7, [OP_MSIX] = 8,
 	[OP_IOAPIC] = 6, [OP_DRAIN] = 2, [OP_DEVICE] = 2, [OP_MMCFG] = 3, [OP_MMIO] = 9,
+	[OP_RESET] = 2,
 };
 
 static struct pvhdev_dump *machines[MAX_MACHINES];
@@ -235,6 +239,41 @@ static uint64_t msix_table(struct run *r, pvhdev_sbdf_t sbdf, unsigned *entries)
 	return bi.addr + (table & ~7u);
 }
 
+/* dom0's writes that reset (src/core/reset.c), or the hypervisor's
+ * reset: how % 5 picks which, the bits above it the value. */
+static void reset(struct run *r, pvhdev_sbdf_t sbdf, uint8_t how)
+{
+	struct pvhdev_dev *dev;
+	unsigned off;
+	uint32_t v = 0;
+
+	if (pvhdev_dev_get(r->dom, sbdf, &dev))
+		return;
+	switch (how % 5) {
+	case 0: /* Device Control: Initiate FLR, the rest as it is */
+		if (!pvhdev_dev_find_cap(dev, 0x10, &off) &&
+		    !pvhdev_cfg_read(r->dom, sbdf, off + 8, 2, &v))
+			pvhdev_cfg_write(r->dom, sbdf, off + 8, 2, v | 0x8000);
+		break;
+	case 1: /* AF Control: Initiate FLR */
+		if (!pvhdev_dev_find_cap(dev, 0x13, &off))
+			pvhdev_cfg_write(r->dom, sbdf, off + 4, 1, 1);
+		break;
+	case 2: /* Bridge Control: Secondary Bus Reset set or clear */
+		if (!pvhdev_cfg_read(r->dom, sbdf, 0x3e, 2, &v))
+			pvhdev_cfg_write(r->dom, sbdf, 0x3e, 2, (how & 0x80) ? v | 0x40 : v & ~0x40u);
+		break;
+	case 3: /* PMCSR: a power state */
+		if (!pvhdev_dev_find_cap(dev, 0x01, &off) &&
+		    !pvhdev_cfg_read(r->dom, sbdf, off + 4, 2, &v))
+			pvhdev_cfg_write(r->dom, sbdf, off + 4, 2, (v & ~3u) | (how >> 3 & 3));
+		break;
+	default:
+		pvhdev_dev_reset(dev, (enum pvhdev_reset_kind)(how >> 3 & 3));
+		break;
+	}
+}
+
 static bool step(struct run *r)
 {
 	const uint8_t *a;
@@ -309,6 +348,9 @@ static bool step(struct run *r)
 		mmio(r, addr, sizes[a[1] & 3], a[2] & 1, le(a + 6, 3));
 		break;
 	}
+	case OP_RESET:
+		reset(r, pick(r, a[0]), a[1]);
+		break;
 	}
 	return true;
 }
