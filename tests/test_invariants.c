@@ -244,6 +244,39 @@ static void test_clause_msi_hmask(void **state)
 	                                       "unmasked in the device (0x185, 0x0)");
 }
 
+/* Vector 0 bound; the device turns MSI off on its own (a reset pvhdev
+ * did not see): the binding is of nothing. */
+static void test_clause_msi_bound(void **state)
+{
+	struct test_dom *t = lab(state);
+
+	test_cfg_write(t, C, 0x54, 4, 0xfee00000);
+	test_cfg_write(t, C, 0x5c, 2, 0x41);
+	test_cfg_write(t, C, 0x52, 2, 0x0001);
+	test_check(t);
+	hw_cfg(t, C, 0x52, 2, 0x0184);
+	expect_clause(t, PVHDEV__CK_MSI_BOUND, "0000:00:05.0: MSI: vector 0: bound, MSI "
+	                                       "off in the device (0x184, 0x1)");
+}
+
+/* Entry 0 bound; the device's entry, masked, gets another message (as
+ * after a reset pvhdev did not see): unmasking it later would send
+ * that. */
+static void test_clause_msix_bound(void **state)
+{
+	struct test_dom *t = lab(state);
+
+	test_cfg_write(t, B, 0x42, 2, 0x8000);
+	assert_int_equal(pvhdev_mmio_write(t->dom, B_TABLE, 4, 0xfee01000), 0);
+	assert_int_equal(pvhdev_mmio_write(t->dom, B_TABLE + 8, 4, 0x51), 0);
+	assert_int_equal(pvhdev_mmio_write(t->dom, B_TABLE + 12, 4, 0), 0);
+	test_check(t);
+	hw_mmio(t, B_TABLE + 12, 4, 1);
+	hw_mmio(t, B_TABLE, 4, 0);
+	expect_clause(t, PVHDEV__CK_MSIX_BOUND, "0000:00:03.0: MSI-X: entry bound, another "
+	                                        "message in the device (0x0, 0x0)");
+}
+
 /* The IO-APIC's window is no longer trapped. */
 static void test_clause_ioapic(void **state)
 {
@@ -287,6 +320,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_clause_msix_hmask, teardown),
 	cmocka_unit_test_teardown(test_clause_msi_live, teardown),
 	cmocka_unit_test_teardown(test_clause_msi_hmask, teardown),
+	cmocka_unit_test_teardown(test_clause_msi_bound, teardown),
+	cmocka_unit_test_teardown(test_clause_msix_bound, teardown),
 	cmocka_unit_test_teardown(test_clause_ioapic, teardown),
 	cmocka_unit_test_teardown(test_checker_is_quiet, teardown),
 };

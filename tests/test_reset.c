@@ -230,18 +230,26 @@ static void test_queued_work_dropped(void **state)
 }
 
 /* A reset pvhdev did not see (the hardware reset behind its back):
- * the BAR is mapped where the device no longer decodes, and the
- * invariant checker says so. */
+ * the BAR is mapped where the device no longer decodes and MSI-X entry
+ * 0 is bound in a device with MSI-X off; the checker says so, and needs
+ * both clauses for it. */
 static void test_unseen_reset_caught(void **state)
 {
 	struct fx *f = machine(state);
 	char msg[256];
 
+	bind_entry0(f);
+	test_check(&f->t);
 	assert_int_equal(pvhdev_fake_ops.cfg_write(f->t.fake, E, 0xa8, 2, 0xa810), 0);
 	assert_int_equal(hw_cfg(f, E, 0x04, 2), 0);
 	assert_int_equal(pvhdev_check_invariants(f->t.dom, msg, sizeof(msg)), -EPROTO);
-	assert_non_null(strstr(msg, "0000:00:03.0"));
+	assert_string_equal(msg, "0000:00:03.0: BAR 0: mapped with decoding off "
+	                         "(0xd0100000, 0x0)");
 	f->t.dom->check_off = PVHDEV__CK_BAR;
+	assert_int_equal(pvhdev_check_invariants(f->t.dom, msg, sizeof(msg)), -EPROTO);
+	assert_string_equal(msg, "0000:00:03.0: MSI-X: entry bound, MSI-X off in the "
+	                         "device (0x0, 0x3)");
+	f->t.dom->check_off = PVHDEV__CK_BAR | PVHDEV__CK_MSIX_BOUND;
 	assert_int_equal(pvhdev_check_invariants(f->t.dom, msg, sizeof(msg)), 0);
 	f->t.dom->check_off = 0;
 	f->t.skip_invariants = true;

@@ -557,7 +557,7 @@ static COLD int write_miss(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	if (dev)
 		return dev_write(dom, sbdf, dev, off, size, val);
 	if (!pvhdev__dev_lookup(dom, sbdf))
-		return hw_write(dom, sbdf, off, size, val);
+		return pvhdev__cfg_write_unknown(dom, sbdf, off, size, val);
 	return 0;
 }
 

@@ -156,6 +156,8 @@ enum pvhdev__clause {
 	PVHDEV__CK_MSI_LIVE = 1u << 8,    /* live vectors in hardware are bound, same message [msi] */
 	PVHDEV__CK_MSI_HMASK = 1u << 9,   /* host-masked vectors masked in hardware [msi] */
 	PVHDEV__CK_IOAPIC = 1u << 10,     /* each vIO-APIC window trapped where it is [ioapic] */
+	PVHDEV__CK_MSI_BOUND = 1u << 11,  /* bound vectors on in hardware, bound message [msi] */
+	PVHDEV__CK_MSIX_BOUND = 1u << 12, /* bound entries: MSI-X on, bound message [msix] */
 };
 
 static inline bool pvhdev__check_on(const struct pvhdev_domain *dom,
@@ -301,6 +303,12 @@ int pvhdev__dev_add_vf(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
  * stale mapping survives). */
 int pvhdev__devices_rescan(struct pvhdev_domain *dom, uint16_t seg,
                            unsigned start_bus, unsigned end_bus);
+
+/* dom0's config write to a function the domain does not know
+ * (src/core/reset.c): it reaches the hardware, and a Secondary Bus
+ * Reset of a bridge resets the functions pvhdev knows below it. */
+int pvhdev__cfg_write_unknown(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                              unsigned off, unsigned size, uint32_t val);
 
 /* Frees every device (domain teardown). */
 void pvhdev__devices_free(struct pvhdev_domain *dom);

@@ -137,24 +137,51 @@ static int reset_below(void *arg, struct pvhdev_dev *dev)
 	return 0;
 }
 
+/* A Secondary Bus Reset of the bridge at sbdf, whose bus number
+ * register (0x18) holds buses. */
+static void reset_bus(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, uint32_t buses)
+{
+	struct below b = { .seg = PVHDEV_SBDF_SEG(sbdf), .first = buses >> 8 & 0xff,
+	                   .last = buses >> 16 & 0xff };
+
+	/* Bus 0 is never below a bridge: a bridge without bus numbers
+	 * resets nothing that pvhdev knows of. */
+	if (b.first)
+		pvhdev_dev_foreach(dom, reset_below, &b);
+}
+
 /* What a reset that reached the hardware did to pvhdev's state. */
 static void reset_done(struct pvhdev_dev *dev, enum pvhdev_reset_kind kind)
 {
 	uint32_t buses;
-	struct below b;
 
-	if (kind != PVHDEV_RESET_BUS) {
+	if (kind != PVHDEV_RESET_BUS)
 		reset_one(dev, kind);
-		return;
-	}
-	if (pvhdev_dev_hw_read(dev, BRIDGE_BUSES, 4, &buses))
-		return;
-	b = (struct below){ .seg = PVHDEV_SBDF_SEG(dev->sbdf),
-	                    .first = buses >> 8 & 0xff, .last = buses >> 16 & 0xff };
-	/* Bus 0 is never below a bridge: a bridge without bus numbers
-	 * resets nothing that pvhdev knows of. */
-	if (b.first)
-		pvhdev_dev_foreach(dev->dom, reset_below, &b);
+	else if (!pvhdev_dev_hw_read(dev, BRIDGE_BUSES, 4, &buses))
+		reset_bus(dev->dom, dev->sbdf, buses);
+}
+
+/* dom0's write to a function the domain never added (or removed): the
+ * hardware's, so it reaches it.  A bridge pvhdev does not know still
+ * resets the functions it knows below it: a Secondary Bus Reset there is
+ * followed as if trapped (dom0 could otherwise remove the bridge, then
+ * reset what is below it behind pvhdev's back).  The other resets reset
+ * only the function written, which pvhdev does not know. */
+int pvhdev__cfg_write_unknown(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                              unsigned off, unsigned size, uint32_t val)
+{
+	uint32_t hdr, ctl, buses;
+	bool sbr = off <= BRIDGE_CTL && off + size > BRIDGE_CTL &&
+	           (val >> (8 * (BRIDGE_CTL - off)) & BRIDGE_CTL_SBR) &&
+	           !pvhdev__hw_cfg_read(dom, sbdf, 0x0e, 1, &hdr) && (hdr & 0x7f) == 1 &&
+	           !pvhdev__hw_cfg_read(dom, sbdf, BRIDGE_CTL, 1, &ctl) &&
+	           !(ctl & BRIDGE_CTL_SBR) &&
+	           !pvhdev__hw_cfg_read(dom, sbdf, BRIDGE_BUSES, 4, &buses);
+	int rc = pvhdev__hw_cfg_write(dom, sbdf, off, size, val);
+
+	if (!rc && sbr)
+		reset_bus(dom, sbdf, buses);
+	return rc;
 }
 
 /* val into the trigger register at off, through to the hardware, and

@@ -561,14 +561,27 @@ static int msi_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 	const struct pvhdev__msi_dev *m = dev->msi;
 	bool live = pvhdev__check_on(dev->dom, PVHDEV__CK_MSI_LIVE);
 	bool hmask = pvhdev__check_on(dev->dom, PVHDEV__CK_MSI_HMASK);
+	bool bound = m && m->nr_bound && pvhdev__check_on(dev->dom, PVHDEV__CK_MSI_BOUND);
 	struct msi_hw h;
 	unsigned cap, n;
 
-	if ((!live && !hmask) || pvhdev_dev_find_cap(dev, PCI_CAP_ID_MSI, &cap) ||
-	    hw_state(dev, cap, &h) || !(h.ctrl & MSI_CTRL_ENABLE))
+	if ((!live && !hmask && !bound) || pvhdev_dev_find_cap(dev, PCI_CAP_ID_MSI, &cap) ||
+	    hw_state(dev, cap, &h))
 		return 0;
+	/* What pvhdev bound is what the device sends: on, with the bound
+	 * message (a reset it did not see leaves bindings of nothing). */
+	if (bound && !(h.ctrl & MSI_CTRL_ENABLE))
+		return msi_fail(dev, msg, len, "bound, MSI off in the device", 0, h.ctrl,
+		                m->nr_bound);
 	n = 1u << ((h.ctrl & MSI_CTRL_MME) >> MSI_CTRL_MME_SHIFT);
 	n = n > 32 ? 32 : n;
+	for (unsigned i = 0; bound && i < m->nr_bound; i++)
+		if (m->b_addr != ((uint64_t)h.hi << 32 | (h.lo & ~MSI_ADDR_RSVD)) ||
+		    vec_data(m->b_data, i, n) != vec_data(h.data, i, n))
+			return msi_fail(dev, msg, len, "bound, another message in the device",
+			                i, h.lo, h.data);
+	if ((!live && !hmask) || !(h.ctrl & MSI_CTRL_ENABLE))
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t addr = (uint64_t)h.hi << 32 | (h.lo & ~MSI_ADDR_RSVD);
 		bool masked = h.pvm && (h.mask >> i & 1);

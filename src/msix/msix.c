@@ -1039,6 +1039,42 @@ static int irq_check(struct pvhdev_dev *dev, const struct msix_hw *h, char *msg,
 	return 0;
 }
 
+/* Every entry pvhdev bound is one the device can send: MSI-X on in the
+ * device and, where the table decodes and the function is unmasked,
+ * the bound message in the entry, masked or not (a reset pvhdev did not
+ * see would leave bindings of nothing, and the device with whatever
+ * message its reset left).  A table whose entries do not take writes
+ * keeps the function masked instead (mask_fallback). */
+static int bound_check(struct pvhdev_dev *dev, const struct msix_hw *h, char *msg,
+                       size_t len)
+{
+	const struct pvhdev__msix_dev *m = dev->msix;
+	uint64_t base = 0, addr;
+	uint32_t data;
+	bool masked, decodes;
+
+	if (!m || !m->entries || !pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_BOUND))
+		return 0;
+	decodes = (h->cmd & 0x2) && !(h->ctrl & MSIX_CTRL_FMASK) &&
+	          pvhdev__hw_bar_addr(dev->dom, dev->sbdf, dev->hdr_type,
+	                                                h->table & MSIX_BIR, &base);
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct msix_entry *e = &m->entries[i];
+		if (!(e->flags & MSIX_E_BOUND))
+			continue;
+		if (!(h->ctrl & MSIX_CTRL_ENABLE))
+			return msix_fail(dev, msg, len, "entry bound, MSI-X off in the device",
+			                 i, h->ctrl);
+		if (decodes &&
+		    !hw_entry(dev, base + (h->table & ~MSIX_BIR) + (uint64_t)i * MSIX_ENTRY_SIZE,
+		              &addr, &data, &masked) &&
+		    (addr != e->b_addr || data != e->b_data))
+			return msix_fail(dev, msg, len, "entry bound, another message in the "
+			                 "device", i, addr);
+	}
+	return 0;
+}
+
 static int msix_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 {
 	struct msix_hw h;
@@ -1060,6 +1096,8 @@ static int msix_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 	                       "table page in the p2m while decoding", msg, len)) ||
 	     (rc = pages_check(dev, h.pba, (h.nr + 63u) / 64u * 8u,
 	                       "PBA page in the p2m while decoding", msg, len))))
+		return rc;
+	if ((rc = bound_check(dev, &h, msg, len)))
 		return rc;
 	return irq_check(dev, &h, msg, len);
 }
