@@ -819,7 +819,52 @@ static void real_dump_round_trip(void **state)
 	pvhdev_libpci_close(lp);
 }
 
+/* Which writes stay in the shadow: all of them read-only; with
+ * PVHDEV_LIBPCI_HW_WRITES the BAR and ROM registers only; always where
+ * no function answers.  A domain given the predicate marks its hw-write
+ * events so. */
+static void tree_shadowed_writes(void **state)
+{
+	pvhdev_sbdf_t s = S(0, 0, 0, 0), none = S(0, 0x42, 0, 0);
+
+	(void)state;
+	struct pvhdev_libpci *lp = open_tree(GOOD, 0);
+	void *ctx = pvhdev_libpci_ctx(lp);
+	assert_true(pvhdev_libpci_shadowed(ctx, s, 0x04, 2));
+	assert_true(pvhdev_libpci_shadowed(ctx, s, 0x10, 4));
+	assert_true(pvhdev_libpci_shadowed(ctx, none, 0x04, 2));
+	const struct pvhdev_config cfg = {
+		.size = sizeof(cfg), .backend = &pvhdev_libpci_ops, .backend_ctx = ctx,
+		.alloc = &pvhdev_host_alloc, .shadowed = pvhdev_libpci_shadowed,
+		.shadowed_ctx = ctx,
+	};
+	struct pvhdev_domain *dom;
+	struct pvhdev_event ev;
+	char line[128];
+	assert_int_equal(pvhdev_domain_new(&cfg, &dom), 0);
+	assert_int_equal(pvhdev_dev_add(dom, s), 0);
+	uint64_t seq = pvhdev_event_next_seq(dom);
+	assert_int_equal(pvhdev_cfg_write(dom, s, 0x0c, 1, 0x10), 0);
+	assert_int_equal(pvhdev_event_get(dom, seq, &ev), 0);
+	assert_int_equal(ev.u.hw.shadow, 1);
+	assert_true(pvhdev_event_format(&ev, line, sizeof(line)) > 0);
+	assert_string_equal(line, "hw-write 0000:00:00.0 0xc 1 0x10 shadow");
+	pvhdev_domain_free(dom);
+	pvhdev_libpci_close(lp);
+
+	lp = open_tree(GOOD, PVHDEV_LIBPCI_HW_WRITES);
+	ctx = pvhdev_libpci_ctx(lp);
+	assert_false(pvhdev_libpci_shadowed(ctx, s, 0x04, 2));
+	assert_true(pvhdev_libpci_shadowed(ctx, s, 0x10, 4));
+	assert_true(pvhdev_libpci_shadowed(ctx, s, 0x24, 4));
+	assert_false(pvhdev_libpci_shadowed(ctx, s, 0x28, 4));
+	assert_true(pvhdev_libpci_shadowed(ctx, s, 0x30, 4));
+	assert_true(pvhdev_libpci_shadowed(ctx, none, 0x04, 2));
+	pvhdev_libpci_close(lp);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(tree_shadowed_writes),
 	cmocka_unit_test(tree_enumerates_in_sbdf_order),
 	cmocka_unit_test(tree_snapshot_matches_files),
 	cmocka_unit_test(tree_shadow_and_live_bytes),

@@ -152,6 +152,8 @@ json_object *cli_json_event(const struct pvhdev_event *ev)
 		add(o, "reg", cli_json_hex(ev->u.hw.addr));
 		add(o, "size", json_object_new_int(ev->u.hw.size));
 		add(o, "val", cli_json_hex(ev->u.hw.val));
+		if (ev->u.hw.shadow)
+			add(o, "shadow", json_object_new_boolean(1));
 	} else if (ev->kind == PVHDEV_EV_DEV_RESET) {
 		add(o, "reset", json_object_new_string(pvhdev_reset_kind_name(ev->u.reset.kind)));
 	} else if (ev->kind != PVHDEV_EV_DEV_ADD && ev->kind != PVHDEV_EV_DEV_REMOVE) {

@@ -180,13 +180,15 @@ static int boot(struct machine *m, const struct machine_opts *o,
 {
 	m->plat = plat;
 	const struct pvhdev_backend_ops *ops = &pvhdev_fake_ops;
-	void *ctx = m->fake;
+	void *ctx = m->fake, *lp = NULL;
 	if (from_host(m)) {
 		ops = &pvhdev_libpci_ops;
-		ctx = pvhdev_libpci_ctx(((struct host_priv *)m->priv)->lp);
+		ctx = lp = pvhdev_libpci_ctx(((struct host_priv *)m->priv)->lp);
 	}
 	int rc = o->wrap ? o->wrap(o->wrap_arg, &ops, &ctx) : 0;
 
+	/* On this machine, hw-write events say which writes stayed in the
+	 * shadow. */
 	struct pvhdev_config cfg = {
 		.size = sizeof(cfg),
 		.backend = ops,
@@ -195,6 +197,8 @@ static int boot(struct machine *m, const struct machine_opts *o,
 		.log = cli_log,
 		.log_ctx = m,
 		.event_capacity = 1u << 16,
+		.shadowed = lp ? pvhdev_libpci_shadowed : NULL,
+		.shadowed_ctx = lp,
 	};
 	if (!rc)
 		rc = pvhdev_domain_new(&cfg, &m->dom);

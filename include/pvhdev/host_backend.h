@@ -73,6 +73,14 @@ PVHDEV_API const char *pvhdev_libpci_note(const struct pvhdev_libpci *lp, size_t
  * PVHDEV_LIBPCI_HW_WRITES). */
 PVHDEV_API unsigned long pvhdev_libpci_hw_writes(const struct pvhdev_libpci *lp);
 
+/* Whether a config write of size bytes at reg of sbdf stays in the
+ * shadow (true for every write without PVHDEV_LIBPCI_HW_WRITES, for BAR
+ * and ROM registers with it, and where no function answers): give it
+ * as pvhdev_config.shadowed with ctx = pvhdev_libpci_ctx(lp), and the
+ * domain's hw-write events say which writes never reached a device. */
+PVHDEV_API bool pvhdev_libpci_shadowed(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
+                                       unsigned size);
+
 /* The snapshot as an lspci dump (pvhdev_lspci_write()). */
 PVHDEV_API int pvhdev_libpci_write_dump(const struct pvhdev_libpci *lp, FILE *f);
 

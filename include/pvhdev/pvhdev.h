@@ -152,6 +152,9 @@ struct pvhdev_event {
 			uint64_t addr;      /* config: register offset; MMIO: address */
 			uint64_t val;
 			uint8_t size;       /* bytes */
+			/* hw-write: the write stays in a shadow copy and
+			 * never reaches the device (pvhdev_config.shadowed) */
+			uint8_t shadow;
 		} hw;
 		struct {
 			unsigned kind;      /* enum pvhdev_reset_kind */
@@ -180,6 +183,13 @@ struct pvhdev_config {
 	void *hooks_ctx;
 	/* Events kept in the ring, rounded up to a power of two; 0: 4096. */
 	uint32_t event_capacity;
+	/* Optional: whether a config write stays in a shadow copy instead of
+	 * reaching the device (a backend in front of live hardware that
+	 * keeps dom0's writes to itself, as the libpci backend does by
+	 * default: pvhdev_libpci_shadowed).  Its hw-write events then say
+	 * so (shadow).  Asked once per config write, before the write. */
+	bool (*shadowed)(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size);
+	void *shadowed_ctx;
 };
 
 /* Domain lifetime. */

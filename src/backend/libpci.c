@@ -786,6 +786,22 @@ static int lp_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	return 0;
 }
 
+/* Where a write of reg goes: the hardware, or (false) the shadow. */
+static bool to_hw(const struct pvhdev_libpci *lp, size_t idx, unsigned reg)
+{
+	return (lp->flags & PVHDEV_LIBPCI_HW_WRITES) && !is_bar_reg(&lp->devs[idx], reg);
+}
+
+bool pvhdev_libpci_shadowed(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size)
+{
+	const struct pvhdev_libpci *lp = ctx;
+	long idx;
+
+	if (!lp || (idx = fn_find(lp, sbdf)) < 0 || !access_ok(reg, size))
+		return true;
+	return !to_hw(lp, (size_t)idx, reg);
+}
+
 static int lp_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
                         unsigned size, uint32_t val)
 {
@@ -799,8 +815,7 @@ static int lp_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	if ((idx = fn_find(lp, sbdf)) < 0 || !access_ok(reg, size))
 		return 0; /* nothing there: the write is dropped */
 	a.idx = (size_t)idx;
-	if ((lp->flags & PVHDEV_LIBPCI_HW_WRITES) &&
-	    !is_bar_reg(&lp->devs[idx], reg))
+	if (to_hw(lp, (size_t)idx, reg))
 		return guarded(lp, hw_write, &a);
 	rc = pvhdev_fake_ops.cfg_write(lp->fake, sbdf, reg, size, val);
 	if (!rc)

@@ -381,6 +381,10 @@ struct pvhdev_domain {
 	void *log_ctx;
 	int (*effect)(void *ctx, const struct pvhdev_event *ev);
 	void *effect_ctx;
+	/* pvhdev_config.shadowed: with it, every event takes
+	 * pvhdev__ev_slow, which marks hw-write events, as with a hook. */
+	bool (*shadowed)(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg, unsigned size);
+	void *shadowed_ctx;
 
 	uint32_t cf8; /* latched CONFIG_ADDRESS */
 

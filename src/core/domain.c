@@ -112,6 +112,8 @@ int pvhdev_domain_new(const struct pvhdev_config *in, struct pvhdev_domain **out
 		dom->effect = cfg.hooks->effect;
 		dom->effect_ctx = cfg.hooks_ctx;
 	}
+	dom->shadowed = cfg.shadowed;
+	dom->shadowed_ctx = cfg.shadowed_ctx;
 	pvhdev__rtree_init(&dom->mmio);
 
 	uint32_t cap = ring_size(cfg.event_capacity);
@@ -120,8 +122,8 @@ int pvhdev_domain_new(const struct pvhdev_config *in, struct pvhdev_domain **out
 		goto free_dom;
 	dom->ev_cap = cap;
 	dom->ev_cur = dom->ev;
-	/* With a hook, every event takes pvhdev__ev_slow. */
-	dom->ev_lim = dom->effect ? dom->ev : dom->ev + cap;
+	/* With a hook or a shadow, every event takes pvhdev__ev_slow. */
+	dom->ev_lim = dom->effect || dom->shadowed ? dom->ev : dom->ev + cap;
 	rc = modules_init(dom);
 	if (rc)
 		goto free_ring;
@@ -168,9 +170,11 @@ static uint64_t next_seq(const struct pvhdev_domain *dom)
 }
 
 /* A slot keeps no seq, and a hardware write fills only its own fields
- * (pvhdev__ev_hw): the rest of the slot may be an older event's. */
-static void slot_copy(const struct pvhdev_event *s, uint64_t seq,
-                      struct pvhdev_event *ev)
+ * (pvhdev__ev_hw): the rest of the slot may be an older event's.  Its
+ * shadow byte is set (by pvhdev__ev_slow) only in domains that have
+ * shadowed: in others it is 0. */
+static void slot_copy(const struct pvhdev_domain *dom, const struct pvhdev_event *s,
+                      uint64_t seq, struct pvhdev_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = seq;
@@ -181,6 +185,7 @@ static void slot_copy(const struct pvhdev_event *s, uint64_t seq,
 		ev->u.hw.addr = s->u.hw.addr;
 		ev->u.hw.val = s->u.hw.val;
 		ev->u.hw.size = s->u.hw.size;
+		ev->u.hw.shadow = dom->shadowed ? s->u.hw.shadow : 0;
 	} else {
 		ev->u = s->u;
 	}
@@ -198,8 +203,12 @@ int pvhdev__ev_slow(struct pvhdev_domain *dom)
 		dom->ev_lap += dom->ev_cap;
 	}
 	slot->result = 0;
+	if (slot->kind == PVHDEV_EV_HW_WRITE)
+		slot->u.hw.shadow = dom->shadowed &&
+		                    dom->shadowed(dom->shadowed_ctx, slot->sbdf,
+		                                  (unsigned)slot->u.hw.addr, slot->u.hw.size);
 	if (dom->effect) {
-		slot_copy(slot, seq, &ev);
+		slot_copy(dom, slot, seq, &ev);
 		rc = dom->effect(dom->effect_ctx, &ev);
 		slot->result = rc = rc < 0 ? rc : 0;
 	}
@@ -228,7 +237,7 @@ int pvhdev_event_get(const struct pvhdev_domain *dom, uint64_t seq,
 
 	if (seq >= next || next - seq > dom->ev_cap)
 		return -ENOENT;
-	slot_copy(&dom->ev[seq & (dom->ev_cap - 1)], seq, ev);
+	slot_copy(dom, &dom->ev[seq & (dom->ev_cap - 1)], seq, ev);
 	return 0;
 }
 

@@ -109,9 +109,10 @@ static int format_body(const struct pvhdev_event *ev, char *buf, size_t len)
 		                        ev->u.gsi.level ? "level" : "edge",
 		                        ev->u.gsi.active_low ? "low" : "high");
 	case PVHDEV_EV_HW_WRITE:
-		return pvhdev__snprintf(buf, len, "hw-write %s 0x%llx %u 0x%llx", sbdf,
+		return pvhdev__snprintf(buf, len, "hw-write %s 0x%llx %u 0x%llx%s", sbdf,
 		                        (unsigned long long)ev->u.hw.addr, ev->u.hw.size,
-		                        (unsigned long long)ev->u.hw.val);
+		                        (unsigned long long)ev->u.hw.val,
+		                        ev->u.hw.shadow ? " shadow" : "");
 	case PVHDEV_EV_HW_MMIO_WRITE:
 		return pvhdev__snprintf(buf, len, "hw-mmio-write 0x%llx %u 0x%llx",
 		                        (unsigned long long)ev->u.hw.addr, ev->u.hw.size,

@@ -84,6 +84,14 @@ $launch "$bin" boot --events map,dev-add --json >"$tmp/ev.json" 2>/dev/null
 kinds=$("$py" -c 'import json,sys; print(" ".join(sorted({e["kind"] for e in json.load(open(sys.argv[1]))["events"]})))' \
 	"$tmp/ev.json")
 [ "$kinds" = "dev-add map" ] && ok "boot --events map,dev-add" || fail "--events: kinds '$kinds'"
+# --host, read-only: every write stays in the shadow, and says so.
+PVHDEV_SYSFS_ROOT=$root/tests/data/capture/good $launch "$bin" boot --host >"$tmp/host" 2>/dev/null
+n=$(grep -c '^hw-write ' "$tmp/host"); s=$(grep -c '^hw-write .* shadow$' "$tmp/host")
+[ "$n" -gt 0 ] && [ "$n" = "$s" ] && ok "--host marks its $n hw-writes shadow" ||
+	fail "--host: $s of $n hw-writes marked shadow"
+PVHDEV_SYSFS_ROOT=$root/tests/data/capture/good $launch "$bin" boot --host --json >"$tmp/host.json" 2>/dev/null
+"$py" -c 'import json,sys; e=[x for x in json.load(open(sys.argv[1]))["events"] if x["kind"]=="hw-write"]; sys.exit(not e or not all(x.get("shadow") is True for x in e))' \
+	"$tmp/host.json" && ok "--host --json marks hw-writes shadow" || fail "--host --json: shadow missing"
 $launch "$bin" boot --events none >"$tmp/out" 2>/dev/null
 [ "$(sed -n '/^events:$/,/^note:/p' "$tmp/out" | grep -vc '^events:$\|^note:')" = 0 ] &&
 	ok "boot --events none" || fail "--events none printed events"
