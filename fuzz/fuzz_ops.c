@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Harness (a): a stream of guest operations on a domain booted from a
- * corpus machine, with every invariant checked after every operation.
+ * corpus machine, with the invariants checked after every operation:
+ * those of the devices the operation touched (its target, and every
+ * device its events name) when it changed no p2m range and no device
+ * came or went, all of them otherwise, and all of them at the end.
  *
  * Input:  [machine] then operations, each an opcode byte followed by a
  *         fixed number of argument bytes; the stream ends when an
@@ -41,6 +44,7 @@
 #include <pvhdev/ioapic.h>
 #include <pvhdev/pvhdev.h>
 
+#include "core/core.h"
 #include "fuzz.h"
 
 #define MAX_MACHINES 256 /* what the first byte can name */
@@ -116,6 +120,11 @@ struct run {
 	const uint8_t *p;
 	size_t left;
 	uint8_t op; /* the last operation's opcode */
+	uint32_t cf8; /* the last CONFIG_ADDRESS written */
+	/* What the last operation reached: one device (target), or what no
+	 * device scope covers (wide: raw MMIO, the IO-APIC, the domain). */
+	pvhdev_sbdf_t target;
+	bool has_target, wide;
 };
 
 static void quiet(void *ctx, enum pvhdev_log_level level, const char *msg)
@@ -274,6 +283,14 @@ static void reset(struct run *r, pvhdev_sbdf_t sbdf, uint8_t how)
 	}
 }
 
+/* The operation's one device. */
+static pvhdev_sbdf_t aim(struct run *r, pvhdev_sbdf_t sbdf)
+{
+	r->target = sbdf;
+	r->has_target = true;
+	return sbdf;
+}
+
 static bool step(struct run *r)
 {
 	const uint8_t *a;
@@ -289,11 +306,14 @@ static bool step(struct run *r)
 		return true; /* no opcode: skipped */
 	if (!take(r, op_args[op], &a))
 		return false;
+	r->has_target = r->wide = false;
 	switch (op) {
 	case OP_CF8:
-		pvhdev_pio_write(r->dom, 0xcf8, 4, le(a, 4) | 0x80000000u);
+		r->cf8 = le(a, 4) | 0x80000000u;
+		pvhdev_pio_write(r->dom, 0xcf8, 4, r->cf8);
 		break;
 	case OP_CFC:
+		aim(r, PVHDEV_SBDF(0, r->cf8 >> 16 & 0xff, r->cf8 >> 11 & 0x1f, r->cf8 >> 8 & 7));
 		if (a[2] & 1)
 			pvhdev_pio_write(r->dom, (uint16_t)(0xcfc + (a[0] & 3)), sizes[a[1] & 3],
 			                 le(a + 3, 3));
@@ -301,18 +321,18 @@ static bool step(struct run *r)
 			pvhdev_pio_read(r->dom, (uint16_t)(0xcfc + (a[0] & 3)), sizes[a[1] & 3], &v);
 		break;
 	case OP_ECAM:
-		mmio(r, ecam(pick(r, a[0]), le(a + 1, 2)), sizes[a[3] & 3], a[4] & 1,
+		mmio(r, ecam(aim(r, pick(r, a[0])), le(a + 1, 2)), sizes[a[3] & 3], a[4] & 1,
 		     le(a + 5, 3) * 0x01000001ull);
 		break;
 	case OP_TRAPPED: {
-		pvhdev_sbdf_t sbdf = pick(r, a[0]);
+		pvhdev_sbdf_t sbdf = aim(r, pick(r, a[0]));
 		unsigned reg = trapped_reg(r, sbdf, a[1]), size = sizes[a[6] % 3];
 		pvhdev_cfg_write(r->dom, sbdf, reg & ~(size - 1), size, le(a + 2, 4));
 		break;
 	}
 	case OP_MSIX: {
 		unsigned entries = 0;
-		uint64_t t = msix_table(r, pick(r, a[0]), &entries);
+		uint64_t t = msix_table(r, aim(r, pick(r, a[0])), &entries);
 		if (t)
 			mmio(r, t + (uint64_t)(a[1] % (entries + 2)) * 16 + (a[2] & 0xf),
 			     sizes[a[3] & 3], a[4] & 1, le(a + 5, 3) * 0x00010001ull);
@@ -349,7 +369,10 @@ static bool step(struct run *r)
 		break;
 	}
 	case OP_RESET:
-		reset(r, pick(r, a[0]), a[1]);
+		reset(r, aim(r, pick(r, a[0])), a[1]);
+		break;
+	default:
+		r->wide = true; /* IO-APIC, drain, devices, MMCFG, raw MMIO */
 		break;
 	}
 	return true;
@@ -369,14 +392,50 @@ static void trace_events(struct run *r, size_t at, uint64_t *seen)
 			fprintf(stderr, "op %zu (%u): %s\n", at, r->op, line);
 }
 
+static void violated(size_t at, const char *msg)
+{
+	fprintf(stderr, "fuzz_ops: invariant violated after operation %zu: %s\n", at, msg);
+	abort();
+}
+
 static void check(struct run *r, size_t at)
 {
 	char msg[256];
 
-	if (pvhdev_check_invariants(r->dom, msg, sizeof(msg))) {
-		fprintf(stderr, "fuzz_ops: invariant violated after operation %zu: %s\n", at, msg);
-		abort();
+	if (pvhdev_check_invariants(r->dom, msg, sizeof(msg)))
+		violated(at, msg);
+}
+
+/* After one operation, whose events are those from seq on: the clauses
+ * of the devices it touched, or every clause when it mapped or
+ * unmapped, added or removed a device, or reached what no device scope
+ * covers.  pvhdev's own MMIO writes (an MSI-X entry it programs) are
+ * its device's, which another event or the target names. */
+static void check_op(struct run *r, size_t at, uint64_t seq)
+{
+	pvhdev_sbdf_t touched[16];
+	size_t n = 0;
+	struct pvhdev_event ev;
+	char msg[256];
+	bool wide = r->wide;
+
+	if (r->has_target)
+		touched[n++] = r->target;
+	for (uint64_t end = pvhdev_event_next_seq(r->dom); !wide && seq < end; seq++) {
+		if (pvhdev_event_get(r->dom, seq, &ev) || ev.kind == PVHDEV_EV_MAP ||
+		    ev.kind == PVHDEV_EV_UNMAP || ev.kind == PVHDEV_EV_DEV_ADD ||
+		    ev.kind == PVHDEV_EV_DEV_REMOVE || ev.kind == PVHDEV_EV_GSI_BIND ||
+		    ev.kind == PVHDEV_EV_GSI_CONFLICT || n == PVHDEV_ARRAY(touched)) {
+			wide = true;
+		} else if (ev.kind != PVHDEV_EV_HW_MMIO_WRITE && /* names no device */
+		           (!n || touched[n - 1] != ev.sbdf)) {
+			touched[n++] = ev.sbdf;
+		}
 	}
+	if (wide)
+		check(r, at);
+	else if (pvhdev__check_devs(r->dom, touched, n, msg, sizeof(msg)))
+		violated(at, msg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -393,13 +452,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0; /* no such machine */
 	if (boot(&r, machines[data[0]]) == 0) {
 		bool verbose = getenv("PVHDEV_FUZZ_VERBOSE") != NULL;
-		uint64_t seen = pvhdev_event_next_seq(r.dom);
+		uint64_t seen = pvhdev_event_next_seq(r.dom), seq = seen;
+		size_t n = 1;
 		check(&r, 0);
-		for (size_t n = 1; step(&r); n++) {
+		for (; step(&r); n++) {
 			if (verbose)
 				trace_events(&r, n, &seen);
-			check(&r, n);
+			check_op(&r, n, seq);
+			seq = pvhdev_event_next_seq(r.dom);
 		}
+		check(&r, n);
 	}
 	pvhdev_domain_free(r.dom);
 	pvhdev_fake_free(r.fake);

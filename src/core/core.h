@@ -163,6 +163,12 @@ enum pvhdev__clause {
 static inline bool pvhdev__check_on(const struct pvhdev_domain *dom,
                                     enum pvhdev__clause c);
 
+/* The clauses of the devices at sbdf[0..n) only (fuzz_ops, after an
+ * operation that touched only them and changed no p2m range): 0, or
+ * -EPROTO with the first violation in msg. */
+int pvhdev__check_devs(struct pvhdev_domain *dom, const pvhdev_sbdf_t *sbdf, size_t n,
+                       char *msg, size_t len);
+
 /* Writes the violation to msg (when len > 0); returns -EPROTO. */
 int pvhdev__check_fail(char *msg, size_t len, const char *fmt, ...)
 	PVHDEV__PRINTF(3, 4);

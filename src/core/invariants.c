@@ -171,6 +171,21 @@ static int check_owners(struct pvhdev_domain *dom, char *msg, size_t len)
 	return 0;
 }
 
+int pvhdev__check_devs(struct pvhdev_domain *dom, const pvhdev_sbdf_t *sbdf, size_t n,
+                       char *msg, size_t len)
+{
+	struct walk w = { .msg = msg, .len = len };
+	int rc = 0;
+
+	if (len)
+		msg[0] = '\0';
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct pvhdev_dev *dev = pvhdev__dev_lookup(dom, sbdf[i]);
+		rc = dev ? check_dev(&w, dev) : 0;
+	}
+	return rc;
+}
+
 int pvhdev_check_invariants(struct pvhdev_domain *dom, char *msg, size_t len)
 {
 	struct walk w = { .msg = msg, .len = len };
