@@ -220,9 +220,8 @@ static int own_holes_covered(struct pvhdev__bar_dev *bd, const uint64_t addr[],
 	return 0;
 }
 
-/* Every memory BAR (the ROM only while enabled) on or off; now: do the
- * p2m work before returning instead of queueing it. */
-int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
+/* Every memory BAR (the ROM only while enabled) on or off. */
+int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, enum bar_when when)
 {
 	uint64_t addr[BAR_ROM + 1] = { 0 };
 	unsigned decodes = 0;
@@ -235,7 +234,7 @@ int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 		if (!pvhdev__bar_is_mem(&bd->bars[i]))
 			continue;
 		if (!on) {
-			rc = pvhdev__bar_schedule(bd, i, false, 0, now);
+			rc = pvhdev__bar_unmap(bd, i, when);
 			continue;
 		}
 		if (!(decodes & (1u << i)))
@@ -247,7 +246,7 @@ int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 			bar_log(bd, PVHDEV_LOG_WARN, i, "unassigned (address 0): not mapped");
 			continue;
 		}
-		rc = pvhdev__bar_schedule(bd, i, true, addr[i], now);
+		rc = pvhdev__bar_map(bd, i, addr[i], when);
 	}
 	return rc;
 }
@@ -285,14 +284,14 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 		return PVHDEV_REJECT;
 	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
-	rc = pvhdev__bar_decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted);
+	rc = pvhdev__bar_decode_change(bd, val & PCI_COMMAND_MEMORY, bar_when(dev->dom));
 	if (rc) {
 		/* Decoding stays off, so what this change mapped goes again,
 		 * now (a map refused or out of memory half-way, done now or
 		 * queued).  A BAR's own ranges unmap without allocating. */
 		if (val & PCI_COMMAND_MEMORY) {
 			pvhdev__bar_cancel(bd);
-			pvhdev__bar_decode_change(bd, false, true);
+			pvhdev__bar_decode_change(bd, false, BAR_NOW);
 		}
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, refusal(rc));
 		/* Refused for its MSI-X pages, only the decode-on is kept
@@ -301,7 +300,7 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 			pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val & ~(uint32_t)PCI_COMMAND_MEMORY);
 		return rc == -EBUSY ? PVHDEV_DONE : PVHDEV_REJECT;
 	}
-	if (bd->queued) {
+	if (bd->nr_queued) {
 		bd->cmd_pending = true;
 		bd->cmd_val = (uint16_t)val;
 		return PVHDEV_DONE;
@@ -311,7 +310,7 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 	/* The write itself, so that the modules hear when it is done.  A
 	 * write the backend failed leaves decoding off: unmapped again. */
 	if (pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val)) {
-		pvhdev__bar_decode_change(bd, false, true);
+		pvhdev__bar_decode_change(bd, false, BAR_NOW);
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, "command write failed: BARs unmapped");
 		return PVHDEV_DONE;
 	}
@@ -363,7 +362,7 @@ static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
 	 * write meets is the one dom0 asked for before it. */
 	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
-	if (!bd->bars[bir].mapped)
+	if (!bar_maps(&bd->bars[bir]))
 		return unmapped_bar_write(bd, bir);
 	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while mapped: ignored");
 	return PVHDEV_REJECT;
@@ -376,19 +375,19 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 {
 	struct pvhdev__bar_dev *bd = reg->opaque;
 	struct bar *b = &bd->bars[BAR_ROM];
-	bool now = !dev->dom->booted;
+	enum bar_when when = bar_when(dev->dom);
 	uint32_t cmd, v;
 
 	/* A command write still waiting for its p2m work must reach the
 	 * hardware before this write reads the decode bit. */
 	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
-	if (b->mapped && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
+	if (bar_maps(b) && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
 		bar_log(bd, PVHDEV_LOG_WARN, BAR_ROM, "address write while mapped: ignored");
 		return PVHDEV_REJECT;
 	}
-	if (b->mapped) {
-		if (!(val & PCI_ROM_ENABLE) && pvhdev__bar_schedule(bd, BAR_ROM, false, 0, now))
+	if (bar_maps(b)) {
+		if (!(val & PCI_ROM_ENABLE) && pvhdev__bar_unmap(bd, BAR_ROM, when))
 			return PVHDEV_REJECT;
 		return PVHDEV_PASS;
 	}
@@ -399,7 +398,7 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 	/* Refused for MSI-X pages it would cover: the ROM must not decode
 	 * there, so its enable bit goes again. */
 	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) && (v & ~0x7ffu) &&
-	    pvhdev__bar_schedule(bd, BAR_ROM, true, v & ~0x7ffu, now) == -EBUSY)
+	    pvhdev__bar_map(bd, BAR_ROM, v & ~0x7ffu, when) == -EBUSY)
 		pvhdev_dev_hw_write(dev, reg->off, 4, v & ~(uint32_t)PCI_ROM_ENABLE);
 	return PVHDEV_DONE;
 }
@@ -457,7 +456,7 @@ static void bar_dev_remove(struct pvhdev_dev *dev)
 	pvhdev__bar_cancel(bd);
 	/* Everything the device owned leaves the p2m now. */
 	for (unsigned i = 0; i < bar_count(bd); i++)
-		pvhdev__bar_schedule(bd, i, false, 0, true);
+		pvhdev__bar_unmap(bd, i, BAR_NOW);
 	pvhdev__sriov_remove(bd);
 	pvhdev__bar_holes_free(bd);
 	pvhdev__free(dev->dom, bd, sizeof(*bd));
@@ -509,11 +508,11 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		return pvhdev__sriov_start(dev->bar);
 	/* Device add is not a guest access: map synchronously. */
-	rc = pvhdev__bar_decode_change(dev->bar, true, true);
+	rc = pvhdev__bar_decode_change(dev->bar, true, BAR_NOW);
 	if (rc == -EBUSY) {
 		/* Found decoding with its MSI-X pages reachable: it stops
 		 * decoding, as dom0's own command write would be refused. */
-		pvhdev__bar_decode_change(dev->bar, false, true);
+		pvhdev__bar_decode_change(dev->bar, false, BAR_NOW);
 		bar_log(dev->bar, PVHDEV_LOG_WARN, 0, refusal(rc));
 		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, cmd & ~(uint32_t)PCI_COMMAND_MEMORY);
 	}
@@ -533,9 +532,9 @@ int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
 	out->mem = pvhdev__bar_is_mem(b);
 	out->is64 = b->kind == BAR_MEM64;
 	out->prefetch = b->prefetch;
-	out->mapped = b->mapped;
+	out->mapped = bar_maps(b);
 	out->addr = b->addr;
-	return b->mapped ? 0 : pvhdev__bar_read_addr(bd, bir, &out->addr);
+	return out->mapped ? 0 : pvhdev__bar_read_addr(bd, bir, &out->addr);
 }
 
 /* Appends one hidden BAR to the domain's list (not an access path). */

@@ -32,13 +32,55 @@ enum bar_kind {
 };
 
 /* Deferred map/unmap work for one BAR, embedded in it so that queueing
- * never allocates.  Its flags (wmap, queued) sit with the BAR's; where
+ * never allocates.  Whether it maps or unmaps is the BAR's state; where
  * it ends is the BAR's end (work_end() in map.c): neither the address
  * nor the span changes while work is queued, as every change of them
  * flushes the device's work first. */
 struct bar_work {
 	struct bar_work *next, *prev; /* both ways: a flush unlinks in O(1) */
 	uint64_t cursor; /* pages still to do: [cursor, work_end()) */
+};
+
+/*
+ * A BAR's mapping state (map.c).  "now": the p2m work is done before
+ * the call returns (before boot, device add and removal); "deferred":
+ * it is queued for pvhdev_process_pending().
+ *
+ *   state         event            next          effects
+ *   ------------  ---------------  ------------  ---------------------------
+ *   UNMAPPED      map now          MAPPED        claim MSI-X pages, map,
+ *                                                traps on (bar_moved)
+ *   UNMAPPED      map deferred     MAP_QUEUED    claim MSI-X pages, enqueue
+ *   UNMAPPED      unmap            UNMAPPED      none
+ *   MAPPED        unmap now        UNMAPPED      traps off, claims released,
+ *                                                unmap
+ *   MAPPED        unmap deferred   UNMAP_QUEUED  traps off, enqueue (claims
+ *                                                kept: the device decodes
+ *                                                until its command write)
+ *   MAPPED        map              MAPPED        claims taken again, maps
+ *                                                what is missing
+ *   MAP_QUEUED    work done        MAPPED        traps on
+ *   UNMAP_QUEUED  work done        UNMAPPED      claims released with the
+ *                                                device's last item
+ *   MAP_QUEUED    cancel           MAPPED        pages mapped so far stay
+ *   UNMAP_QUEUED  cancel           UNMAPPED      the unmap finishes now
+ *   *_QUEUED      map or unmap     -             the device's work is done
+ *                                                first, then as above
+ *
+ * A map refused for MSI-X pages (-EBUSY, logged) leaves the state as
+ * it was.
+ */
+enum bar_state {
+	BAR_UNMAPPED,
+	BAR_MAP_QUEUED,
+	BAR_MAPPED,
+	BAR_UNMAP_QUEUED,
+};
+
+/* When a transition's p2m work is done. */
+enum bar_when {
+	BAR_NOW,
+	BAR_DEFERRED,
 };
 
 /* 48 bytes: a platform of 65,536 functions has 458,752 of these (the
@@ -52,10 +94,9 @@ struct bar {
 	uint8_t kind;         /* enum bar_kind */
 	uint8_t bir;          /* its own index: finds its device (bar_owner) */
 	bool prefetch;
-	bool mapped;          /* mapping scheduled or done */
-	bool wmap;            /* the work maps (else unmaps) */
-	bool queued;          /* the work is in the domain's queue */
+	uint8_t state;        /* enum bar_state */
 };
+_Static_assert(sizeof(struct bar) <= 48, "struct bar grew past 48 bytes");
 
 /* SR-IOV (sriov.c): the capability's state and the VF BARs. */
 struct sriov {
@@ -69,23 +110,27 @@ struct sriov {
 	struct bar vf[NR_BARS - BAR_VF0]; /* BAR_VF0 + i is vf[i] */
 };
 
+/* Claims on the MSI-X pages of mapped BARs: node[i] for dev->holes[i],
+ * allocated at device start (pvhdev__bar_holes_room). */
+struct bar_claims {
+	struct pvhdev__rnode *node;
+	uint8_t nr;           /* nodes allocated */
+	uint8_t held;         /* bit i: node[i] is in the domain's tree */
+};
+
 struct pvhdev__bar_dev {
 	struct pvhdev_dev *dev;
 	struct sriov *sriov;  /* SR-IOV PFs only; holds the VF BARs */
-	/* Claims on the MSI-X pages of mapped BARs: claims[i] for
-	 * dev->holes[i], allocated when a BAR with holes first maps. */
-	struct pvhdev__rnode *claims;
-	uint8_t nr_claims;
-	uint8_t claimed;      /* bit i: claims[i] is in the domain's tree */
+	struct bar_claims claims;
 	/* A command write waiting for the p2m (after boot). */
 	bool cmd_pending;
 	uint16_t cmd_val;
-	uint8_t queued;       /* work items of this device in the queue */
+	uint8_t nr_queued;    /* work items of this device in the queue */
 	struct bar bars[NR_DEV_BARS];
 };
 
 /* Domain-level BAR state: the work queue, and the MSI-X pages of every
- * mapped BAR (struct pvhdev__bar_dev claims), which no mapping may cover. */
+ * mapped BAR (struct bar_claims), which no mapping may cover. */
 struct pvhdev__bar_queue {
 	struct bar_work *head, *tail;
 	/* Links followed to take items out of the queue's middle (one per
@@ -120,11 +165,29 @@ static inline struct bar *bar_of_work(struct bar_work *w)
 	return PVHDEV__CONTAINER(w, struct bar, work);
 }
 
-/* map.c: queue a BAR's map or unmap, or (now) do it before returning.
- * -EBUSY: the BAR's MSI-X pages are mapped or claimed (logged), it
- * does not map, and the device must not decode (the XSA-120 rule). */
-int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
-                 uint64_t addr, bool now);
+/* Mapping scheduled or done: MAP_QUEUED or MAPPED. */
+static inline bool bar_maps(const struct bar *b)
+{
+	return b->state == BAR_MAP_QUEUED || b->state == BAR_MAPPED;
+}
+
+static inline bool bar_queued(const struct bar *b)
+{
+	return b->state == BAR_MAP_QUEUED || b->state == BAR_UNMAP_QUEUED;
+}
+
+/* A guest access's p2m work: now until boot completes, deferred after. */
+static inline enum bar_when bar_when(const struct pvhdev_domain *dom)
+{
+	return dom->booted ? BAR_DEFERRED : BAR_NOW;
+}
+
+/* map.c: the transitions of the table above.  map: -EBUSY when the
+ * BAR's MSI-X pages are mapped or claimed (logged); it does not map,
+ * and the device must not decode (the XSA-120 rule). */
+int pvhdev__bar_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                    enum bar_when when);
+int pvhdev__bar_unmap(struct pvhdev__bar_dev *bd, unsigned bir, enum bar_when when);
 /* Completes every queued item of this device now. */
 int pvhdev__bar_flush(struct pvhdev__bar_dev *bd);
 /* Device removal: queued unmaps finish now, queued maps are dropped
@@ -148,9 +211,8 @@ void pvhdev__bar_decoded(struct pvhdev__bar_dev *bd);
 void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 
 /* bar.c */
-/* Every memory BAR on or off (the ROM only while enabled); now: the
- * p2m work before returning instead of queued. */
-int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now);
+/* Every memory BAR on or off (the ROM only while enabled). */
+int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, enum bar_when when);
 enum pvhdev_verdict pvhdev__bar_pass_read(struct pvhdev_dev *dev,
                                   const struct pvhdev_reg *reg, uint32_t *val);
 bool pvhdev__bar_is_mem(const struct bar *b);

@@ -40,7 +40,7 @@ static int check_holes(struct pvhdev__bar_dev *bd, char *msg, size_t len)
 		struct pvhdev_p2m_range r;
 		uint64_t s = (b->addr + h->off) >> 12;
 		uint64_t e = (b->addr + h->off + h->size + 0xfff) >> 12;
-		if (!b->mapped || !h->size)
+		if (!bar_maps(b) || !h->size)
 			continue;
 		/* A mapped BAR holds claims on all of its MSI-X pages. */
 		const struct pvhdev__rnode *c =
@@ -63,7 +63,7 @@ int pvhdev__bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 		return 0;
 	for (unsigned i = 0; i <= BAR_ROM; i++) {
 		const struct bar *b = &bd->bars[i];
-		if (!b->mapped || b->queued || bd->cmd_pending)
+		if (b->state != BAR_MAPPED || bd->cmd_pending)
 			continue;
 		if (decoding(bd, i, &on) || !on)
 			return fail(dev, msg, len, i, "mapped with decoding off", b->addr, 0);
@@ -87,8 +87,7 @@ int pvhdev__bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
 		if (r.bar >= 0) {
 			/* An unmap still queued owns its pages until it runs. */
 			if (!dev || !dev->bar || r.bar >= (int)bar_count(dev->bar) ||
-			    (!bar_at(dev->bar, (unsigned)r.bar)->mapped &&
-			     !bar_at(dev->bar, (unsigned)r.bar)->queued))
+			    bar_at(dev->bar, (unsigned)r.bar)->state == BAR_UNMAPPED)
 				return fail(dev ? dev : &(struct pvhdev_dev){ .sbdf = r.owner },
 				            msg, len, (unsigned)r.bar, "p2m range of no mapped BAR",
 				            r.gfn, r.nr);

@@ -60,11 +60,11 @@ static void holes_release(struct pvhdev__bar_dev *bd, unsigned bir)
 {
 	struct pvhdev_dev *dev = bd->dev;
 
-	for (unsigned i = 0; i < bd->nr_claims; i++) {
-		if (dev->holes[i].bir != bir || !(bd->claimed >> i & 1))
+	for (unsigned i = 0; i < bd->claims.nr; i++) {
+		if (dev->holes[i].bir != bir || !(bd->claims.held >> i & 1))
 			continue;
-		pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims[i]);
-		bd->claimed &= (uint8_t)~(1u << i);
+		pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims.node[i]);
+		bd->claims.held &= (uint8_t)~(1u << i);
 	}
 }
 
@@ -72,13 +72,11 @@ void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_dev *dev = bd->dev;
 
-	for (unsigned i = 0; i < bd->nr_claims; i++)
-		if (bd->claimed >> i & 1)
-			pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims[i]);
-	pvhdev__free(dev->dom, bd->claims, bd->nr_claims * sizeof(bd->claims[0]));
-	bd->claims = NULL;
-	bd->nr_claims = 0;
-	bd->claimed = 0;
+	for (unsigned i = 0; i < bd->claims.nr; i++)
+		if (bd->claims.held >> i & 1)
+			pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims.node[i]);
+	pvhdev__free(dev->dom, bd->claims.node, bd->claims.nr * sizeof(bd->claims.node[0]));
+	bd->claims = (struct bar_claims){ 0 };
 }
 
 /* One claim node per hole, allocated at device start (MSI-X declares
@@ -93,14 +91,14 @@ int pvhdev__bar_holes_room(struct pvhdev__bar_dev *bd)
 	struct pvhdev_dev *dev = bd->dev;
 	struct pvhdev__rnode *c;
 
-	if (dev->nr_holes <= bd->nr_claims || bd->claimed)
+	if (dev->nr_holes <= bd->claims.nr || bd->claims.held)
 		return 0;
 	c = pvhdev__zalloc(dev->dom, dev->nr_holes * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	pvhdev__bar_holes_free(bd);
-	bd->claims = c;
-	bd->nr_claims = dev->nr_holes;
+	bd->claims.node = c;
+	bd->claims.nr = dev->nr_holes;
 	return 0;
 }
 
@@ -205,8 +203,9 @@ static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr
 
 	for (const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes, s);
 	     n && n->start < e; n = pvhdev__rtree_next(n)) {
-		if (bd->claims && n >= bd->claims && n < bd->claims + bd->nr_claims &&
-		    bd->dev->holes[n - bd->claims].bir == bir)
+		if (bd->claims.node && n >= bd->claims.node &&
+		    n < bd->claims.node + bd->claims.nr &&
+		    bd->dev->holes[n - bd->claims.node].bir == bir)
 			continue;
 		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers another "
 		            "BAR's MSI-X pages 0x%llx-0x%llx: BAR not mapped",
@@ -232,13 +231,13 @@ static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 	if (rc)
 		return rc;
 	holes_release(bd, bir); /* any kept from a queued unmap */
-	if (n && dev->nr_holes > bd->nr_claims) {
+	if (n && dev->nr_holes > bd->claims.nr) {
 		claim_refused(bd, bir, s[0], e[0]);
 		return -EBUSY;
 	}
 	for (unsigned i = 0; i < dev->nr_holes && k < n; i++) {
 		struct pvhdev__hole *h = &dev->holes[i];
-		struct pvhdev__rnode *c = &bd->claims[i];
+		struct pvhdev__rnode *c = &bd->claims.node[i];
 		if (h->bir != bir || !h->size)
 			continue;
 		c->start = s[k];
@@ -249,7 +248,7 @@ static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 			claim_refused(bd, bir, s[k], e[k]);
 			return -EBUSY;
 		}
-		bd->claimed |= (uint8_t)(1u << i);
+		bd->claims.held |= (uint8_t)(1u << i);
 		k++;
 	}
 	return 0;
@@ -306,8 +305,8 @@ static uint64_t work_end(const struct pvhdev__bar_dev *bd, const struct bar *b)
 	return (b->addr + span_bytes(bd, b->bir) + PAGE_MASK) >> PAGE_SHIFT;
 }
 
-/* Does b's work; when limited, at most *left pages of it (*left counts
- * down).  A piece the hypervisor refuses is logged and skipped; only
+/* Does b's work (it maps in MAP_QUEUED and MAPPED, else unmaps); when
+ * limited, at most *left pages of it (*left counts down).  A piece the hypervisor refuses is logged and skipped; only
  * running out of memory stops the work (it can be resumed). */
 static int work_step(struct bar *b, bool limited, uint64_t *left)
 {
@@ -315,19 +314,20 @@ static int work_step(struct bar *b, bool limited, uint64_t *left)
 	struct pvhdev_domain *dom = bd->dev->dom;
 	struct bar_work *w = &b->work;
 	uint64_t end = work_end(bd, b);
+	bool map = bar_maps(b);
 
 	while (w->cursor < end) {
 		if (limited && !*left)
 			return 0;
 		uint64_t skip = end;
-		uint64_t stop = b->wmap ? obstacle(bd, b->bir, w->cursor, end, &skip) : end;
+		uint64_t stop = map ? obstacle(bd, b->bir, w->cursor, end, &skip) : end;
 		if (stop == w->cursor) {
 			w->cursor = skip < end ? skip : end;
 			continue;
 		}
 		if (limited && stop - w->cursor > *left)
 			stop = w->cursor + *left;
-		int rc = b->wmap ? pvhdev__p2m_identity_map(dom, w->cursor, stop - w->cursor,
+		int rc = map ? pvhdev__p2m_identity_map(dom, w->cursor, stop - w->cursor,
 		                                            reason_of(b->bir),
 		                                            bd->dev->sbdf, b->bir)
 		                 : pvhdev__p2m_identity_unmap(dom, w->cursor,
@@ -370,22 +370,23 @@ void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 static void claims_drop(struct pvhdev__bar_dev *bd)
 {
 	for (unsigned i = 0; i < BAR_ROM; i++)
-		if (!bd->bars[i].mapped)
+		if (!bar_maps(&bd->bars[i]))
 			holes_release(bd, i);
 }
 
-/* A finished item: tell the modules, and release a command write that
- * waited for this device's p2m work. */
+/* A finished item: MAP_QUEUED -> MAPPED (traps on), UNMAP_QUEUED ->
+ * UNMAPPED; a map done now tells the modules too.  The device's last
+ * item releases a command write that waited for its p2m work. */
 static int work_done(struct bar *b)
 {
 	struct pvhdev__bar_dev *bd = bar_owner(b);
+	bool queued = bar_queued(b);
 
-	if (b->wmap && b->mapped)
+	if (queued)
+		b->state = b->state == BAR_MAP_QUEUED ? BAR_MAPPED : BAR_UNMAPPED;
+	if (b->state == BAR_MAPPED)
 		pvhdev__bar_notify(bd, b->bir, true);
-	if (!b->queued)
-		return 0;
-	b->queued = false;
-	if (--bd->queued)
+	if (!queued || --bd->nr_queued)
 		return 0;
 	if (!bd->cmd_pending) {
 		claims_drop(bd);
@@ -403,7 +404,7 @@ static int work_done(struct bar *b)
 	}
 	/* The device does not decode: what waited for the write goes (no
 	 * work of this device is queued any more, so this is done now). */
-	pvhdev__bar_decode_change(bd, false, true);
+	pvhdev__bar_decode_change(bd, false, BAR_NOW);
 	return rc;
 }
 
@@ -413,55 +414,61 @@ static void enqueue(struct pvhdev__bar_queue *q, struct bar *b)
 
 	w->next = NULL;
 	w->prev = q->tail;
-	b->queued = true;
 	if (q->tail)
 		q->tail->next = w;
 	else
 		q->head = w;
 	q->tail = w;
-	bar_owner(b)->queued++;
+	bar_owner(b)->nr_queued++;
 }
 
-int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
-                 uint64_t addr, bool now)
+/* b's state is set: its work from the start, now or queued. */
+static int work_start(struct bar *b, enum bar_when when)
 {
-	struct pvhdev_domain *dom = bd->dev->dom;
-	struct bar *b = bar_at(bd, bir);
-	struct bar_work *w = &b->work;
-	uint64_t span = span_bytes(bd, bir);
+	uint64_t none = 0;
+	int rc;
 
-	if (b->queued) {
-		int rc = pvhdev__bar_flush(bd);
-		if (rc)
-			return rc;
-	}
-	if (!span || (!map && !b->mapped))
+	b->work.cursor = b->addr >> PAGE_SHIFT;
+	if (when == BAR_DEFERRED) {
+		enqueue(bar_owner(b)->dev->dom->bar_queue, b);
 		return 0;
-	if (map) {
-		int rc = other_claims(bd, bir, addr, span) ? -EBUSY : holes_claim(bd, bir, addr);
-		if (rc)
-			return rc; /* -EBUSY logged; the BAR stays unmapped */
 	}
-	if (!map) {
-		pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
-		/* Queued, the device decodes until its command write, after
-		 * the work: the claims keep others off its MSI-X pages until
-		 * then (work_done()). */
-		if (now)
-			holes_release(bd, bir);
-	}
-	b->mapped = map;
-	if (map)
-		b->addr = addr;
-	b->wmap = map;
-	w->cursor = b->addr >> PAGE_SHIFT;
-	if (now) {
-		uint64_t none = 0;
-		int rc = work_step(b, false, &none);
-		return rc ? rc : work_done(b);
-	}
-	enqueue(dom->bar_queue, b);
-	return 0;
+	rc = work_step(b, false, &none);
+	return rc ? rc : work_done(b);
+}
+
+int pvhdev__bar_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                    enum bar_when when)
+{
+	struct bar *b = bar_at(bd, bir);
+	uint64_t span = span_bytes(bd, bir);
+	int rc = bar_queued(b) ? pvhdev__bar_flush(bd) : 0;
+
+	if (rc || !span)
+		return rc;
+	rc = other_claims(bd, bir, addr, span) ? -EBUSY : holes_claim(bd, bir, addr);
+	if (rc)
+		return rc; /* -EBUSY logged; the BAR stays as it was */
+	b->addr = addr;
+	b->state = when == BAR_NOW ? BAR_MAPPED : BAR_MAP_QUEUED;
+	return work_start(b, when);
+}
+
+int pvhdev__bar_unmap(struct pvhdev__bar_dev *bd, unsigned bir, enum bar_when when)
+{
+	struct bar *b = bar_at(bd, bir);
+	int rc = bar_queued(b) ? pvhdev__bar_flush(bd) : 0;
+
+	if (rc || !span_bytes(bd, bir) || b->state == BAR_UNMAPPED)
+		return rc;
+	pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
+	/* Queued, the device decodes until its command write, after the
+	 * work: the claims keep others off its MSI-X pages until then
+	 * (work_done()). */
+	if (when == BAR_NOW)
+		holes_release(bd, bir);
+	b->state = when == BAR_NOW ? BAR_UNMAPPED : BAR_UNMAP_QUEUED;
+	return work_start(b, when);
 }
 
 /* w is in q: out of it, in O(1). */
@@ -484,10 +491,10 @@ int pvhdev__bar_flush(struct pvhdev__bar_dev *bd)
 	struct pvhdev__bar_queue *q = bd->dev->dom->bar_queue;
 	int rc = 0;
 
-	for (unsigned i = 0; i < bar_count(bd) && bd->queued && !rc; i++) {
+	for (unsigned i = 0; i < bar_count(bd) && bd->nr_queued && !rc; i++) {
 		struct bar *b = bar_at(bd, i);
 		uint64_t none = 0;
-		if (!b->queued)
+		if (!bar_queued(b))
 			continue;
 		rc = work_step(b, false, &none);
 		if (!rc) {
@@ -505,16 +512,16 @@ void pvhdev__bar_cancel(struct pvhdev__bar_dev *bd)
 	for (unsigned i = 0; i < bar_count(bd); i++) {
 		struct bar *b = bar_at(bd, i);
 		uint64_t none = 0;
-		if (!b->queued)
+		if (!bar_queued(b))
 			continue;
 		unlink_work(q, &b->work);
-		b->queued = false;
 		/* An unmap is finished now: its pages must not outlive the
 		 * device.  A map's pages so far stay marked mapped. */
-		if (!b->wmap)
+		if (b->state == BAR_UNMAP_QUEUED)
 			work_step(b, false, &none);
+		b->state = b->state == BAR_MAP_QUEUED ? BAR_MAPPED : BAR_UNMAPPED;
 	}
-	bd->queued = 0;
+	bd->nr_queued = 0;
 	bd->cmd_pending = false;
 }
 
