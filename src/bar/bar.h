@@ -67,6 +67,19 @@ struct bar_work {
  *   *_QUEUED      map or unmap     -             the device's work is done
  *                                                first, then as above
  *
+ * A 64-bit BAR written one half at a time while its device decodes
+ * (bar.c moves it: unmap now, the write, then map or hold):
+ *
+ *   UNMAPPED      hold low/high    HALF_LO/_HI   MSI-X pages claimed where
+ *                                                the device decodes now;
+ *                                                nothing mapped, no traps
+ *   HALF_LO/_HI   the same half    the same      claims follow the address
+ *   HALF_LO/_HI   map (the other   MAPPED or     as from UNMAPPED
+ *                 half written)    MAP_QUEUED
+ *   HALF_LO/_HI   unmap now        UNMAPPED      claims released
+ *   HALF_LO/_HI   unmap deferred   UNMAPPED      claims released with the
+ *                                                device's command write
+ *
  * A map refused for MSI-X pages (-EBUSY, logged) leaves the state as
  * it was.
  */
@@ -75,6 +88,8 @@ enum bar_state {
 	BAR_MAP_QUEUED,
 	BAR_MAPPED,
 	BAR_UNMAP_QUEUED,
+	BAR_HALF_LO,    /* 64-bit, decoding: low half written, high awaited */
+	BAR_HALF_HI,    /* 64-bit, decoding: high half written, low awaited */
 };
 
 /* When a transition's p2m work is done. */
@@ -88,7 +103,7 @@ enum bar_when {
  * 32.6 s for 65,536 devices flushed in tail order: issue 14, F8). */
 struct bar {
 	uint64_t size;        /* bytes; for VF BARs: one VF's */
-	uint64_t addr;        /* bytes, where it is mapped while mapped */
+	uint64_t addr;        /* bytes: where it maps (or is held) */
 	struct bar_work work;
 	uint16_t reg;         /* config offset of the (low) register */
 	uint8_t kind;         /* enum bar_kind */
@@ -176,6 +191,12 @@ static inline bool bar_queued(const struct bar *b)
 	return b->state == BAR_MAP_QUEUED || b->state == BAR_UNMAP_QUEUED;
 }
 
+/* A 64-bit BAR between its halves (HALF_LO or HALF_HI). */
+static inline bool bar_held(const struct bar *b)
+{
+	return b->state == BAR_HALF_LO || b->state == BAR_HALF_HI;
+}
+
 /* A guest access's p2m work: now until boot completes, deferred after. */
 static inline enum bar_when bar_when(const struct pvhdev_domain *dom)
 {
@@ -188,6 +209,19 @@ static inline enum bar_when bar_when(const struct pvhdev_domain *dom)
 int pvhdev__bar_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
                     enum bar_when when);
 int pvhdev__bar_unmap(struct pvhdev__bar_dev *bd, unsigned bir, enum bar_when when);
+/* One half of 64-bit BAR bir written while decoding (UNMAPPED ->
+ * half, HALF_LO or HALF_HI): its MSI-X pages at addr claimed, nothing
+ * mapped.  0, or -EBUSY (logged) / -ENOMEM, the state unchanged. */
+int pvhdev__bar_hold(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                     enum bar_state half);
+/* Whether BAR bir may decode at addr (bytes), by the rule a map
+ * applies: its range over no other BAR's claimed MSI-X pages, its own
+ * MSI-X pages there in no mapping and no claim but bir's own.  Checked
+ * before a BAR moves, claiming nothing: 0, or -EBUSY (logged). */
+int pvhdev__bar_may_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr);
+/* Releases the claims of BARs left unmapped, once their device stops
+ * decoding (a command write turning decoding off reaches it). */
+void pvhdev__bar_claims_drop(struct pvhdev__bar_dev *bd);
 /* Completes every queued item of this device now. */
 int pvhdev__bar_flush(struct pvhdev__bar_dev *bd);
 /* Device removal: queued unmaps finish now, queued maps are dropped
@@ -197,8 +231,8 @@ void pvhdev__bar_cancel(struct pvhdev__bar_dev *bd);
 int pvhdev__bar_holes_room(struct pvhdev__bar_dev *bd);
 /* Releases any claim left and the claims' storage (device removal). */
 void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd);
-/* bir's MSI-X pages at base are in no mapping and no other claim:
- * 0, or -EBUSY (logged). */
+/* bir's MSI-X pages at base are in no mapping and no claim but bir's
+ * own: 0, or -EBUSY (logged). */
 int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base);
 /* BAR bir at addr covers BAR other's MSI-X pages at base, both of this
  * device: true (logged). */

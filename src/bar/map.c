@@ -170,23 +170,62 @@ static void claim_refused(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t s,
 	            (unsigned long long)(e - 1));
 }
 
-/* Whether bir's MSI-X pages at base are free of any mapping and of
- * other claims (the BAR does not map, but the device would decode
- * there): 0, or -EBUSY, logged. */
-int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
+/* Whether claim node n is one of BAR bir's own. */
+static bool own_claim(const struct pvhdev__bar_dev *bd, unsigned bir,
+                      const struct pvhdev__rnode *n)
+{
+	return bd->claims.node && n >= bd->claims.node &&
+	       n < bd->claims.node + bd->claims.nr &&
+	       bd->dev->holes[n - bd->claims.node].bir == bir;
+}
+
+/* Whether pages [s, e) are in a mapping (identity only, or any: a
+ * claim may not cover populated RAM either) or a claim that is not BAR
+ * bir's own (a BAR about to move still holds its old ones). */
+static bool pages_taken(const struct pvhdev__bar_dev *bd, unsigned bir, uint64_t s,
+                        uint64_t e, bool any)
+{
+	const struct pvhdev_domain *dom = bd->dev->dom;
+	struct pvhdev_p2m_range r;
+
+	for (uint64_t g = s; !pvhdev__p2m_first_from(dom, g, &r) && r.gfn < e;
+	     g = r.gfn + r.nr) {
+		if ((any || r.type == PVHDEV_P2M_IDENTITY) &&
+		    (r.owner != bd->dev->sbdf || r.bar != (int)bir))
+			return true;
+		if (r.gfn + r.nr == 0)
+			break;
+	}
+	for (const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes, s);
+	     n && n->start < e; n = pvhdev__rtree_next(n))
+		if (!own_claim(bd, bir, n))
+			return true;
+	return false;
+}
+
+/* Whether bir's MSI-X pages at base are free (any: of any mapping,
+ * as a claim needs; else of identity ones) and of other claims: 0, or
+ * -EBUSY, logged. */
+static int holes_free(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base, bool any)
 {
 	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
 	unsigned n = hole_ranges(bd->dev, bir, base, s, e);
-	struct pvhdev_p2m_range r;
 
 	for (unsigned k = 0; k < n; k++) {
-		if (pvhdev__p2m_any(bd->dev->dom, s[k], e[k] - s[k], &r) ||
-		    hole_first(bd->dev->dom, s[k], e[k], &(uint64_t){ 0 }, &(uint64_t){ 0 })) {
+		if (pages_taken(bd, bir, s[k], e[k], any)) {
 			claim_refused(bd, bir, s[k], e[k]);
 			return -EBUSY;
 		}
 	}
 	return 0;
+}
+
+/* A BAR that decodes without mapping (unassigned, at 0): only its
+ * MSI-X pages' reach matters, and populated RAM there is dom0's memory,
+ * not the frames. */
+int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
+{
+	return holes_free(bd, bir, base, false);
 }
 
 /* Whether [addr, addr + span) covers MSI-X pages claimed for another BAR,
@@ -203,9 +242,7 @@ static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr
 
 	for (const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes, s);
 	     n && n->start < e; n = pvhdev__rtree_next(n)) {
-		if (bd->claims.node && n >= bd->claims.node &&
-		    n < bd->claims.node + bd->claims.nr &&
-		    bd->dev->holes[n - bd->claims.node].bir == bir)
+		if (own_claim(bd, bir, n))
 			continue;
 		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers another "
 		            "BAR's MSI-X pages 0x%llx-0x%llx: BAR not mapped",
@@ -367,10 +404,10 @@ void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 
 /* The claims of BARs that no longer map, kept while their unmap was
  * queued (the device decoded until its command write). */
-static void claims_drop(struct pvhdev__bar_dev *bd)
+void pvhdev__bar_claims_drop(struct pvhdev__bar_dev *bd)
 {
 	for (unsigned i = 0; i < BAR_ROM; i++)
-		if (!bar_maps(&bd->bars[i]))
+		if (bd->bars[i].state == BAR_UNMAPPED)
 			holes_release(bd, i);
 }
 
@@ -389,13 +426,13 @@ static int work_done(struct bar *b)
 	if (!queued || --bd->nr_queued)
 		return 0;
 	if (!bd->cmd_pending) {
-		claims_drop(bd);
+		pvhdev__bar_claims_drop(bd);
 		return 0;
 	}
 	bd->cmd_pending = false;
 	int rc = pvhdev__hw_cfg_write(bd->dev->dom, bd->dev->sbdf, PCI_COMMAND, 2,
 	                              bd->cmd_val);
-	claims_drop(bd);
+	pvhdev__bar_claims_drop(bd);
 	if (!(bd->cmd_val & PCI_COMMAND_MEMORY))
 		return rc;
 	if (!rc) {
@@ -461,6 +498,13 @@ int pvhdev__bar_unmap(struct pvhdev__bar_dev *bd, unsigned bir, enum bar_when wh
 
 	if (rc || !span_bytes(bd, bir) || b->state == BAR_UNMAPPED)
 		return rc;
+	if (bar_held(b)) {
+		/* Nothing mapped; the claims go with the decoding. */
+		if (when == BAR_NOW)
+			holes_release(bd, bir);
+		b->state = BAR_UNMAPPED;
+		return 0;
+	}
 	pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
 	/* Queued, the device decodes until its command write, after the
 	 * work: the claims keep others off its MSI-X pages until then
@@ -469,6 +513,28 @@ int pvhdev__bar_unmap(struct pvhdev__bar_dev *bd, unsigned bir, enum bar_when wh
 		holes_release(bd, bir);
 	b->state = when == BAR_NOW ? BAR_UNMAPPED : BAR_UNMAP_QUEUED;
 	return work_start(b, when);
+}
+
+int pvhdev__bar_hold(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                     enum bar_state half)
+{
+	struct bar *b = bar_at(bd, bir);
+	int rc = holes_claim(bd, bir, addr);
+
+	if (rc)
+		return rc;
+	b->addr = addr;
+	b->state = (uint8_t)half;
+	return 0;
+}
+
+int pvhdev__bar_may_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr)
+{
+	if (!addr)
+		return pvhdev__bar_holes_clear(bd, bir, 0);
+	if (other_claims(bd, bir, addr, span_bytes(bd, bir)))
+		return -EBUSY;
+	return holes_free(bd, bir, addr, true);
 }
 
 /* w is in q: out of it, in O(1). */

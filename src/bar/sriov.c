@@ -244,7 +244,8 @@ static enum pvhdev_verdict ctrl_write(struct pvhdev_dev *dev,
 	return PVHDEV_DONE;
 }
 
-/* A VF BAR write while the VF BARs are mapped is ignored, like a BAR's. */
+/* A VF BAR write while the VF BARs are mapped is ignored (a BAR's
+ * moves the BAR: bar.c; VF BARs do not follow yet). */
 static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
                                         const struct pvhdev_reg *reg, uint32_t val)
 {
