@@ -102,6 +102,17 @@ static void boot(struct fx *f)
 	assert_int_equal(pvhdev_domain_boot(f->t.dom, &plat), 0);
 }
 
+/* pvhdev_check_invariants holds (its message printed when not). */
+static void check_inv(struct fx *f)
+{
+	char msg[256] = "";
+	int rc = pvhdev_check_invariants(f->t.dom, msg, sizeof(msg));
+
+	if (rc)
+		print_message("%s\n", msg);
+	assert_int_equal(rc, 0);
+}
+
 #define SIZING_ON                                                             \
 	"hw-write 0000:00:02.0 0x4 2 0x4\n"                                   \
 	"hw-write 0000:00:02.0 0x10 4 0xffffffff\n"                           \
@@ -196,8 +207,9 @@ static void test_guest_sizing_sequence(void **state)
 	                     "hw-write 0000:00:02.0 0x4 2 0x6\n");
 }
 
-/* Moving a BAR: a write while mapped is ignored; decode off, write,
- * decode on maps the new place. */
+/* Moving a BAR: a write while decoding moves it as in hardware (the
+ * old range unmapped, the write, the new range mapped: before boot all
+ * at once); decode off, write, decode on maps the new place. */
 static void test_move_bar(void **state)
 {
 	struct fx *f = *state;
@@ -206,41 +218,109 @@ static void test_move_bar(void **state)
 	test_events_skip(&f->t);
 	test_log_reset(&f->t);
 	wr(f, 0x20, 4, 0xfe400000);
-	expect_events(&f->t, "");
-	assert_string_equal(f->t.log, "0000:00:02.0: BAR 4: write while mapped: ignored\n");
-	assert_int_equal(rd(f, 0x20, 4), 0xfe100000);
+	expect_events(&f->t, "unmap 0xfe100 0x1\n"
+	                     "hw-write 0000:00:02.0 0x20 4 0xfe400000\n"
+	                     "map 0xfe400 0x1 0xfe400 bar\n");
+	assert_string_equal(f->t.log, "");
+	assert_int_equal(rd(f, 0x20, 4), 0xfe400000);
+	check_inv(f);
 	wr(f, 0x04, 2, 0x0000);
-	wr(f, 0x20, 4, 0xfe400000);
+	wr(f, 0x20, 4, 0xfe500000);
 	test_events_skip(&f->t);
 	wr(f, 0x04, 2, 0x0002);
 	expect_events(&f->t, "map 0xfe000 0x4 0xfe000 bar\n"
 	                     "map 0xd0000 0x100 0xd0000 bar\n"
-	                     "map 0xfe400 0x1 0xfe400 bar\n"
+	                     "map 0xfe500 0x1 0xfe500 bar\n"
 	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
 	assert_string_equal(p2m(f), "0xd0000+0x100 0000:00:02.0 bar2\n"
 	                            "0xfe000+0x4 0000:00:02.0 bar0\n"
-	                            "0xfe400+0x1 0000:00:02.0 bar4\n");
+	                            "0xfe500+0x1 0000:00:02.0 bar4\n");
 }
 
-/* The high half of a 64-bit BAR shares the BAR's state. */
+/* After boot the new range maps deferred, like a decode toggle: the
+ * old one is unmapped and the write reaches the device at once. */
+static void test_move_bar_deferred(void **state)
+{
+	struct fx *f = *state;
+	bool more;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	boot(f);
+	test_events_skip(&f->t);
+	wr(f, 0x18, 4, 0xd0200008);
+	expect_events(&f->t, "unmap 0xd0000 0x100\n"
+	                     "hw-write 0000:00:02.0 0x18 4 0xd0200008\n");
+	check_inv(f);
+	assert_int_equal(pvhdev_process_pending(f->t.dom, 0, &more), 0);
+	assert_false(more);
+	expect_events(&f->t, "map 0xd0200 0x100 0xd0200 bar\n");
+	check_inv(f);
+	assert_string_equal(p2m(f), "0xd0200+0x100 0000:00:02.0 bar2\n"
+	                            "0xfe000+0x4 0000:00:02.0 bar0\n"
+	                            "0xfe100+0x1 0000:00:02.0 bar4\n");
+}
+
+/* The high half of a 64-bit BAR shares the BAR's state.  Written one
+ * half at a time while decoding, the BAR is unmapped at the first half
+ * and maps at the second, where the pair says. */
 static void test_bar64_high_half(void **state)
 {
 	struct fx *f = *state;
 
 	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
 	test_events_skip(&f->t);
+	wr(f, 0x10, 4, 0x00100004);
+	expect_events(&f->t, "unmap 0xfe000 0x4\n"
+	                     "hw-write 0000:00:02.0 0x10 4 0x100004\n");
+	check_inv(f);
+	wr(f, 0x14, 4, 0x2);
+	expect_events(&f->t, "hw-write 0000:00:02.0 0x14 4 0x2\n"
+	                     "map 0x200100 0x4 0x200100 bar\n");
+	check_inv(f);
+	/* High half first, then the low one. */
 	wr(f, 0x14, 4, 0x1);
-	expect_events(&f->t, "");
-	assert_int_equal(rd(f, 0x14, 4), 0);
+	expect_events(&f->t, "unmap 0x200100 0x4\n"
+	                     "hw-write 0000:00:02.0 0x14 4 0x1\n");
+	wr(f, 0x14, 4, 0x3);
+	expect_events(&f->t, "hw-write 0000:00:02.0 0x14 4 0x3\n");
+	check_inv(f);
+	/* A word write is a write of the whole register (the other bytes
+	 * as they are): the low half, so the pair maps. */
+	wr(f, 0x10, 2, 0x8004);
+	expect_events(&f->t, "hw-write 0000:00:02.0 0x10 4 0x108004\n"
+	                     "map 0x300108 0x4 0x300108 bar\n");
+	check_inv(f);
+	assert_int_equal(rd(f, 0x14, 4), 3);
+	/* Decode off, both halves, decode on. */
 	wr(f, 0x04, 2, 0);
 	wr(f, 0x14, 4, 0x1);
-	wr(f, 0x10, 2, 0x8004);
+	wr(f, 0x10, 4, 0xfe008004);
 	test_events_skip(&f->t);
 	wr(f, 0x04, 2, 0x0002);
 	expect_events(&f->t, "map 0x1fe008 0x4 0x1fe008 bar\n"
 	                     "map 0xd0000 0x100 0xd0000 bar\n"
 	                     "map 0xfe100 0x1 0xfe100 bar\n"
 	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
+}
+
+/* A 64-bit BAR left between its halves when decoding goes off: its
+ * claims go, and decoding on maps it where the pair is. */
+static void test_bar64_half_then_decode_off(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pvhdev_dev_add(f->t.dom, DEV), 0);
+	test_events_skip(&f->t);
+	wr(f, 0x14, 4, 0x1);
+	wr(f, 0x04, 2, 0);
+	check_inv(f);
+	test_events_skip(&f->t);
+	wr(f, 0x04, 2, 0x0002);
+	expect_events(&f->t, "map 0x1fe000 0x4 0x1fe000 bar\n"
+	                     "map 0xd0000 0x100 0xd0000 bar\n"
+	                     "map 0xfe100 0x1 0xfe100 bar\n"
+	                     "hw-write 0000:00:02.0 0x4 2 0x2\n");
+	check_inv(f);
 }
 
 /* Removal takes every BAR out of the p2m, a 64-bit one above 4 GiB
@@ -678,7 +758,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_add_decode_off, setup_off, teardown),
 	cmocka_unit_test_setup_teardown(test_guest_sizing_sequence, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_move_bar, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_move_bar_deferred, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_bar64_high_half, setup_on, teardown),
+	cmocka_unit_test_setup_teardown(test_bar64_half_then_decode_off, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_remove_unmaps_bar64, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_rom_enable_disable, setup_on, teardown),
 	cmocka_unit_test_setup_teardown(test_deferred_budget, setup_off, teardown),

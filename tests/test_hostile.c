@@ -280,11 +280,29 @@ static void test_f2_table_under_another_bar(void **state)
 	assert_int_equal(r.nr, 0x100);
 }
 
+/* BAR0 of sbdf written with addr while decoding, refused: the reason
+ * (why) and the refusal logged, no event, the hardware's BAR as it was. */
+static void move_refused(struct fx *f, pvhdev_sbdf_t sbdf, uint32_t addr, const char *why)
+{
+	char line[96], s[PVHDEV_SBDF_STRLEN];
+	uint32_t was = hw(f, sbdf, 0x10, 4);
+
+	test_log_reset(&f->t);
+	writel(f, sbdf, 0x10, addr);
+	expect_events(&f->t, "");
+	snprintf(line, sizeof(line), "%s: BAR 0: write while decoding refused: ignored\n",
+	         pvhdev_sbdf_str(sbdf, s));
+	assert_true(has_log(f, why));
+	assert_true(has_log(f, line));
+	assert_int_equal(hw(f, sbdf, 0x10, 4), was);
+}
+
 /* B unassigned (BAR0 0: its table page under populated low RAM, which
  * is dom0's memory, not B's) decodes unmapped; a BAR write while it
- * decodes would move its table at once with no claim on its pages:
- * ignored, as for a mapped BAR (found by fuzz_ops: another device
- * added later mapped over the moved table). */
+ * decodes moves it as in hardware (issue 15): nothing to unmap, the
+ * write, then the new place maps around B's MSI-X pages, claimed at
+ * once, so that nothing maps over the moved table (found by fuzz_ops
+ * when such writes went through unclaimed). */
 static void test_f2_bar_write_while_decoding_unmapped(void **state)
 {
 	struct fx *f = lab(state);
@@ -298,20 +316,98 @@ static void test_f2_bar_write_while_decoding_unmapped(void **state)
 	test_events_skip(&f->t);
 	test_log_reset(&f->t);
 	writel(f, B, 0x10, 0xd0500000);
-	expect_events(&f->t, "");
-	assert_true(has_log(f, SB ": BAR 0: write while decoding, not mapped, with "
-	                       "MSI-X pages: ignored\n"));
-	assert_int_equal(hw(f, B, 0x10, 4), 0x00000000);
-	/* Decoding off, the write moves it; decoding on maps it there. */
+	expect_events(&f->t, "hw-write " SB " 0x10 4 0xd0500000\n");
+	assert_int_equal(hw(f, B, 0x10, 4), 0xd0500000);
+	test_check(&f->t);
+	/* D moved onto B's new table page before the map ran: refused. */
+	move_refused(f, D, 0xd0500000, SD ": BAR 0: covers another BAR's MSI-X pages "
+	                               "0xd0500-0xd0500: BAR not mapped\n");
+	drain(f);
+	expect_events(&f->t, "map 0xd0501 0x1 0xd0501 bar\n"
+	                     "map 0xd0503 0x1 0xd0503 bar\n");
+	test_check(&f->t);
+}
+
+/* Moves while decoding that the device must not make are refused (the
+ * write ignored, logged): B's table under A's mapped BAR, or D over
+ * B's claimed table page.  Nothing is unmapped, nothing reaches the
+ * hardware. */
+static void test_move_refused(void **state)
+{
+	struct fx *f = lab(state);
+
+	move_refused(f, B, 0xd0040000, SB ": BAR 0: MSI-X pages 0xd0040-0xd0040 are "
+	                               "mapped or trapped already: BAR not mapped\n");
+	move_refused(f, D, 0xd0100000, SD ": BAR 0: covers another BAR's MSI-X pages "
+	                               "0xd0100-0xd0100: BAR not mapped\n");
+	test_check(&f->t);
+}
+
+/* B moved while decoding with the backend failing at each call in turn:
+ * the invariants hold after every attempt, and B maps where its
+ * register says, old place or new (a move half-done must not leave B
+ * decoding with its MSI-X pages unclaimed). */
+static void test_move_backend_failure(void **state)
+{
+	bool more = true;
+
+	for (unsigned long n = 1; more; n++) {
+		struct fx *f = lab(state);
+		struct pvhdev_p2m_range r;
+		unsigned long calls = pvhdev_fake_calls(f->t.fake);
+		pvhdev_fake_fail_at(f->t.fake, n, -EIO);
+		pvhdev_mmio_write(f->t.dom, ecam(B, 0x10), 4, 0xd0500000);
+		/* The last round: the write's calls all succeeded. */
+		more = pvhdev_fake_calls(f->t.fake) - calls >= n;
+		pvhdev_fake_fail_at(f->t.fake, 0, 0);
+		drain(f);
+		test_check(&f->t);
+		uint64_t page = hw(f, B, 0x10, 4) == 0xd0500000 ? 0xd0501 : 0xd0101;
+		assert_int_equal(pvhdev_p2m_query(f->t.dom, page, &r), 0);
+		assert_int_equal(r.owner, B);
+		/* The table's page is a hole where B decodes it. */
+		assert_int_equal(pvhdev_p2m_query(f->t.dom, page - 1, &r), -ENOENT);
+		teardown(state);
+	}
+	*state = NULL;
+}
+
+/* The invariant behind the move: B unassigned and decoding (at 0), its
+ * BAR changed behind pvhdev's back, decodes its table with no claim on
+ * it: pvhdev_check_invariants says so. */
+static void test_move_invariant_unclaimed(void **state)
+{
+	struct fx *f = lab(state);
+	char msg[256] = "";
+
 	writew(f, B, 0x04, 0x0000);
-	writel(f, B, 0x10, 0xd0500000);
+	drain(f);
+	writel(f, B, 0x10, 0x00000000);
 	writew(f, B, 0x04, 0x0002);
 	drain(f);
-	expect_events(&f->t, "hw-write " SB " 0x4 2 0x0\n"
-	                     "hw-write " SB " 0x10 4 0xd0500000\n"
-	                     "map 0xd0501 0x1 0xd0501 bar\n"
-	                     "map 0xd0503 0x1 0xd0503 bar\n"
-	                     "hw-write " SB " 0x4 2 0x2\n");
+	test_check(&f->t);
+	assert_int_equal(pvhdev_fake_ops.cfg_write(f->t.fake, B, 0x10, 4, 0xd0500000), 0);
+	assert_int_equal(pvhdev_check_invariants(f->t.dom, msg, sizeof(msg)), -EPROTO);
+	assert_string_equal(msg, SB ": BAR 0: decodes with its MSI-X pages unclaimed "
+	                         "(0xd0500000, 0x0)");
+	assert_int_equal(pvhdev_fake_ops.cfg_write(f->t.fake, B, 0x10, 4, 0), 0);
+}
+
+/* D moved onto the ECAM window while decoding: the write reaches the
+ * device, the window's page is never mapped (logged), and D's old page
+ * is unmapped. */
+static void test_move_onto_ecam(void **state)
+{
+	struct fx *f = lab(state);
+
+	writel(f, D, 0x10, 0xe0000000);
+	expect_events(&f->t, "unmap 0xd0300 0x1\n"
+	                     "hw-write " SD " 0x10 4 0xe0000000\n");
+	drain(f);
+	expect_events(&f->t, "");
+	assert_true(has_log(f, SD ": BAR 0: pages 0xe0000-0xe0000 overlap "));
+	assert_int_equal(hw(f, D, 0x10, 4), 0xe0000000);
+	test_check(&f->t);
 }
 
 /* The device's own queued unmap is waited for: decoding off (not
@@ -1016,6 +1112,10 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f2_table_under_another_bar, teardown),
 	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, teardown),
 	cmocka_unit_test_teardown(test_f2_bar_write_while_decoding_unmapped, teardown),
+	cmocka_unit_test_teardown(test_move_refused, teardown),
+	cmocka_unit_test_teardown(test_move_onto_ecam, teardown),
+	cmocka_unit_test_teardown(test_move_backend_failure, teardown),
+	cmocka_unit_test_teardown(test_move_invariant_unclaimed, teardown),
 	cmocka_unit_test_teardown(test_f3_late_window_over_a_bar, teardown),
 	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, teardown),
 	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, teardown),

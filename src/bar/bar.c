@@ -12,8 +12,9 @@
  *
  * Dom0 owns its BARs: reads and most writes go to the hardware.  What is
  * trapped is what changes the p2m: memory decoding on/off (command bit 1)
- * maps or unmaps every memory BAR, a BAR write while the BAR is mapped
- * is ignored, and the ROM maps while it is enabled and decoding is on.
+ * maps or unmaps every memory BAR, a BAR write while decoding moves the
+ * BAR (as in hardware), and the ROM maps while it is enabled and
+ * decoding is on.
  */
 #include "bar/bar.h"
 
@@ -220,9 +221,24 @@ static int own_holes_covered(struct pvhdev__bar_dev *bd, const uint64_t addr[],
 	return 0;
 }
 
-/* Every memory BAR (the ROM only while enabled) on or off; now: do the
- * p2m work before returning instead of queueing it. */
-int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
+/* BAR bir decodes at addr from now: mapped there, or at 0 (unassigned)
+ * only checked. */
+static int decode_at(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                     enum bar_when when)
+{
+	int rc;
+
+	if (addr)
+		return pvhdev__bar_map(bd, bir, addr, when);
+	/* It still decodes at 0: its MSI-X pages there must be out of
+	 * dom0's reach (low memory is mapped). */
+	rc = pvhdev__bar_holes_clear(bd, bir, 0);
+	bar_log(bd, PVHDEV_LOG_WARN, bir, "unassigned (address 0): not mapped");
+	return rc;
+}
+
+/* Every memory BAR (the ROM only while enabled) on or off. */
+int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, enum bar_when when)
 {
 	uint64_t addr[BAR_ROM + 1] = { 0 };
 	unsigned decodes = 0;
@@ -235,19 +251,12 @@ int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now)
 		if (!pvhdev__bar_is_mem(&bd->bars[i]))
 			continue;
 		if (!on) {
-			rc = pvhdev__bar_schedule(bd, i, false, 0, now);
+			rc = pvhdev__bar_unmap(bd, i, when);
 			continue;
 		}
 		if (!(decodes & (1u << i)))
 			continue;
-		if (!addr[i]) {
-			/* It still decodes at 0 once on: its MSI-X pages there
-			 * must be out of dom0's reach (low memory is mapped). */
-			rc = pvhdev__bar_holes_clear(bd, i, 0);
-			bar_log(bd, PVHDEV_LOG_WARN, i, "unassigned (address 0): not mapped");
-			continue;
-		}
-		rc = pvhdev__bar_schedule(bd, i, true, addr[i], now);
+		rc = decode_at(bd, i, addr[i], when);
 	}
 	return rc;
 }
@@ -285,14 +294,14 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 		return PVHDEV_REJECT;
 	if (!((cur ^ val) & PCI_COMMAND_MEMORY))
 		return PVHDEV_PASS;
-	rc = pvhdev__bar_decode_change(bd, val & PCI_COMMAND_MEMORY, !dev->dom->booted);
+	rc = pvhdev__bar_decode_change(bd, val & PCI_COMMAND_MEMORY, bar_when(dev->dom));
 	if (rc) {
 		/* Decoding stays off, so what this change mapped goes again,
 		 * now (a map refused or out of memory half-way, done now or
 		 * queued).  A BAR's own ranges unmap without allocating. */
 		if (val & PCI_COMMAND_MEMORY) {
 			pvhdev__bar_cancel(bd);
-			pvhdev__bar_decode_change(bd, false, true);
+			pvhdev__bar_decode_change(bd, false, BAR_NOW);
 		}
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, refusal(rc));
 		/* Refused for its MSI-X pages, only the decode-on is kept
@@ -301,30 +310,26 @@ static enum pvhdev_verdict cmd_write(struct pvhdev_dev *dev,
 			pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val & ~(uint32_t)PCI_COMMAND_MEMORY);
 		return rc == -EBUSY ? PVHDEV_DONE : PVHDEV_REJECT;
 	}
-	if (bd->queued) {
+	if (bd->nr_queued) {
 		bd->cmd_pending = true;
 		bd->cmd_val = (uint16_t)val;
 		return PVHDEV_DONE;
 	}
-	if (!(val & PCI_COMMAND_MEMORY))
+	if (!(val & PCI_COMMAND_MEMORY)) {
+		/* It reaches the device now: claims kept for BARs it had
+		 * decoding (a 64-bit one between its halves) go. */
+		pvhdev__bar_claims_drop(bd);
 		return PVHDEV_PASS;
+	}
 	/* The write itself, so that the modules hear when it is done.  A
 	 * write the backend failed leaves decoding off: unmapped again. */
 	if (pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, val)) {
-		pvhdev__bar_decode_change(bd, false, true);
+		pvhdev__bar_decode_change(bd, false, BAR_NOW);
 		bar_log(bd, PVHDEV_LOG_ERROR, 0, "command write failed: BARs unmapped");
 		return PVHDEV_DONE;
 	}
 	pvhdev__bar_decoded(bd);
 	return PVHDEV_DONE;
-}
-
-static bool bar_has_holes(const struct pvhdev__bar_dev *bd, unsigned bir)
-{
-	for (unsigned i = 0; i < bd->dev->nr_holes; i++)
-		if (bd->dev->holes[i].bir == bir && bd->dev->holes[i].size)
-			return true;
-	return false;
 }
 
 static unsigned bir_of(const struct pvhdev__bar_dev *bd, unsigned off)
@@ -334,39 +339,106 @@ static unsigned bir_of(const struct pvhdev__bar_dev *bd, unsigned off)
 	return bd->bars[i].kind == BAR_MEM64_HI ? i - 1 : i;
 }
 
-/* A BAR with MSI-X pages that does not map (unassigned, at 0) while
- * its device decodes: a write would move it in the device at once, with
- * no claim to keep other mappings off its MSI-X pages there (the
- * XSA-120 rule), so it is ignored as a mapped BAR's is. */
-static enum pvhdev_verdict unmapped_bar_write(struct pvhdev__bar_dev *bd,
-                                              unsigned bir)
+/* Where BAR bir decodes now (*old) and once val is written at off (the
+ * low or the high register: *addr, aligned to the BAR's size as the
+ * device does).  Nothing is read after the write: a failed read there
+ * would leave the BAR nowhere. */
+static int move_addrs(struct pvhdev__bar_dev *bd, unsigned bir, unsigned off,
+                      uint32_t val, uint64_t *old, uint64_t *addr)
 {
-	uint32_t cmd;
+	const struct bar *b = &bd->bars[bir];
+	int rc = pvhdev__bar_read_addr(bd, bir, old);
 
-	if (!bar_has_holes(bd, bir) || pvhdev_dev_hw_read(bd->dev, PCI_COMMAND, 2, &cmd) ||
-	    !(cmd & PCI_COMMAND_MEMORY))
-		return PVHDEV_PASS;
-	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while decoding, not mapped, with "
-	        "MSI-X pages: ignored");
-	return PVHDEV_REJECT;
+	if (off == b->reg)
+		*addr = (*old & ~0xffffffffull) | (val & ~0xfu);
+	else
+		*addr = (*old & 0xffffffffull) | (uint64_t)val << 32;
+	*addr &= ~(b->size - 1);
+	return rc;
+}
+
+/* Whether the device may decode with BAR bir at addr: the rule of a
+ * decode-on (no BAR of the device over another one's MSI-X pages, no
+ * BAR over another BAR's claimed MSI-X pages, bir's own MSI-X pages
+ * out of any mapping), with bir's old mapping and claims left out as
+ * they go with the move.  0, or -EBUSY (logged). */
+static int move_check(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr)
+{
+	uint64_t a[BAR_ROM + 1] = { 0 };
+	unsigned on;
+	int rc = decode_addrs(bd, a, &on);
+
+	if (rc)
+		return rc;
+	a[bir] = addr;
+	rc = own_holes_covered(bd, a, on | 1u << bir);
+	return rc ? rc : pvhdev__bar_may_map(bd, bir, addr);
+}
+
+/* BAR bir at addr once a write reached the device (at), or back where
+ * it was (at == NULL: the write failed) in its state before (was):
+ * mapped, or, for one half of a 64-bit BAR whose other half is not
+ * written yet, held unmapped with its MSI-X pages claimed. */
+static int move_apply(struct pvhdev__bar_dev *bd, unsigned bir, const unsigned *at,
+                      enum bar_state was, uint64_t addr)
+{
+	const struct bar *b = &bd->bars[bir];
+	enum bar_state half = was;
+
+	if (at)
+		half = *at == b->reg ? BAR_HALF_LO : BAR_HALF_HI;
+	if (b->kind == BAR_MEM64 && (half == BAR_HALF_LO || half == BAR_HALF_HI) &&
+	    (!at || was != (half == BAR_HALF_LO ? BAR_HALF_HI : BAR_HALF_LO)))
+		return pvhdev__bar_hold(bd, bir, addr, half);
+	return decode_at(bd, bir, addr, bar_when(bd->dev->dom));
+}
+
+/* A memory BAR written while its device decodes memory moves, as in
+ * hardware (Linux does it on rescan for 32-bit BARs): the old range is
+ * unmapped now (its MSI-X traps stop), the write reaches the device
+ * (after the p2m change, as a command write does), the new range maps
+ * as a decode-on would (deferred after boot; the MSI-X traps follow
+ * when it has).  A new place the device must not decode at (its MSI-X
+ * pages reachable, or over another BAR's) refuses the write. */
+static enum pvhdev_verdict bar_move(struct pvhdev__bar_dev *bd, unsigned bir,
+                                    unsigned off, uint32_t val)
+{
+	enum bar_state was = (enum bar_state)bd->bars[bir].state;
+	uint64_t old, addr;
+	int rc = move_addrs(bd, bir, off, val, &old, &addr);
+
+	if (rc)
+		return PVHDEV_REJECT;
+	if (move_check(bd, bir, addr)) {
+		bar_log(bd, PVHDEV_LOG_WARN, bir, "write while decoding refused: ignored");
+		return PVHDEV_REJECT;
+	}
+	rc = pvhdev__bar_unmap(bd, bir, BAR_NOW);
+	if (!rc && pvhdev_dev_hw_write(bd->dev, off, 4, val)) {
+		/* The device stays where it was: so does the BAR. */
+		bar_log(bd, PVHDEV_LOG_ERROR, bir, "move while decoding: write failed");
+		rc = move_apply(bd, bir, NULL, was, old);
+	} else if (!rc) {
+		rc = move_apply(bd, bir, &off, was, addr);
+	}
+	if (rc)
+		bar_log(bd, PVHDEV_LOG_ERROR, bir, "move while decoding failed: not mapped");
+	return PVHDEV_DONE;
 }
 
 static enum pvhdev_verdict bar_write(struct pvhdev_dev *dev,
                                      const struct pvhdev_reg *reg, uint32_t val)
 {
 	struct pvhdev__bar_dev *bd = reg->opaque;
-	unsigned bir = bir_of(bd, reg->off);
+	uint32_t cmd;
 
-	(void)dev;
-	(void)val;
 	/* Pending work first, as for every trapped write: the state this
 	 * write meets is the one dom0 asked for before it. */
-	if (pvhdev__bar_flush(bd))
+	if (pvhdev__bar_flush(bd) || pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd))
 		return PVHDEV_REJECT;
-	if (!bd->bars[bir].mapped)
-		return unmapped_bar_write(bd, bir);
-	bar_log(bd, PVHDEV_LOG_WARN, bir, "write while mapped: ignored");
-	return PVHDEV_REJECT;
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		return PVHDEV_PASS;
+	return bar_move(bd, bir_of(bd, reg->off), reg->off, val);
 }
 
 /* The ROM maps from what the hardware holds after the write: a ROM
@@ -376,19 +448,19 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 {
 	struct pvhdev__bar_dev *bd = reg->opaque;
 	struct bar *b = &bd->bars[BAR_ROM];
-	bool now = !dev->dom->booted;
+	enum bar_when when = bar_when(dev->dom);
 	uint32_t cmd, v;
 
 	/* A command write still waiting for its p2m work must reach the
 	 * hardware before this write reads the decode bit. */
 	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
-	if (b->mapped && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
+	if (bar_maps(b) && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
 		bar_log(bd, PVHDEV_LOG_WARN, BAR_ROM, "address write while mapped: ignored");
 		return PVHDEV_REJECT;
 	}
-	if (b->mapped) {
-		if (!(val & PCI_ROM_ENABLE) && pvhdev__bar_schedule(bd, BAR_ROM, false, 0, now))
+	if (bar_maps(b)) {
+		if (!(val & PCI_ROM_ENABLE) && pvhdev__bar_unmap(bd, BAR_ROM, when))
 			return PVHDEV_REJECT;
 		return PVHDEV_PASS;
 	}
@@ -399,7 +471,7 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 	/* Refused for MSI-X pages it would cover: the ROM must not decode
 	 * there, so its enable bit goes again. */
 	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) && (v & ~0x7ffu) &&
-	    pvhdev__bar_schedule(bd, BAR_ROM, true, v & ~0x7ffu, now) == -EBUSY)
+	    pvhdev__bar_map(bd, BAR_ROM, v & ~0x7ffu, when) == -EBUSY)
 		pvhdev_dev_hw_write(dev, reg->off, 4, v & ~(uint32_t)PCI_ROM_ENABLE);
 	return PVHDEV_DONE;
 }
@@ -455,7 +527,7 @@ static void bar_release(struct pvhdev__bar_dev *bd)
 {
 	pvhdev__bar_cancel(bd);
 	for (unsigned i = 0; i < bar_count(bd); i++)
-		pvhdev__bar_schedule(bd, i, false, 0, true);
+		pvhdev__bar_unmap(bd, i, BAR_NOW);
 }
 
 static void bar_dev_remove(struct pvhdev_dev *dev)
@@ -516,11 +588,11 @@ static int bar_dev_start(struct pvhdev_dev *dev)
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		return pvhdev__sriov_start(dev->bar);
 	/* Device add is not a guest access: map synchronously. */
-	rc = pvhdev__bar_decode_change(dev->bar, true, true);
+	rc = pvhdev__bar_decode_change(dev->bar, true, BAR_NOW);
 	if (rc == -EBUSY) {
 		/* Found decoding with its MSI-X pages reachable: it stops
 		 * decoding, as dom0's own command write would be refused. */
-		pvhdev__bar_decode_change(dev->bar, false, true);
+		pvhdev__bar_decode_change(dev->bar, false, BAR_NOW);
 		bar_log(dev->bar, PVHDEV_LOG_WARN, 0, refusal(rc));
 		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, cmd & ~(uint32_t)PCI_COMMAND_MEMORY);
 	}
@@ -553,9 +625,9 @@ int pvhdev_dev_bar(const struct pvhdev_dev *dev, unsigned bir,
 	out->mem = pvhdev__bar_is_mem(b);
 	out->is64 = b->kind == BAR_MEM64;
 	out->prefetch = b->prefetch;
-	out->mapped = b->mapped;
+	out->mapped = bar_maps(b);
 	out->addr = b->addr;
-	return b->mapped ? 0 : pvhdev__bar_read_addr(bd, bir, &out->addr);
+	return out->mapped ? 0 : pvhdev__bar_read_addr(bd, bir, &out->addr);
 }
 
 /* Appends one hidden BAR to the domain's list (not an access path). */

@@ -32,7 +32,7 @@ enum bar_kind {
 };
 
 /* Deferred map/unmap work for one BAR, embedded in it so that queueing
- * never allocates.  Its flags (wmap, queued) sit with the BAR's; where
+ * never allocates.  Whether it maps or unmaps is the BAR's state; where
  * it ends is the BAR's end (work_end() in map.c): neither the address
  * nor the span changes while work is queued, as every change of them
  * flushes the device's work first. */
@@ -41,21 +41,77 @@ struct bar_work {
 	uint64_t cursor; /* pages still to do: [cursor, work_end()) */
 };
 
+/*
+ * A BAR's mapping state (map.c).  "now": the p2m work is done before
+ * the call returns (before boot, device add and removal); "deferred":
+ * it is queued for pvhdev_process_pending().
+ *
+ *   state         event            next          effects
+ *   ------------  ---------------  ------------  ---------------------------
+ *   UNMAPPED      map now          MAPPED        claim MSI-X pages, map,
+ *                                                traps on (bar_moved)
+ *   UNMAPPED      map deferred     MAP_QUEUED    claim MSI-X pages, enqueue
+ *   UNMAPPED      unmap            UNMAPPED      none
+ *   MAPPED        unmap now        UNMAPPED      traps off, claims released,
+ *                                                unmap
+ *   MAPPED        unmap deferred   UNMAP_QUEUED  traps off, enqueue (claims
+ *                                                kept: the device decodes
+ *                                                until its command write)
+ *   MAPPED        map              MAPPED        claims taken again, maps
+ *                                                what is missing
+ *   MAP_QUEUED    work done        MAPPED        traps on
+ *   UNMAP_QUEUED  work done        UNMAPPED      claims released with the
+ *                                                device's last item
+ *   MAP_QUEUED    cancel           MAPPED        pages mapped so far stay
+ *   UNMAP_QUEUED  cancel           UNMAPPED      the unmap finishes now
+ *   *_QUEUED      map or unmap     -             the device's work is done
+ *                                                first, then as above
+ *
+ * A 64-bit BAR written one half at a time while its device decodes
+ * (bar.c moves it: unmap now, the write, then map or hold):
+ *
+ *   UNMAPPED      hold low/high    HALF_LO/_HI   MSI-X pages claimed where
+ *                                                the device decodes now;
+ *                                                nothing mapped, no traps
+ *   HALF_LO/_HI   the same half    the same      claims follow the address
+ *   HALF_LO/_HI   map (the other   MAPPED or     as from UNMAPPED
+ *                 half written)    MAP_QUEUED
+ *   HALF_LO/_HI   unmap now        UNMAPPED      claims released
+ *   HALF_LO/_HI   unmap deferred   UNMAPPED      claims released with the
+ *                                                device's command write
+ *
+ * A map refused for MSI-X pages (-EBUSY, logged) leaves the state as
+ * it was.
+ */
+enum bar_state {
+	BAR_UNMAPPED,
+	BAR_MAP_QUEUED,
+	BAR_MAPPED,
+	BAR_UNMAP_QUEUED,
+	BAR_HALF_LO,    /* 64-bit, decoding: low half written, high awaited */
+	BAR_HALF_HI,    /* 64-bit, decoding: high half written, low awaited */
+};
+
+/* When a transition's p2m work is done. */
+enum bar_when {
+	BAR_NOW,
+	BAR_DEFERRED,
+};
+
 /* 48 bytes: a platform of 65,536 functions has 458,752 of these (the
  * queue's back links cost 3.5 MiB there; a flush walking the queue cost
  * 32.6 s for 65,536 devices flushed in tail order: issue 14, F8). */
 struct bar {
 	uint64_t size;        /* bytes; for VF BARs: one VF's */
-	uint64_t addr;        /* bytes, where it is mapped while mapped */
+	uint64_t addr;        /* bytes: where it maps (or is held) */
 	struct bar_work work;
 	uint16_t reg;         /* config offset of the (low) register */
 	uint8_t kind;         /* enum bar_kind */
 	uint8_t bir;          /* its own index: finds its device (bar_owner) */
 	bool prefetch;
-	bool mapped;          /* mapping scheduled or done */
-	bool wmap;            /* the work maps (else unmaps) */
-	bool queued;          /* the work is in the domain's queue */
+	uint8_t state;        /* enum bar_state */
 };
+_Static_assert(sizeof(struct bar) <= 48, "struct bar grew past 48 bytes");
 
 /* SR-IOV (sriov.c): the capability's state and the VF BARs. */
 struct sriov {
@@ -69,23 +125,27 @@ struct sriov {
 	struct bar vf[NR_BARS - BAR_VF0]; /* BAR_VF0 + i is vf[i] */
 };
 
+/* Claims on the MSI-X pages of mapped BARs: node[i] for dev->holes[i],
+ * allocated at device start (pvhdev__bar_holes_room). */
+struct bar_claims {
+	struct pvhdev__rnode *node;
+	uint8_t nr;           /* nodes allocated */
+	uint8_t held;         /* bit i: node[i] is in the domain's tree */
+};
+
 struct pvhdev__bar_dev {
 	struct pvhdev_dev *dev;
 	struct sriov *sriov;  /* SR-IOV PFs only; holds the VF BARs */
-	/* Claims on the MSI-X pages of mapped BARs: claims[i] for
-	 * dev->holes[i], allocated when a BAR with holes first maps. */
-	struct pvhdev__rnode *claims;
-	uint8_t nr_claims;
-	uint8_t claimed;      /* bit i: claims[i] is in the domain's tree */
+	struct bar_claims claims;
 	/* A command write waiting for the p2m (after boot). */
 	bool cmd_pending;
 	uint16_t cmd_val;
-	uint8_t queued;       /* work items of this device in the queue */
+	uint8_t nr_queued;    /* work items of this device in the queue */
 	struct bar bars[NR_DEV_BARS];
 };
 
 /* Domain-level BAR state: the work queue, and the MSI-X pages of every
- * mapped BAR (struct pvhdev__bar_dev claims), which no mapping may cover. */
+ * mapped BAR (struct bar_claims), which no mapping may cover. */
 struct pvhdev__bar_queue {
 	struct bar_work *head, *tail;
 	/* Links followed to take items out of the queue's middle (one per
@@ -120,11 +180,48 @@ static inline struct bar *bar_of_work(struct bar_work *w)
 	return PVHDEV__CONTAINER(w, struct bar, work);
 }
 
-/* map.c: queue a BAR's map or unmap, or (now) do it before returning.
- * -EBUSY: the BAR's MSI-X pages are mapped or claimed (logged), it
- * does not map, and the device must not decode (the XSA-120 rule). */
-int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
-                 uint64_t addr, bool now);
+/* Mapping scheduled or done: MAP_QUEUED or MAPPED. */
+static inline bool bar_maps(const struct bar *b)
+{
+	return b->state == BAR_MAP_QUEUED || b->state == BAR_MAPPED;
+}
+
+static inline bool bar_queued(const struct bar *b)
+{
+	return b->state == BAR_MAP_QUEUED || b->state == BAR_UNMAP_QUEUED;
+}
+
+/* A 64-bit BAR between its halves (HALF_LO or HALF_HI). */
+static inline bool bar_held(const struct bar *b)
+{
+	return b->state == BAR_HALF_LO || b->state == BAR_HALF_HI;
+}
+
+/* A guest access's p2m work: now until boot completes, deferred after. */
+static inline enum bar_when bar_when(const struct pvhdev_domain *dom)
+{
+	return dom->booted ? BAR_DEFERRED : BAR_NOW;
+}
+
+/* map.c: the transitions of the table above.  map: -EBUSY when the
+ * BAR's MSI-X pages are mapped or claimed (logged); it does not map,
+ * and the device must not decode (the XSA-120 rule). */
+int pvhdev__bar_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                    enum bar_when when);
+int pvhdev__bar_unmap(struct pvhdev__bar_dev *bd, unsigned bir, enum bar_when when);
+/* One half of 64-bit BAR bir written while decoding (UNMAPPED ->
+ * half, HALF_LO or HALF_HI): its MSI-X pages at addr claimed, nothing
+ * mapped.  0, or -EBUSY (logged) / -ENOMEM, the state unchanged. */
+int pvhdev__bar_hold(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                     enum bar_state half);
+/* Whether BAR bir may decode at addr (bytes), by the rule a map
+ * applies: its range over no other BAR's claimed MSI-X pages, its own
+ * MSI-X pages there in no mapping and no claim but bir's own.  Checked
+ * before a BAR moves, claiming nothing: 0, or -EBUSY (logged). */
+int pvhdev__bar_may_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr);
+/* Releases the claims of BARs left unmapped, once their device stops
+ * decoding (a command write turning decoding off reaches it). */
+void pvhdev__bar_claims_drop(struct pvhdev__bar_dev *bd);
 /* Completes every queued item of this device now. */
 int pvhdev__bar_flush(struct pvhdev__bar_dev *bd);
 /* Device removal: queued unmaps finish now, queued maps are dropped
@@ -134,8 +231,8 @@ void pvhdev__bar_cancel(struct pvhdev__bar_dev *bd);
 int pvhdev__bar_holes_room(struct pvhdev__bar_dev *bd);
 /* Releases any claim left and the claims' storage (device removal). */
 void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd);
-/* bir's MSI-X pages at base are in no mapping and no other claim:
- * 0, or -EBUSY (logged). */
+/* bir's MSI-X pages at base are in no mapping and no claim but bir's
+ * own: 0, or -EBUSY (logged). */
 int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base);
 /* BAR bir at addr covers BAR other's MSI-X pages at base, both of this
  * device: true (logged). */
@@ -148,9 +245,8 @@ void pvhdev__bar_decoded(struct pvhdev__bar_dev *bd);
 void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
 
 /* bar.c */
-/* Every memory BAR on or off (the ROM only while enabled); now: the
- * p2m work before returning instead of queued. */
-int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, bool now);
+/* Every memory BAR on or off (the ROM only while enabled). */
+int pvhdev__bar_decode_change(struct pvhdev__bar_dev *bd, bool on, enum bar_when when);
 enum pvhdev_verdict pvhdev__bar_pass_read(struct pvhdev_dev *dev,
                                   const struct pvhdev_reg *reg, uint32_t *val);
 bool pvhdev__bar_is_mem(const struct bar *b);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The BAR module's invariants: every mapped BAR has decoding on and sits
- * where its register says; MSI-X pages are never in the p2m; every BAR
- * range in the p2m belongs to a mapped BAR and lies inside it.
+ * The BAR module's invariants: every mapped BAR, and every 64-bit BAR
+ * held between its halves, has decoding on and sits where its register
+ * says; the MSI-X pages of both are claimed and never in the p2m; every
+ * BAR range in the p2m belongs to a mapped BAR and lies inside it; a
+ * BAR with MSI-X pages decodes only mapped, held, or at 0.
  */
 #include "bar/bar.h"
 
@@ -30,6 +32,21 @@ static int decoding(struct pvhdev__bar_dev *bd, unsigned bir, bool *on)
 	return rc;
 }
 
+/* A BAR with MSI-X pages that neither maps nor is held must not decode
+ * them anywhere but at 0 (unassigned, checked when decoding went on):
+ * unclaimed, another mapping could cover them (a move half done). */
+static int check_unclaimed(struct pvhdev__bar_dev *bd, unsigned bir, char *msg,
+                           size_t len)
+{
+	uint64_t addr;
+	bool on;
+
+	if (bd->cmd_pending || !pvhdev__bar_is_mem(&bd->bars[bir]) ||
+	    decoding(bd, bir, &on) || !on || pvhdev__bar_read_addr(bd, bir, &addr) || !addr)
+		return 0;
+	return fail(bd->dev, msg, len, bir, "decodes with its MSI-X pages unclaimed", addr, 0);
+}
+
 static int check_holes(struct pvhdev__bar_dev *bd, char *msg, size_t len)
 {
 	struct pvhdev_dev *dev = bd->dev;
@@ -40,9 +57,15 @@ static int check_holes(struct pvhdev__bar_dev *bd, char *msg, size_t len)
 		struct pvhdev_p2m_range r;
 		uint64_t s = (b->addr + h->off) >> 12;
 		uint64_t e = (b->addr + h->off + h->size + 0xfff) >> 12;
-		if (!b->mapped || !h->size)
+		if (!h->size)
 			continue;
-		/* A mapped BAR holds claims on all of its MSI-X pages. */
+		if (!bar_maps(b) && !bar_held(b)) {
+			int rc = check_unclaimed(bd, h->bir, msg, len);
+			if (rc)
+				return rc;
+			continue;
+		}
+		/* A mapped or held BAR claims all of its MSI-X pages. */
 		const struct pvhdev__rnode *c =
 			pvhdev__rtree_find(&dev->dom->bar_queue->holes, s);
 		if (!c || c->last < e - 1)
@@ -63,7 +86,7 @@ int pvhdev__bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 		return 0;
 	for (unsigned i = 0; i <= BAR_ROM; i++) {
 		const struct bar *b = &bd->bars[i];
-		if (!b->mapped || b->queued || bd->cmd_pending)
+		if ((b->state != BAR_MAPPED && !bar_held(b)) || bd->cmd_pending)
 			continue;
 		if (decoding(bd, i, &on) || !on)
 			return fail(dev, msg, len, i, "mapped with decoding off", b->addr, 0);
@@ -87,8 +110,8 @@ int pvhdev__bar_check_dom(struct pvhdev_domain *dom, char *msg, size_t len)
 		if (r.bar >= 0) {
 			/* An unmap still queued owns its pages until it runs. */
 			if (!dev || !dev->bar || r.bar >= (int)bar_count(dev->bar) ||
-			    (!bar_at(dev->bar, (unsigned)r.bar)->mapped &&
-			     !bar_at(dev->bar, (unsigned)r.bar)->queued))
+			    (!bar_maps(bar_at(dev->bar, (unsigned)r.bar)) &&
+			     !bar_queued(bar_at(dev->bar, (unsigned)r.bar))))
 				return fail(dev ? dev : &(struct pvhdev_dev){ .sbdf = r.owner },
 				            msg, len, (unsigned)r.bar, "p2m range of no mapped BAR",
 				            r.gfn, r.nr);

@@ -60,11 +60,11 @@ static void holes_release(struct pvhdev__bar_dev *bd, unsigned bir)
 {
 	struct pvhdev_dev *dev = bd->dev;
 
-	for (unsigned i = 0; i < bd->nr_claims; i++) {
-		if (dev->holes[i].bir != bir || !(bd->claimed >> i & 1))
+	for (unsigned i = 0; i < bd->claims.nr; i++) {
+		if (dev->holes[i].bir != bir || !(bd->claims.held >> i & 1))
 			continue;
-		pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims[i]);
-		bd->claimed &= (uint8_t)~(1u << i);
+		pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims.node[i]);
+		bd->claims.held &= (uint8_t)~(1u << i);
 	}
 }
 
@@ -72,13 +72,11 @@ void pvhdev__bar_holes_free(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_dev *dev = bd->dev;
 
-	for (unsigned i = 0; i < bd->nr_claims; i++)
-		if (bd->claimed >> i & 1)
-			pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims[i]);
-	pvhdev__free(dev->dom, bd->claims, bd->nr_claims * sizeof(bd->claims[0]));
-	bd->claims = NULL;
-	bd->nr_claims = 0;
-	bd->claimed = 0;
+	for (unsigned i = 0; i < bd->claims.nr; i++)
+		if (bd->claims.held >> i & 1)
+			pvhdev__rtree_remove(&dev->dom->bar_queue->holes, &bd->claims.node[i]);
+	pvhdev__free(dev->dom, bd->claims.node, bd->claims.nr * sizeof(bd->claims.node[0]));
+	bd->claims = (struct bar_claims){ 0 };
 }
 
 /* One claim node per hole, allocated at device start (MSI-X declares
@@ -93,14 +91,14 @@ int pvhdev__bar_holes_room(struct pvhdev__bar_dev *bd)
 	struct pvhdev_dev *dev = bd->dev;
 	struct pvhdev__rnode *c;
 
-	if (dev->nr_holes <= bd->nr_claims || bd->claimed)
+	if (dev->nr_holes <= bd->claims.nr || bd->claims.held)
 		return 0;
 	c = pvhdev__zalloc(dev->dom, dev->nr_holes * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	pvhdev__bar_holes_free(bd);
-	bd->claims = c;
-	bd->nr_claims = dev->nr_holes;
+	bd->claims.node = c;
+	bd->claims.nr = dev->nr_holes;
 	return 0;
 }
 
@@ -172,23 +170,62 @@ static void claim_refused(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t s,
 	            (unsigned long long)(e - 1));
 }
 
-/* Whether bir's MSI-X pages at base are free of any mapping and of
- * other claims (the BAR does not map, but the device would decode
- * there): 0, or -EBUSY, logged. */
-int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
+/* Whether claim node n is one of BAR bir's own. */
+static bool own_claim(const struct pvhdev__bar_dev *bd, unsigned bir,
+                      const struct pvhdev__rnode *n)
+{
+	return bd->claims.node && n >= bd->claims.node &&
+	       n < bd->claims.node + bd->claims.nr &&
+	       bd->dev->holes[n - bd->claims.node].bir == bir;
+}
+
+/* Whether pages [s, e) are in a mapping (identity only, or any: a
+ * claim may not cover populated RAM either) or a claim that is not BAR
+ * bir's own (a BAR about to move still holds its old ones). */
+static bool pages_taken(const struct pvhdev__bar_dev *bd, unsigned bir, uint64_t s,
+                        uint64_t e, bool any)
+{
+	const struct pvhdev_domain *dom = bd->dev->dom;
+	struct pvhdev_p2m_range r;
+
+	for (uint64_t g = s; !pvhdev__p2m_first_from(dom, g, &r) && r.gfn < e;
+	     g = r.gfn + r.nr) {
+		if ((any || r.type == PVHDEV_P2M_IDENTITY) &&
+		    (r.owner != bd->dev->sbdf || r.bar != (int)bir))
+			return true;
+		if (r.gfn + r.nr == 0)
+			break;
+	}
+	for (const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes, s);
+	     n && n->start < e; n = pvhdev__rtree_next(n))
+		if (!own_claim(bd, bir, n))
+			return true;
+	return false;
+}
+
+/* Whether bir's MSI-X pages at base are free (any: of any mapping,
+ * as a claim needs; else of identity ones) and of other claims: 0, or
+ * -EBUSY, logged. */
+static int holes_free(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base, bool any)
 {
 	uint64_t s[PVHDEV__MAX_HOLES], e[PVHDEV__MAX_HOLES];
 	unsigned n = hole_ranges(bd->dev, bir, base, s, e);
-	struct pvhdev_p2m_range r;
 
 	for (unsigned k = 0; k < n; k++) {
-		if (pvhdev__p2m_any(bd->dev->dom, s[k], e[k] - s[k], &r) ||
-		    hole_first(bd->dev->dom, s[k], e[k], &(uint64_t){ 0 }, &(uint64_t){ 0 })) {
+		if (pages_taken(bd, bir, s[k], e[k], any)) {
 			claim_refused(bd, bir, s[k], e[k]);
 			return -EBUSY;
 		}
 	}
 	return 0;
+}
+
+/* A BAR that decodes without mapping (unassigned, at 0): only its
+ * MSI-X pages' reach matters, and populated RAM there is dom0's memory,
+ * not the frames. */
+int pvhdev__bar_holes_clear(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
+{
+	return holes_free(bd, bir, base, false);
 }
 
 /* Whether [addr, addr + span) covers MSI-X pages claimed for another BAR,
@@ -205,8 +242,7 @@ static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr
 
 	for (const struct pvhdev__rnode *n = pvhdev__rtree_first_from(&dom->bar_queue->holes, s);
 	     n && n->start < e; n = pvhdev__rtree_next(n)) {
-		if (bd->claims && n >= bd->claims && n < bd->claims + bd->nr_claims &&
-		    bd->dev->holes[n - bd->claims].bir == bir)
+		if (own_claim(bd, bir, n))
 			continue;
 		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers another "
 		            "BAR's MSI-X pages 0x%llx-0x%llx: BAR not mapped",
@@ -232,13 +268,13 @@ static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 	if (rc)
 		return rc;
 	holes_release(bd, bir); /* any kept from a queued unmap */
-	if (n && dev->nr_holes > bd->nr_claims) {
+	if (n && dev->nr_holes > bd->claims.nr) {
 		claim_refused(bd, bir, s[0], e[0]);
 		return -EBUSY;
 	}
 	for (unsigned i = 0; i < dev->nr_holes && k < n; i++) {
 		struct pvhdev__hole *h = &dev->holes[i];
-		struct pvhdev__rnode *c = &bd->claims[i];
+		struct pvhdev__rnode *c = &bd->claims.node[i];
 		if (h->bir != bir || !h->size)
 			continue;
 		c->start = s[k];
@@ -249,7 +285,7 @@ static int holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
 			claim_refused(bd, bir, s[k], e[k]);
 			return -EBUSY;
 		}
-		bd->claimed |= (uint8_t)(1u << i);
+		bd->claims.held |= (uint8_t)(1u << i);
 		k++;
 	}
 	return 0;
@@ -306,8 +342,8 @@ static uint64_t work_end(const struct pvhdev__bar_dev *bd, const struct bar *b)
 	return (b->addr + span_bytes(bd, b->bir) + PAGE_MASK) >> PAGE_SHIFT;
 }
 
-/* Does b's work; when limited, at most *left pages of it (*left counts
- * down).  A piece the hypervisor refuses is logged and skipped; only
+/* Does b's work (it maps in MAP_QUEUED and MAPPED, else unmaps); when
+ * limited, at most *left pages of it (*left counts down).  A piece the hypervisor refuses is logged and skipped; only
  * running out of memory stops the work (it can be resumed). */
 static int work_step(struct bar *b, bool limited, uint64_t *left)
 {
@@ -315,19 +351,20 @@ static int work_step(struct bar *b, bool limited, uint64_t *left)
 	struct pvhdev_domain *dom = bd->dev->dom;
 	struct bar_work *w = &b->work;
 	uint64_t end = work_end(bd, b);
+	bool map = bar_maps(b);
 
 	while (w->cursor < end) {
 		if (limited && !*left)
 			return 0;
 		uint64_t skip = end;
-		uint64_t stop = b->wmap ? obstacle(bd, b->bir, w->cursor, end, &skip) : end;
+		uint64_t stop = map ? obstacle(bd, b->bir, w->cursor, end, &skip) : end;
 		if (stop == w->cursor) {
 			w->cursor = skip < end ? skip : end;
 			continue;
 		}
 		if (limited && stop - w->cursor > *left)
 			stop = w->cursor + *left;
-		int rc = b->wmap ? pvhdev__p2m_identity_map(dom, w->cursor, stop - w->cursor,
+		int rc = map ? pvhdev__p2m_identity_map(dom, w->cursor, stop - w->cursor,
 		                                            reason_of(b->bir),
 		                                            bd->dev->sbdf, b->bir)
 		                 : pvhdev__p2m_identity_unmap(dom, w->cursor,
@@ -367,34 +404,35 @@ void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 
 /* The claims of BARs that no longer map, kept while their unmap was
  * queued (the device decoded until its command write). */
-static void claims_drop(struct pvhdev__bar_dev *bd)
+void pvhdev__bar_claims_drop(struct pvhdev__bar_dev *bd)
 {
 	for (unsigned i = 0; i < BAR_ROM; i++)
-		if (!bd->bars[i].mapped)
+		if (bd->bars[i].state == BAR_UNMAPPED)
 			holes_release(bd, i);
 }
 
-/* A finished item: tell the modules, and release a command write that
- * waited for this device's p2m work. */
+/* A finished item: MAP_QUEUED -> MAPPED (traps on), UNMAP_QUEUED ->
+ * UNMAPPED; a map done now tells the modules too.  The device's last
+ * item releases a command write that waited for its p2m work. */
 static int work_done(struct bar *b)
 {
 	struct pvhdev__bar_dev *bd = bar_owner(b);
+	bool queued = bar_queued(b);
 
-	if (b->wmap && b->mapped)
+	if (queued)
+		b->state = b->state == BAR_MAP_QUEUED ? BAR_MAPPED : BAR_UNMAPPED;
+	if (b->state == BAR_MAPPED)
 		pvhdev__bar_notify(bd, b->bir, true);
-	if (!b->queued)
-		return 0;
-	b->queued = false;
-	if (--bd->queued)
+	if (!queued || --bd->nr_queued)
 		return 0;
 	if (!bd->cmd_pending) {
-		claims_drop(bd);
+		pvhdev__bar_claims_drop(bd);
 		return 0;
 	}
 	bd->cmd_pending = false;
 	int rc = pvhdev__hw_cfg_write(bd->dev->dom, bd->dev->sbdf, PCI_COMMAND, 2,
 	                              bd->cmd_val);
-	claims_drop(bd);
+	pvhdev__bar_claims_drop(bd);
 	if (!(bd->cmd_val & PCI_COMMAND_MEMORY))
 		return rc;
 	if (!rc) {
@@ -403,7 +441,7 @@ static int work_done(struct bar *b)
 	}
 	/* The device does not decode: what waited for the write goes (no
 	 * work of this device is queued any more, so this is done now). */
-	pvhdev__bar_decode_change(bd, false, true);
+	pvhdev__bar_decode_change(bd, false, BAR_NOW);
 	return rc;
 }
 
@@ -413,55 +451,90 @@ static void enqueue(struct pvhdev__bar_queue *q, struct bar *b)
 
 	w->next = NULL;
 	w->prev = q->tail;
-	b->queued = true;
 	if (q->tail)
 		q->tail->next = w;
 	else
 		q->head = w;
 	q->tail = w;
-	bar_owner(b)->queued++;
+	bar_owner(b)->nr_queued++;
 }
 
-int pvhdev__bar_schedule(struct pvhdev__bar_dev *bd, unsigned bir, bool map,
-                 uint64_t addr, bool now)
+/* b's state is set: its work from the start, now or queued. */
+static int work_start(struct bar *b, enum bar_when when)
 {
-	struct pvhdev_domain *dom = bd->dev->dom;
-	struct bar *b = bar_at(bd, bir);
-	struct bar_work *w = &b->work;
-	uint64_t span = span_bytes(bd, bir);
+	uint64_t none = 0;
+	int rc;
 
-	if (b->queued) {
-		int rc = pvhdev__bar_flush(bd);
-		if (rc)
-			return rc;
-	}
-	if (!span || (!map && !b->mapped))
+	b->work.cursor = b->addr >> PAGE_SHIFT;
+	if (when == BAR_DEFERRED) {
+		enqueue(bar_owner(b)->dev->dom->bar_queue, b);
 		return 0;
-	if (map) {
-		int rc = other_claims(bd, bir, addr, span) ? -EBUSY : holes_claim(bd, bir, addr);
-		if (rc)
-			return rc; /* -EBUSY logged; the BAR stays unmapped */
 	}
-	if (!map) {
-		pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
-		/* Queued, the device decodes until its command write, after
-		 * the work: the claims keep others off its MSI-X pages until
-		 * then (work_done()). */
-		if (now)
+	rc = work_step(b, false, &none);
+	return rc ? rc : work_done(b);
+}
+
+int pvhdev__bar_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                    enum bar_when when)
+{
+	struct bar *b = bar_at(bd, bir);
+	uint64_t span = span_bytes(bd, bir);
+	int rc = bar_queued(b) ? pvhdev__bar_flush(bd) : 0;
+
+	if (rc || !span)
+		return rc;
+	rc = other_claims(bd, bir, addr, span) ? -EBUSY : holes_claim(bd, bir, addr);
+	if (rc)
+		return rc; /* -EBUSY logged; the BAR stays as it was */
+	b->addr = addr;
+	b->state = when == BAR_NOW ? BAR_MAPPED : BAR_MAP_QUEUED;
+	return work_start(b, when);
+}
+
+int pvhdev__bar_unmap(struct pvhdev__bar_dev *bd, unsigned bir, enum bar_when when)
+{
+	struct bar *b = bar_at(bd, bir);
+	int rc = bar_queued(b) ? pvhdev__bar_flush(bd) : 0;
+
+	if (rc || !span_bytes(bd, bir) || b->state == BAR_UNMAPPED)
+		return rc;
+	if (bar_held(b)) {
+		/* Nothing mapped; the claims go with the decoding. */
+		if (when == BAR_NOW)
 			holes_release(bd, bir);
+		b->state = BAR_UNMAPPED;
+		return 0;
 	}
-	b->mapped = map;
-	if (map)
-		b->addr = addr;
-	b->wmap = map;
-	w->cursor = b->addr >> PAGE_SHIFT;
-	if (now) {
-		uint64_t none = 0;
-		int rc = work_step(b, false, &none);
-		return rc ? rc : work_done(b);
-	}
-	enqueue(dom->bar_queue, b);
+	pvhdev__bar_notify(bd, bir, false); /* the traps stop first */
+	/* Queued, the device decodes until its command write, after the
+	 * work: the claims keep others off its MSI-X pages until then
+	 * (work_done()). */
+	if (when == BAR_NOW)
+		holes_release(bd, bir);
+	b->state = when == BAR_NOW ? BAR_UNMAPPED : BAR_UNMAP_QUEUED;
+	return work_start(b, when);
+}
+
+int pvhdev__bar_hold(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                     enum bar_state half)
+{
+	struct bar *b = bar_at(bd, bir);
+	int rc = holes_claim(bd, bir, addr);
+
+	if (rc)
+		return rc;
+	b->addr = addr;
+	b->state = (uint8_t)half;
 	return 0;
+}
+
+int pvhdev__bar_may_map(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr)
+{
+	if (!addr)
+		return pvhdev__bar_holes_clear(bd, bir, 0);
+	if (other_claims(bd, bir, addr, span_bytes(bd, bir)))
+		return -EBUSY;
+	return holes_free(bd, bir, addr, true);
 }
 
 /* w is in q: out of it, in O(1). */
@@ -484,10 +557,10 @@ int pvhdev__bar_flush(struct pvhdev__bar_dev *bd)
 	struct pvhdev__bar_queue *q = bd->dev->dom->bar_queue;
 	int rc = 0;
 
-	for (unsigned i = 0; i < bar_count(bd) && bd->queued && !rc; i++) {
+	for (unsigned i = 0; i < bar_count(bd) && bd->nr_queued && !rc; i++) {
 		struct bar *b = bar_at(bd, i);
 		uint64_t none = 0;
-		if (!b->queued)
+		if (!bar_queued(b))
 			continue;
 		rc = work_step(b, false, &none);
 		if (!rc) {
@@ -505,16 +578,16 @@ void pvhdev__bar_cancel(struct pvhdev__bar_dev *bd)
 	for (unsigned i = 0; i < bar_count(bd); i++) {
 		struct bar *b = bar_at(bd, i);
 		uint64_t none = 0;
-		if (!b->queued)
+		if (!bar_queued(b))
 			continue;
 		unlink_work(q, &b->work);
-		b->queued = false;
 		/* An unmap is finished now: its pages must not outlive the
 		 * device.  A map's pages so far stay marked mapped. */
-		if (!b->wmap)
+		if (b->state == BAR_UNMAP_QUEUED)
 			work_step(b, false, &none);
+		b->state = b->state == BAR_MAP_QUEUED ? BAR_MAPPED : BAR_UNMAPPED;
 	}
-	bd->queued = 0;
+	bd->nr_queued = 0;
 	bd->cmd_pending = false;
 }
 

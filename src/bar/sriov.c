@@ -186,7 +186,7 @@ static void vfs_remove(struct pvhdev__bar_dev *bd)
 }
 
 /* VF BARs decode while VF Enable and VF MSE are both set. */
-static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, bool now)
+static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, enum bar_when when)
 {
 	int rc = 0;
 
@@ -196,9 +196,9 @@ static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, bool now)
 		if (b->kind != BAR_MEM32 && b->kind != BAR_MEM64)
 			continue;
 		if (!on) {
-			rc = pvhdev__bar_schedule(bd, i, false, 0, now);
+			rc = pvhdev__bar_unmap(bd, i, when);
 		} else if (!(rc = pvhdev__bar_read_addr(bd, i, &addr)) && addr) {
-			rc = pvhdev__bar_schedule(bd, i, true, addr, now);
+			rc = pvhdev__bar_map(bd, i, addr, when);
 		}
 	}
 	return rc;
@@ -207,7 +207,7 @@ static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, bool now)
 /* Applies a control change: what goes away first, then the write, then
  * what comes. */
 static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
-                      bool now)
+                      enum bar_when when)
 {
 	bool was_on = cur & SRIOV_CTRL_VFE, on = val & SRIOV_CTRL_VFE;
 	bool was_mse = was_on && (cur & SRIOV_CTRL_MSE);
@@ -220,7 +220,7 @@ static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
 	bool mse = on && (val & SRIOV_CTRL_MSE);
 
 	if (!rc && was_mse && !mse)
-		rc = vf_bars_decode(bd, false, now);
+		rc = vf_bars_decode(bd, false, when);
 	if (!rc && was_on && !on)
 		vfs_remove(bd);
 	if (!rc)
@@ -228,7 +228,7 @@ static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
 	if (!rc && !was_on && on)
 		rc = vfs_add(bd);
 	if (!rc && !was_mse && mse)
-		rc = vf_bars_decode(bd, true, now);
+		rc = vf_bars_decode(bd, true, when);
 	return rc;
 }
 
@@ -239,12 +239,13 @@ static enum pvhdev_verdict ctrl_write(struct pvhdev_dev *dev,
 	uint32_t cur;
 
 	if (pvhdev_dev_hw_read(dev, reg->off, 2, &cur) ||
-	    ctrl_apply(bd, cur, val, !dev->dom->booted))
+	    ctrl_apply(bd, cur, val, bar_when(dev->dom)))
 		sv_log(bd, "control write failed, value", val);
 	return PVHDEV_DONE;
 }
 
-/* A VF BAR write while the VF BARs are mapped is ignored, like a BAR's. */
+/* A VF BAR write while the VF BARs are mapped is ignored (a BAR's
+ * moves the BAR: bar.c; VF BARs do not follow yet). */
 static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
                                         const struct pvhdev_reg *reg, uint32_t val)
 {
@@ -257,7 +258,7 @@ static enum pvhdev_verdict vf_bar_write(struct pvhdev_dev *dev,
 		return PVHDEV_REJECT;
 	if (bar_at(bd, i)->kind == BAR_MEM64_HI)
 		i--;
-	if (!bar_at(bd, i)->mapped)
+	if (!bar_maps(bar_at(bd, i)))
 		return PVHDEV_PASS;
 	sv_log(bd, "VF BAR write while mapped ignored: VF BAR", i - BAR_VF0);
 	return PVHDEV_REJECT;
@@ -341,7 +342,7 @@ int pvhdev__sriov_start(struct pvhdev__bar_dev *bd)
 		                           ctrl & ~(uint32_t)SRIOV_CTRL_VFE);
 	rc = vfs_add(bd);
 	if (!rc && (ctrl & SRIOV_CTRL_MSE))
-		rc = vf_bars_decode(bd, true, true);
+		rc = vf_bars_decode(bd, true, BAR_NOW);
 	return rc;
 }
 
