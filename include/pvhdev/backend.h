@@ -77,9 +77,16 @@ struct pvhdev_fake_dev {
 	uint64_t rom_size;
 	/* Bytes of one VF's BAR i in the SR-IOV capability (0: none); a
 	 * 64-bit VF BAR's size goes in its low index.  Sized like BARs.
-	 * While VF Enable is set the PF's VFs answer config reads (vendor
-	 * and device ID 0xffff, the PF's class, no BARs, no capabilities)
-	 * and drop writes. */
+	 * While VF Enable is set the PF's VFs (NumVFs at VF Enable, at most
+	 * 256) are functions of their own: vendor and device ID 0xffff,
+	 * the PF's class, revision and subsystem IDs, status 0x0010, MSI-X
+	 * at 0x40 (the PF's table size and table/PBA offset and BIR) and
+	 * a PCIe endpoint capability at 0x80, read-only BARs, writes
+	 * through the same masks as any function's.  VF n's BAR i is slice
+	 * n of VF BAR i, decoding while VF Enable and VF MSE are set, backed
+	 * as mmio_backed says, MSI-X entries masked.  Clearing VF Enable
+	 * removes them; setting it again brings them back as after reset
+	 * (docs/dump-backend.md). */
 	uint64_t vf_bar_size[6];
 	const struct pvhdev_fake_mask *masks; /* overrides, may be NULL */
 	size_t nr_masks;
