@@ -36,11 +36,15 @@ static int check_holes(struct pvhdev__bar_dev *bd, char *msg, size_t len)
 
 	for (unsigned i = 0; i < dev->nr_holes; i++) {
 		const struct pvhdev__hole *h = &dev->holes[i];
-		const struct bar *b = &bd->bars[h->bir];
+		struct pvhdev__bar_info vf = { .addr = bd->bars[h->bir].addr,
+		                               .mapped = bd->bars[h->bir].mapped };
 		struct pvhdev_p2m_range r;
-		uint64_t s = (b->addr + h->off) >> 12;
-		uint64_t e = (b->addr + h->off + h->size + 0xfff) >> 12;
-		if (!b->mapped || !h->size)
+		/* A VF's holes are in its slice of its PF's VF BAR. */
+		if (dev->vf && pvhdev__sriov_vf_bar(dev, h->bir, &vf))
+			continue;
+		uint64_t s = (vf.addr + h->off) >> 12;
+		uint64_t e = (vf.addr + h->off + h->size + 0xfff) >> 12;
+		if (!vf.mapped || !h->size)
 			continue;
 		/* A mapped BAR holds claims on all of its MSI-X pages. */
 		const struct pvhdev__rnode *c =

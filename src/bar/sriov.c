@@ -306,13 +306,17 @@ int pvhdev__sriov_vf_bar(const struct pvhdev_dev *vf, unsigned i,
 
 	if (!b || (b->kind != BAR_MEM32 && b->kind != BAR_MEM64))
 		return -ENOENT;
-	int rc = b->mapped ? 0 : pvhdev__bar_read_addr(bd, BAR_VF0 + i, &addr);
+	/* Unmapped: where the PF's register says (read as the checker
+	 * reads, unlogged: MSI-X's device add and the checker ask). */
+	if (b->mapped)
+		addr = b->addr + n * b->size;
+	else if (!pvhdev__sriov_vf_hw_bar((struct pvhdev_dev *)vf, i, &addr))
+		return -EIO;
 	*out = (struct pvhdev__bar_info){
-		.addr = (b->mapped ? b->addr : addr) + n * b->size, .size = b->size,
-		.mem = true, .is64 = b->kind == BAR_MEM64, .prefetch = b->prefetch,
-		.mapped = b->mapped,
+		.addr = addr, .size = b->size, .mem = true, .is64 = b->kind == BAR_MEM64,
+		.prefetch = b->prefetch, .mapped = b->mapped,
 	};
-	return rc;
+	return 0;
 }
 
 bool pvhdev__sriov_vf_decodes(struct pvhdev_dev *vf)
