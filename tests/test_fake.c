@@ -834,6 +834,54 @@ static void vf_memory_and_life(void **state)
 	fx_free(&f);
 }
 
+/* A template (QEMU 7.2's NVMe VF, tests/data/guests/sriov.vfs.lspci)
+ * replaces the default but for the PF's identity; its capabilities get
+ * the rules' masks. */
+static void vf_template(void **state)
+{
+	uint8_t cfg[4096], vf[0x110];
+	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 4096,
+	                               .vf_bar_size = { 0x4000 }, .vf_cfg = vf,
+	                               .vf_cfg_len = sizeof(vf) };
+	struct fx f;
+
+	(void)state;
+	vf_pf_init(cfg, true, 0);
+	memset(vf, 0, sizeof(vf));
+	test_put(vf, 0x00, 4, 0x12345678);      /* replaced by 0xffff IDs */
+	test_put(vf, 0x06, 2, 0x0010);
+	test_put(vf, 0x08, 4, 0x01080202);      /* replaced by the PF's */
+	test_put(vf, 0x34, 1, 0x40);
+	test_put(vf, 0x3d, 1, 0x01);
+	test_put(vf, 0x40, 4, 0x00008011);      /* MSI-X, 1 entry, next 0x80 */
+	test_put(vf, 0x44, 4, 0x00002000);
+	test_put(vf, 0x48, 4, 0x00003000);
+	test_put(vf, 0x60, 4, 0x00030001);      /* PM, last */
+	test_put(vf, 0x64, 4, 0x00000008);
+	test_put(vf, 0x80, 4, 0x00026010);      /* PCIe, next 0x60 */
+	test_put(vf, 0x84, 4, 0x10008000);
+	test_put(vf, 0x100, 4, 0x0001000e);     /* ARI */
+	fx_new(&f, &dev, 1);
+	wr(&f, SBDF_A, 0x108, 2, 0x0001);
+	assert_int_equal(rd(&f, VF0, 0x00, 4), 0xffffffffu);
+	assert_int_equal(rd(&f, VF0, 0x08, 4), 0x02000001u);
+	assert_int_equal(rd(&f, VF0, 0x2c, 4), 0x00011028u);
+	assert_int_equal(rd(&f, VF0, 0x3c, 4), 0x00000100u);
+	assert_int_equal(rd(&f, VF0, 0x40, 4), 0x00008011u);
+	assert_int_equal(rd(&f, VF0, 0x60, 4), 0x00030001u);
+	assert_int_equal(rd(&f, VF1, 0x80, 4), 0x00026010u);
+	assert_int_equal(rd(&f, VF1, 0x100, 4), 0x0001000eu);
+	wr(&f, VF1, 0x42, 2, 0xffff);
+	assert_int_equal(rd(&f, VF1, 0x42, 2), 0xc000);
+	wr(&f, VF1, 0x64, 2, 0xffff); /* PMCSR: PowerState, PME_En, Data_Select */
+	assert_int_equal(rd(&f, VF1, 0x64, 2), 0x1f0b);
+	assert_int_equal(mrd(&f, VF_BAR + 0x4000 + 0x200c, 4), 0xffffffffu); /* no MSE */
+	wr(&f, SBDF_A, 0x108, 2, 0x0009);
+	assert_int_equal(mrd(&f, VF_BAR + 0x4000 + 0x200c, 4), 1);
+	assert_int_equal(mrd(&f, VF_BAR + 0x4000 + 0x201c, 4), 0); /* 1 entry */
+	fx_free(&f);
+}
+
 /* The VFs' memory comes with VF Enable: out of memory, VF Enable stays
  * clear and the write fails. */
 static void vf_enable_out_of_memory(void **state)
@@ -1744,6 +1792,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(vf_without_msix),
 	cmocka_unit_test(vf_memory_and_life),
 	cmocka_unit_test(vf_enable_out_of_memory),
+	cmocka_unit_test(vf_template),
 	cmocka_unit_test(cap_lists_bounded),
 	cmocka_unit_test(ext_space_absent_when_short),
 	cmocka_unit_test(ext_space_present_when_long),

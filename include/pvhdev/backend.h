@@ -96,6 +96,13 @@ struct pvhdev_fake_dev {
 	/* true: the function starts absent, as if its slot were empty, until
 	 * pvhdev_fake_plug(). */
 	bool plugged_later;
+	/* An SR-IOV PF's VF template: every VF's initial config bytes (the
+	 * rest of the PF's config size reads 0), instead of the default
+	 * (vf_bar_size above).  Whatever it holds, a VF's IDs read 0xffff
+	 * and its class, revision and subsystem IDs are the PF's.  Copied
+	 * by pvhdev_fake_new().  NULL (vf_cfg_len 0): the default. */
+	const uint8_t *vf_cfg;
+	uint16_t vf_cfg_len; /* bytes, at most 4096 */
 };
 
 PVHDEV_API int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc_ctx,

@@ -79,6 +79,8 @@ struct fake_fn {
 	uint64_t vf_bar_size[FAKE_NR_BARS];
 	uint32_t mmio_backed;
 	struct fake_vfs *vfs;     /* NULL while VF Enable is clear */
+	uint8_t *vf_tmpl;         /* the VF template's bytes; NULL: default */
+	uint16_t vf_tmpl_len;
 };
 
 /* A PF's VFs, built when VF Enable is set and freed when it is cleared:
@@ -589,7 +591,8 @@ static int dev_check(const struct pvhdev_fake_dev *d)
 {
 	if (d->cfg_len > PVHDEV_CFG_EXP_SIZE || (d->cfg_len && !d->cfg))
 		return -EINVAL;
-	if (d->nr_masks && !d->masks)
+	if ((d->nr_masks && !d->masks) || (d->vf_cfg_len && !d->vf_cfg) ||
+	    d->vf_cfg_len > PVHDEV_CFG_EXP_SIZE)
 		return -EINVAL;
 	for (unsigned i = 0; i < 6; i++)
 		if (d->vf_bar_size[i] && (!is_pow2(d->vf_bar_size[i]) ||
@@ -705,6 +708,12 @@ static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
 		memcpy(fn->vf_bar_size, d->vf_bar_size, sizeof(fn->vf_bar_size));
 		fn->mmio_backed = d->mmio_backed;
 	}
+	if (fn->sriov && d->vf_cfg_len) {
+		if (!(fn->vf_tmpl = fake_zalloc(fk, d->vf_cfg_len, 1)))
+			return -ENOMEM;
+		memcpy(fn->vf_tmpl, d->vf_cfg, d->vf_cfg_len);
+		fn->vf_tmpl_len = d->vf_cfg_len;
+	}
 	for (unsigned i = 0; i < FAKE_NR_WIN; i++) {
 		int rc = win_alloc(fk, &fn->win[i], d->mmio_backed);
 
@@ -765,6 +774,8 @@ static void fns_free(struct pvhdev_fake *fk)
 	for (size_t i = 0; fk->fn && i < fk->nr_fn; i++) {
 		vfs_free(fk, &fk->fn[i]);
 		wins_free(fk, &fk->fn[i]);
+		if (fk->fn[i].vf_tmpl)
+			fk->alloc->free(fk->alloc_ctx, fk->fn[i].vf_tmpl, fk->fn[i].vf_tmpl_len);
 	}
 	if (fk->fn)
 		fk->alloc->free(fk->alloc_ctx, fk->fn, fk->nr_fn * sizeof(*fk->fn));
@@ -935,7 +946,8 @@ static const struct fake_win *win_find(const struct pvhdev_fake *fk,
  * and ARI at 0x100 besides.)
  *
  * The rest reads 0 (all-ones past 256 bytes when the PF has no
- * extended space).  Masks come from the same rules as the table's
+ * extended space).  A template from the table (vf_cfg) replaces all but
+ * the IDs, class, revision and subsystem IDs.  Masks come from the same rules as the table's
  * functions.  VF n's BAR i is the n-th slice, one VF's size each, of
  * VF BAR i in the PF's capability; it decodes while VF Enable and VF
  * MSE are both set, backed by RAM as the PF's BARs are, MSI-X entries
@@ -1077,7 +1089,11 @@ static int vf_build(struct pvhdev_fake *fk, const struct fake_fn *pf,
 	vf->rw = cfg + vf->cfg_size;
 	vf->rw1c = cfg + 2 * vf->cfg_size;
 	vf->init = cfg + 3 * vf->cfg_size;
-	vf_default(pf, vf->val);
+	if (pf->vf_tmpl)
+		memcpy(vf->val, pf->vf_tmpl,
+		       pf->vf_tmpl_len < vf->cfg_size ? pf->vf_tmpl_len : vf->cfg_size);
+	else
+		vf_default(pf, vf->val);
 	memset(vf->val, 0xff, 4);
 	memcpy(vf->val + 0x08, pf->val + 0x08, 4); /* revision, class */
 	memcpy(vf->val + 0x2c, pf->val + 0x2c, 4); /* subsystem IDs */
