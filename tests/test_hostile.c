@@ -809,6 +809,25 @@ static void test_vf_msix_table_trapped(void **state)
 	test_check(&f->t);
 }
 
+/* A VF with MSI-X allocates at VF Enable what any device with MSI-X
+ * does at its add, 7 blocks: its device, its registers (table and
+ * index), its MSI-X state, BAR state and the claims on its MSI-X pages
+ * (docs/architecture.md).  The fake (sharing the test's allocator)
+ * takes its VFs' config space and each VF's window RAM. */
+static void test_vf_enable_allocations_msix(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	unsigned long before;
+
+	*state = f;
+	test_dom_boot_platform(&f->t, "lab-vf.xml", NULL, NULL);
+	before = f->t.alloc.calls;
+	writew(f, E, 0x108, 0x0009);
+	drain(f);
+	assert_int_equal(f->t.alloc.calls - before, 2 * 7 + 1 + 2);
+	test_check(&f->t);
+}
+
 /* An ACPI table whose length says 4 GiB maps what its e820 range and
  * 16 MiB allow, not 4 GiB of MMIO space. */
 static void test_f12_acpi_table_length_bounded(void **state)
@@ -1105,6 +1124,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, teardown),
 	cmocka_unit_test_teardown(test_f12_vf_enable_allocations, teardown),
 	cmocka_unit_test_teardown(test_vf_msix_table_trapped, teardown),
+	cmocka_unit_test_teardown(test_vf_enable_allocations_msix, teardown),
 	cmocka_unit_test_teardown(test_f12_acpi_table_length_bounded, teardown),
 	cmocka_unit_test_teardown(test_f12_e820_linear, teardown),
 	cmocka_unit_test_teardown(test_fuzz_mask_does_not_stick, teardown),
