@@ -182,19 +182,23 @@ static void test_clause_msix_pages(void **state)
 	                                        "the p2m while decoding (0xd0100, 0x1)");
 }
 
-/* dom0 enables MSI-X; the device then has entry 2 unmasked with a
- * message no binding carries. */
+/* dom0 enables MSI-X (control at 0x42); the device then has entry 2
+ * of its table unmasked with a message no binding carries. */
+static void live_unbound_entry(struct test_dom *t, pvhdev_sbdf_t sbdf, uint64_t table,
+                               const char *want)
+{
+	test_cfg_write(t, sbdf, 0x42, 2, 0x8000);
+	test_check(t);
+	hw_mmio(t, table + 0x20, 4, 0xfee00000);
+	hw_mmio(t, table + 0x28, 4, 0x33);
+	hw_mmio(t, table + 0x2c, 4, 0);
+	expect_clause(t, PVHDEV__CK_MSIX_LIVE, want);
+}
+
 static void test_clause_msix_live(void **state)
 {
-	struct test_dom *t = lab(state);
-
-	test_cfg_write(t, B, 0x42, 2, 0x8000);
-	test_check(t);
-	hw_mmio(t, B_TABLE + 0x20, 4, 0xfee00000);
-	hw_mmio(t, B_TABLE + 0x28, 4, 0x33);
-	hw_mmio(t, B_TABLE + 0x2c, 4, 0);
-	expect_clause(t, PVHDEV__CK_MSIX_LIVE, "0000:00:03.0: MSI-X: entry live in the "
-	                                       "device, not bound (0x2, 0xfee00000)");
+	live_unbound_entry(lab(state), B, B_TABLE, "0000:00:03.0: MSI-X: entry live in the "
+	                                           "device, not bound (0x2, 0xfee00000)");
 }
 
 /* Entry 0 bound, then host-masked; the device unmasks it: the binding
@@ -296,19 +300,11 @@ static void test_clause_msix_pages_vf(void **state)
 	                                        "the p2m while decoding (0xd0806, 0x1)");
 }
 
-/* dom0 enables VF 1's MSI-X; the VF then has entry 2 unmasked with a
- * message no binding carries. */
+/* The same with VF 1's table. */
 static void test_clause_msix_live_vf(void **state)
 {
-	struct test_dom *t = lab_vf(state);
-
-	test_cfg_write(t, VF1, 0x42, 2, 0x8000);
-	test_check(t);
-	hw_mmio(t, VF1_TABLE + 0x20, 4, 0xfee00000);
-	hw_mmio(t, VF1_TABLE + 0x28, 4, 0x33);
-	hw_mmio(t, VF1_TABLE + 0x2c, 4, 0);
-	expect_clause(t, PVHDEV__CK_MSIX_LIVE, "0000:00:08.2: MSI-X: entry live in the "
-	                                       "device, not bound (0x2, 0xfee00000)");
+	live_unbound_entry(lab_vf(state), VF1, VF1_TABLE, "0000:00:08.2: MSI-X: entry live "
+	                   "in the device, not bound (0x2, 0xfee00000)");
 }
 
 /* VF 1's table pages lose their claim while the VF BAR is mapped: a
