@@ -180,9 +180,9 @@ uint64_t pvhdev__sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i)
  * hears of its slice (traps follow), and its MSI-X claims go with an
  * unmap. */
 void pvhdev__sriov_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
-/* Whether claim n is a VF's of this PF on VF BAR bir: the PF's VF BAR
- * maps around it (its VFs' MSI-X pages are holes in it). */
-bool pvhdev__sriov_vf_claim(const struct pvhdev__bar_dev *bd, unsigned bir,
+/* Whether claim n is a VF's of this PF on VF BAR bir at addr: the PF's
+ * VF BAR maps around it (its VFs' MSI-X pages are holes in it). */
+bool pvhdev__sriov_vf_claim(const struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
                             const struct pvhdev__rnode *n);
 /* A VF's BAR i (0-5), as pvhdev__bar_get() describes BARs: its slice
  * of the PF's VF BAR i.  -ENOENT when there is none. */

@@ -208,7 +208,7 @@ static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr
 		if (bd->claims && n >= bd->claims && n < bd->claims + bd->nr_claims &&
 		    bd->dev->holes[n - bd->claims].bir == bir)
 			continue;
-		if (bir >= BAR_VF0 && pvhdev__sriov_vf_claim(bd, bir, n))
+		if (bir >= BAR_VF0 && pvhdev__sriov_vf_claim(bd, bir, addr, n))
 			continue;
 		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers another "
 		            "BAR's MSI-X pages 0x%llx-0x%llx: BAR not mapped",

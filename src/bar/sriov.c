@@ -283,17 +283,19 @@ void pvhdev__sriov_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 	}
 }
 
-bool pvhdev__sriov_vf_claim(const struct pvhdev__bar_dev *bd, unsigned bir,
+bool pvhdev__sriov_vf_claim(const struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
                             const struct pvhdev__rnode *n)
 {
-	for (unsigned k = 0; bd->sriov && k < bd->sriov->nr_added; k++) {
-		const struct pvhdev_dev *vf = vf_dev(bd, k);
-		const struct pvhdev__bar_dev *v = vf ? vf->bar : NULL;
-		if (v && v->claims && n >= v->claims && n < v->claims + v->nr_claims &&
-		    vf->holes[n - v->claims].bir == bir - BAR_VF0)
-			return true;
-	}
-	return false;
+	const struct bar *b = &bd->sriov->vf[bir - BAR_VF0];
+	uint64_t at = n->start << 12;
+
+	/* The VF whose slice holds the claim's first page, if any: O(1). */
+	if (!b->size || at < addr || (at - addr) / b->size >= bd->sriov->nr_added)
+		return false;
+	const struct pvhdev_dev *vf = vf_dev(bd, (unsigned)((at - addr) / b->size));
+	const struct pvhdev__bar_dev *v = vf ? vf->bar : NULL;
+	return v && v->claims && n >= v->claims && n < v->claims + v->nr_claims &&
+	       vf->holes[n - v->claims].bir == bir - BAR_VF0;
 }
 
 int pvhdev__sriov_vf_bar(const struct pvhdev_dev *vf, unsigned i,
@@ -310,7 +312,7 @@ int pvhdev__sriov_vf_bar(const struct pvhdev_dev *vf, unsigned i,
 	 * reads, unlogged: MSI-X's device add and the checker ask). */
 	if (b->mapped)
 		addr = b->addr + n * b->size;
-	else if (!pvhdev__sriov_vf_hw_bar((struct pvhdev_dev *)vf, i, &addr))
+	else if (!pvhdev__sriov_vf_hw_bar(vf, i, &addr))
 		return -EIO;
 	*out = (struct pvhdev__bar_info){
 		.addr = addr, .size = b->size, .mem = true, .is64 = b->kind == BAR_MEM64,
@@ -319,7 +321,7 @@ int pvhdev__sriov_vf_bar(const struct pvhdev_dev *vf, unsigned i,
 	return 0;
 }
 
-bool pvhdev__sriov_vf_decodes(struct pvhdev_dev *vf)
+bool pvhdev__sriov_vf_decodes(const struct pvhdev_dev *vf)
 {
 	unsigned n;
 	struct pvhdev__bar_dev *bd = vf_pf(vf, &n);
@@ -330,7 +332,7 @@ bool pvhdev__sriov_vf_decodes(struct pvhdev_dev *vf)
 	       (ctrl & (SRIOV_CTRL_VFE | SRIOV_CTRL_MSE)) == (SRIOV_CTRL_VFE | SRIOV_CTRL_MSE);
 }
 
-bool pvhdev__sriov_vf_hw_bar(struct pvhdev_dev *vf, unsigned i, uint64_t *addr)
+bool pvhdev__sriov_vf_hw_bar(const struct pvhdev_dev *vf, unsigned i, uint64_t *addr)
 {
 	unsigned n;
 	struct pvhdev__bar_dev *bd = vf_pf(vf, &n);

@@ -493,10 +493,10 @@ int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
 
 /* An SR-IOV VF's memory decodes in the hardware now: its PF's VF Enable
  * and VF MSE are set there (PCIe Base 9.3.3.3.4).  Reads only. */
-bool pvhdev__sriov_vf_decodes(struct pvhdev_dev *vf);
+bool pvhdev__sriov_vf_decodes(const struct pvhdev_dev *vf);
 /* Where a VF's BAR i (0-5) is in the hardware now: its slice of the VF
  * BAR as the PF's register holds it.  Reads only; false: no such BAR. */
-bool pvhdev__sriov_vf_hw_bar(struct pvhdev_dev *vf, unsigned i, uint64_t *addr);
+bool pvhdev__sriov_vf_hw_bar(const struct pvhdev_dev *vf, unsigned i, uint64_t *addr);
 
 /* ---- MSI decode (src/msi), shared with MSI-X ---- */
 
