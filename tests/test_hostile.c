@@ -802,10 +802,36 @@ static void test_vf_msix_table_trapped(void **state)
 	assert_int_equal(hw_mem(f, VF1_TABLE + 12), 0);
 	test_check(&f->t);
 
-	/* VF MSE off: unmapped, the trap goes; the binding stays. */
+	/* VF MSE off: unmapped, the trap goes; the binding stays.  The VF
+	 * BAR moves to 0xd0900000 and decodes again: VF 1's table is
+	 * trapped there, a hole again, with the bound message in it. */
 	writew(f, E, 0x108, 0x0001);
 	drain(f);
 	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0805, &r), -ENOENT);
+	test_check(&f->t);
+	writel(f, E, 0x124, 0xd0900000);
+	writew(f, E, 0x108, 0x0009);
+	drain(f);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0906, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0905, &r), 0);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, 0xd0906000 + 8, 4, &v), 0);
+	assert_int_equal(v, 0x51);
+	assert_int_equal(hw_mem(f, 0xd0906000), 0xfee01000);
+	test_check(&f->t);
+	test_events_skip(&f->t);
+	/* VF Enable off: the VFs go, VF 1's binding with them, its MSI-X
+	 * left off (function-masked first: its trap stopped with the VF
+	 * BAR's unmap, so its entries could not be masked one by one). */
+	writew(f, E, 0x108, 0x0000);
+	drain(f);
+	expect_events(&f->t, "msix-unbind 0000:00:08.2 0\n"
+	                     "hw-write 0000:00:08.2 0x42 2 0xc003\n"
+	                     "hw-write 0000:00:08.2 0x42 2 0x3\n"
+	                     "dev-remove 0000:00:08.2\n"
+	                     "dev-remove 0000:00:08.1\n"
+	                     "hw-write 0000:00:08.0 0x108 2 0x0\n"
+	                     "unmap 0xd0900 0x2\n"
+	                     "unmap 0xd0904 0x2\n");
 	test_check(&f->t);
 }
 
