@@ -308,8 +308,13 @@ static void intel_82576_inferred_platform(void **state)
 	assert_int_equal(r.gfn, 0xd2840);
 	assert_int_equal(r.nr, 4);
 	assert_int_equal(r.reason, PVHDEV_MAP_VF_BAR);
-	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd2860, &r), 0);
-	assert_int_equal(r.nr, 0x20);
+	/* VF BAR3 (128K guessed) but for the VF's MSI-X table (+0) and
+	 * PBA (+0x2000) pages, trapped. */
+	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd2860, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd2861, &r), 0);
+	assert_int_equal(r.nr, 1);
+	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd2863, &r), 0);
+	assert_int_equal(r.nr, 0x1d);
 	/* The window itself is trapped, never mapped. */
 	assert_int_equal(pvhdev_p2m_query(t.dom, 0xd0000, &r), -ENOENT);
 	test_dom_fini(&t);

@@ -695,6 +695,217 @@ static void sriov_masks(void **state)
 	fx_free(&f);
 }
 
+/* An SR-IOV PF at 00:02.0 with pcie_ep_init's MSI-X (16 entries, table
+ * BIR 0 + 0x2000, PBA + 0x3000): TotalVFs 4, NumVFs 2, First VF Offset
+ * 1, VF Stride 1, VF BAR0 16 KiB per VF at 0xe0000000. */
+#define VF0 PVHDEV_SBDF(0, 0, 2, 1)
+#define VF1 PVHDEV_SBDF(0, 0, 2, 2)
+#define VF_BAR 0xe0000000ull
+
+static void vf_pf_init(uint8_t *cfg, bool msix, uint16_t ctrl)
+{
+	memset(cfg, 0, 4096);
+	pcie_ep_init(cfg);
+	if (!msix)
+		test_put(cfg, 0x40, 4, 0x00020010); /* PCIe, last */
+	test_put(cfg, 0x2c, 4, 0x00011028);     /* subsystem */
+	test_put(cfg, 0x100, 4, 0x00010010);    /* SR-IOV v1, last */
+	test_put(cfg, 0x108, 2, ctrl);
+	test_put(cfg, 0x10c, 4, 0x00040004);    /* Initial/TotalVFs */
+	test_put(cfg, 0x110, 2, 2);             /* NumVFs */
+	test_put(cfg, 0x114, 4, 0x00010001);    /* First VF Offset, VF Stride */
+	test_put(cfg, 0x118, 4, 0x10ca0000);    /* VF Device ID */
+	test_put(cfg, 0x124, 4, (uint32_t)VF_BAR);
+}
+
+/* After VF Enable each VF is a function of its own: the PF's class,
+ * revision and subsystem, IDs 0xffff, MSI-X at 0x40 and PCIe at 0x80
+ * as QEMU's VFs have them, read-only BARs, writes per the masks. */
+static void vf_config_space(void **state)
+{
+	static const struct mask_row rows[] = {
+		{ VF0, 0x00, 4, 0xffffffffu, 0xffffffffu }, /* IDs: RO 0xffff */
+		{ VF0, 0x04, 2, 0xffff, 0x0004 },           /* command: Bus Master */
+		{ VF0, 0x08, 4, 0xffffffffu, 0x02000001u }, /* class, revision */
+		{ VF0, 0x10, 4, 0xffffffffu, 0 },           /* BARs: RO 0 */
+		{ VF0, 0x14, 4, 0xffffffffu, 0 },
+		{ VF0, 0x2c, 4, 0xffffffffu, 0x00011028u }, /* subsystem */
+		{ VF0, 0x30, 4, 0xffffffffu, 0 },           /* no ROM */
+		{ VF0, 0x34, 1, 0xff, 0x40 },
+		{ VF0, 0x40, 4, 0x3fffffffu, 0x000f8011u }, /* MSI-X, next 0x80 */
+		{ VF0, 0x40, 4, 0xffffffffu, 0xc00f8011u }, /* enable, fmask */
+		{ VF0, 0x44, 4, 0xffffffffu, 0x00002000u }, /* table: RO */
+		{ VF0, 0x48, 4, 0xffffffffu, 0x00003000u }, /* PBA: RO */
+		{ VF0, 0x80, 4, 0xffffffffu, 0x00020010u }, /* PCIe v2 endpoint */
+		{ VF0, 0x84, 4, 0xffffffffu, 0x10008000u }, /* FLR, RBER */
+		{ VF0, 0x88, 2, 0x7fff, 0x7fff },           /* device control */
+		{ VF0, 0x88, 2, 0xffff, 0x2810 },           /* Initiate FLR: reset */
+		{ VF0, 0x40, 4, 0, 0x000f8011u },           /* MSI-X off again */
+		{ VF1, 0x3c, 1, 0x5a, 0x5a },               /* interrupt line */
+		{ VF1, 0x04, 2, 0x0000, 0x0000 },
+	};
+	uint8_t cfg[4096];
+	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 4096,
+	                               .bar_size = { 0x4000 }, .vf_bar_size = { 0x4000 } };
+	struct fx f;
+
+	(void)state;
+	vf_pf_init(cfg, true, 0);
+	fx_new(&f, &dev, 1);
+	assert_int_equal(rd(&f, VF0, 0x08, 4), 0xffffffffu);
+	wr(&f, VF0, 0x04, 2, 0x0004); /* no VF yet: dropped */
+	wr(&f, SBDF_A, 0x108, 2, 0x0001);
+	assert_int_equal(rd(&f, VF0, 0x06, 2), 0x0010);
+	run_rows(&f, rows, ARRAY_SIZE(rows));
+	/* Status: the error bits are RW1C, as any function's. */
+	assert_int_equal(pvhdev_fake_set_bits(f.fake, VF1, 0x06, 2, 0x8100), 0);
+	wr(&f, VF1, 0x06, 2, 0x0100);
+	assert_int_equal(rd(&f, VF1, 0x06, 2), 0x8010);
+	assert_int_equal(rd(&f, VF0, 0x06, 2), 0x0010);
+	/* NumVFs 2: a third VF is no function; nor is extended space past
+	 * what the VF has (it has the PF's 4096 bytes, all 0). */
+	assert_int_equal(rd(&f, PVHDEV_SBDF(0, 0, 2, 3), 0x00, 4), 0xffffffffu);
+	assert_int_equal(rd(&f, VF0, 0x100, 4), 0);
+	/* The PF is untouched by its VFs' writes. */
+	assert_int_equal(rd(&f, SBDF_A, 0x04, 2), 0x0000);
+	assert_int_equal(rd(&f, SBDF_A, 0x2c, 4), 0x00011028u);
+	fx_free(&f);
+}
+
+/* Without MSI-X in the PF, VFs have only the PCIe capability. */
+static void vf_without_msix(void **state)
+{
+	uint8_t cfg[4096];
+	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 4096,
+	                               .vf_bar_size = { 0x4000 } };
+	struct fx f;
+
+	(void)state;
+	vf_pf_init(cfg, false, 0x0001); /* enabled in the table's bytes */
+	fx_new(&f, &dev, 1);
+	assert_int_equal(rd(&f, VF1, 0x34, 1), 0x80);
+	assert_int_equal(rd(&f, VF1, 0x80, 4), 0x00020010u);
+	assert_int_equal(rd(&f, VF1, 0x40, 4), 0);
+	fx_free(&f);
+}
+
+/* VF n's BAR i is slice n of VF BAR i; it decodes while VF Enable and VF
+ * MSE are set; its MSI-X entries start masked; VFs go with VF Enable and
+ * come back as after reset. */
+static void vf_memory_and_life(void **state)
+{
+	uint8_t cfg[4096];
+	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 4096,
+	                               .bar_size = { 0x4000 }, .vf_bar_size = { 0x4000 } };
+	const uint64_t e0 = VF_BAR + 0x2000, e1 = VF_BAR + 0x4000 + 0x2000;
+	struct fx f;
+
+	(void)state;
+	vf_pf_init(cfg, true, 0);
+	fx_new(&f, &dev, 1);
+	wr(&f, SBDF_A, 0x108, 2, 0x0001); /* VF Enable, no VF MSE */
+	assert_int_equal(mrd(&f, e0 + 12, 4), 0xffffffffu);
+	wr(&f, SBDF_A, 0x108, 2, 0x0009);
+	for (unsigned e = 0; e < 16; e++) {
+		assert_int_equal(mrd(&f, e0 + 16 * e + 12, 4), 1);
+		assert_int_equal(mrd(&f, e1 + 16 * e + 12, 4), 1);
+	}
+	mwr(&f, e1 + 8, 4, 0x51);
+	mwr(&f, e1 + 12, 4, 0);
+	assert_int_equal(mrd(&f, e1, 8), 0);
+	assert_int_equal(mrd(&f, e1 + 8, 8), 0x51);
+	assert_int_equal(mrd(&f, e0 + 8, 8), 0x100000000ull);
+	assert_int_equal(mrd(&f, VF_BAR + 0x8000, 4), 0xffffffffu); /* past VF 1 */
+	wr(&f, VF1, 0x04, 2, 0x0004);
+	wr(&f, VF1, 0x42, 2, 0x8000);
+	/* VF Enable off: the VFs and their memory are gone. */
+	wr(&f, SBDF_A, 0x108, 2, 0x0008);
+	assert_int_equal(rd(&f, VF1, 0x00, 4), 0xffffffffu);
+	assert_int_equal(mrd(&f, e1 + 8, 4), 0xffffffffu);
+	/* Back on: reset state. */
+	wr(&f, SBDF_A, 0x108, 2, 0x0009);
+	assert_int_equal(rd(&f, VF1, 0x04, 2), 0);
+	assert_int_equal(rd(&f, VF1, 0x42, 2), 0x000f);
+	assert_int_equal(mrd(&f, e1 + 8, 8), 0x100000000ull);
+	/* The VF BAR moves (VF MSE off, write, on): the slices follow. */
+	wr(&f, SBDF_A, 0x108, 2, 0x0001);
+	wr(&f, SBDF_A, 0x124, 4, 0xe0100000u);
+	wr(&f, SBDF_A, 0x108, 2, 0x0009);
+	assert_int_equal(mrd(&f, e1 + 12, 4), 0xffffffffu);
+	assert_int_equal(mrd(&f, 0xe0100000u + 0x6000 + 12, 4), 1);
+	fx_free(&f);
+}
+
+/* A template (QEMU 7.2's NVMe VF, tests/data/guests/sriov.vfs.lspci)
+ * replaces the default but for the PF's identity; its capabilities get
+ * the rules' masks. */
+static void vf_template(void **state)
+{
+	uint8_t cfg[4096], vf[0x110];
+	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 4096,
+	                               .vf_bar_size = { 0x4000 }, .vf_cfg = vf,
+	                               .vf_cfg_len = sizeof(vf) };
+	struct fx f;
+
+	(void)state;
+	vf_pf_init(cfg, true, 0);
+	memset(vf, 0, sizeof(vf));
+	test_put(vf, 0x00, 4, 0x12345678);      /* replaced by 0xffff IDs */
+	test_put(vf, 0x06, 2, 0x0010);
+	test_put(vf, 0x08, 4, 0x01080202);      /* replaced by the PF's */
+	test_put(vf, 0x34, 1, 0x40);
+	test_put(vf, 0x3d, 1, 0x01);
+	test_put(vf, 0x40, 4, 0x00008011);      /* MSI-X, 1 entry, next 0x80 */
+	test_put(vf, 0x44, 4, 0x00002000);
+	test_put(vf, 0x48, 4, 0x00003000);
+	test_put(vf, 0x60, 4, 0x00030001);      /* PM, last */
+	test_put(vf, 0x64, 4, 0x00000008);
+	test_put(vf, 0x80, 4, 0x00026010);      /* PCIe, next 0x60 */
+	test_put(vf, 0x84, 4, 0x10008000);
+	test_put(vf, 0x100, 4, 0x0001000e);     /* ARI */
+	fx_new(&f, &dev, 1);
+	wr(&f, SBDF_A, 0x108, 2, 0x0001);
+	assert_int_equal(rd(&f, VF0, 0x00, 4), 0xffffffffu);
+	assert_int_equal(rd(&f, VF0, 0x08, 4), 0x02000001u);
+	assert_int_equal(rd(&f, VF0, 0x2c, 4), 0x00011028u);
+	assert_int_equal(rd(&f, VF0, 0x3c, 4), 0x00000100u);
+	assert_int_equal(rd(&f, VF0, 0x40, 4), 0x00008011u);
+	assert_int_equal(rd(&f, VF0, 0x60, 4), 0x00030001u);
+	assert_int_equal(rd(&f, VF1, 0x80, 4), 0x00026010u);
+	assert_int_equal(rd(&f, VF1, 0x100, 4), 0x0001000eu);
+	wr(&f, VF1, 0x42, 2, 0xffff);
+	assert_int_equal(rd(&f, VF1, 0x42, 2), 0xc000);
+	wr(&f, VF1, 0x64, 2, 0xffff); /* PMCSR: PowerState, PME_En, Data_Select */
+	assert_int_equal(rd(&f, VF1, 0x64, 2), 0x1f0b);
+	assert_int_equal(mrd(&f, VF_BAR + 0x4000 + 0x200c, 4), 0xffffffffu); /* no MSE */
+	wr(&f, SBDF_A, 0x108, 2, 0x0009);
+	assert_int_equal(mrd(&f, VF_BAR + 0x4000 + 0x200c, 4), 1);
+	assert_int_equal(mrd(&f, VF_BAR + 0x4000 + 0x201c, 4), 0); /* 1 entry */
+	fx_free(&f);
+}
+
+/* The VFs' memory comes with VF Enable: out of memory, VF Enable stays
+ * clear and the write fails. */
+static void vf_enable_out_of_memory(void **state)
+{
+	uint8_t cfg[4096];
+	struct pvhdev_fake_dev dev = { .sbdf = SBDF_A, .cfg = cfg, .cfg_len = 4096,
+	                               .vf_bar_size = { 0x4000 } };
+	struct fx f;
+
+	(void)state;
+	vf_pf_init(cfg, true, 0);
+	fx_new(&f, &dev, 1);
+	f.alloc.fail_at = f.alloc.calls + 3; /* the second VF's window */
+	assert_int_equal(pvhdev_fake_ops.cfg_write(f.fake, SBDF_A, 0x108, 2, 1), -ENOMEM);
+	assert_int_equal(rd(&f, SBDF_A, 0x108, 2), 0);
+	assert_int_equal(rd(&f, VF0, 0x00, 4), 0xffffffffu);
+	f.alloc.fail_at = 0;
+	wr(&f, SBDF_A, 0x108, 2, 1);
+	assert_int_equal(rd(&f, VF0, 0x06, 2), 0x0010);
+	fx_free(&f);
+}
+
 static void cap_lists_bounded(void **state)
 {
 	static const struct mask_row rows[] = {
@@ -1579,6 +1790,11 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(pcie_masks),
 	cmocka_unit_test(pcie_port_masks),
 	cmocka_unit_test(sriov_masks),
+	cmocka_unit_test(vf_config_space),
+	cmocka_unit_test(vf_without_msix),
+	cmocka_unit_test(vf_memory_and_life),
+	cmocka_unit_test(vf_enable_out_of_memory),
+	cmocka_unit_test(vf_template),
 	cmocka_unit_test(cap_lists_bounded),
 	cmocka_unit_test(ext_space_absent_when_short),
 	cmocka_unit_test(ext_space_present_when_long),

@@ -818,18 +818,138 @@ static void test_f8_flush_is_constant_time(void **state)
 	free(cfg);
 }
 
-/* VF Enable allocates, per VF, its device and nothing else (the one
+/* VF Enable allocates, per VF, its device and the register table of
+ * its FLR trigger (its VFs have FLR: the array, the index page, the
+ * array trimmed at the end of the add), and nothing else (the one
  * allocation a guest access makes besides MSI-X shadows, bounded by
- * TotalVFs: docs/architecture.md). */
+ * TotalVFs: docs/architecture.md).  The fake, which shares the test's
+ * allocator, makes one more: its VFs' config space. */
 static void test_f12_vf_enable_allocations(void **state)
 {
 	struct fx *f = f1_machine_n(state, 0x0000, 8, false, 4);
 	unsigned long before = f->t.alloc.calls;
 
 	writew(f, PF, 0x108, 0x0001);
-	assert_int_equal(f->t.alloc.calls - before, 4);
+	assert_int_equal(f->t.alloc.calls - before, 4 * 4 + 1);
 	writew(f, PF, 0x108, 0x0000);
-	assert_int_equal(f->t.alloc.calls - before, 4);
+	assert_int_equal(f->t.alloc.calls - before, 4 * 4 + 1);
+}
+
+/* ---- VF MSI-X tables and PBAs (issue 14) ---- */
+
+/* lab-vf.xml: the lab and E 00:08.0, an SR-IOV PF whose VFs 00:08.1 and
+ * 00:08.2 have MSI-X (4 entries, table + 0x2000, PBA + 0x3000 of each
+ * VF's BAR0, 16 KiB per VF from 0xd0800000): VF 1's table is at
+ * 0xd0806000, its PBA at 0xd0807000. */
+#define E PVHDEV_SBDF(0, 0, 8, 0)
+#define VF1 PVHDEV_SBDF(0, 0, 8, 2)
+#define VF1_TABLE 0xd0806000ull
+
+/* dom0 maps the VF BAR (VF Enable, VF MSE): VF 1's table and PBA pages
+ * are holes in it.  Writing VF 1's table directly lands in the trap,
+ * not in the device; moving another BAR over it is refused; programming
+ * the entry binds, and the bound message reaches the device. */
+static void test_vf_msix_table_trapped(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct pvhdev_p2m_range r;
+	uint64_t v;
+
+	*state = f;
+	test_dom_boot_platform(&f->t, "lab-vf.xml", NULL, NULL);
+	test_events_skip(&f->t);
+	writew(f, E, 0x108, 0x0009);
+	drain(f);
+	expect_events(&f->t, "hw-write 0000:00:08.0 0x108 2 0x9\n"
+	                     "dev-add 0000:00:08.1\n"
+	                     "dev-add 0000:00:08.2\n"
+	                     "map 0xd0800 0x2 0xd0800 vf-bar\n"
+	                     "map 0xd0804 0x2 0xd0804 vf-bar\n");
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0806, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0807, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0805, &r), 0);
+	test_check(&f->t);
+
+	/* Straight at VF 1's table: the trap keeps it as dom0's view. */
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, VF1_TABLE, 4, 0xfee01000), 0);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, VF1_TABLE + 8, 4, 0x51), 0);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, VF1_TABLE, 4, &v), 0);
+	assert_int_equal(v, 0xfee01000);
+	assert_int_equal(hw_mem(f, VF1_TABLE), 0);
+	assert_int_equal(hw_mem(f, VF1_TABLE + 8), 0);
+	assert_int_equal(hw_mem(f, VF1_TABLE + 12), 1);
+	expect_events(&f->t, "");
+
+	/* D's BAR moved onto VF 1's table, then decoding on: refused. */
+	writew(f, D, 0x04, 0x0000);
+	writel(f, D, 0x10, (uint32_t)VF1_TABLE);
+	writew(f, D, 0x04, 0x0002);
+	drain(f);
+	assert_int_equal(hw(f, D, 0x04, 2) & 0x2, 0);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0806, &r), -ENOENT);
+	assert_true(has_log(f, "covers another BAR's MSI-X pages 0xd0806-0xd0807"));
+	test_events_skip(&f->t);
+
+	/* Programmed: bound, with the message in the device. */
+	writew(f, VF1, 0x42, 0x8000);
+	assert_int_equal(pvhdev_mmio_write(f->t.dom, VF1_TABLE + 12, 4, 0), 0);
+	assert_string_equal(test_events_only(&f->t, "msix-bind"), "msix-bind 0000:00:08.2 "
+	                    "0 0xfee01000 0x51 dest=0x1 vector=0x51 fixed\n");
+	assert_int_equal(hw_mem(f, VF1_TABLE), 0xfee01000);
+	assert_int_equal(hw_mem(f, VF1_TABLE + 8), 0x51);
+	assert_int_equal(hw_mem(f, VF1_TABLE + 12), 0);
+	test_check(&f->t);
+
+	/* VF MSE off: unmapped, the trap goes; the binding stays.  The VF
+	 * BAR moves to 0xd0900000 and decodes again: VF 1's table is
+	 * trapped there, a hole again, with the bound message in it. */
+	writew(f, E, 0x108, 0x0001);
+	drain(f);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0805, &r), -ENOENT);
+	test_check(&f->t);
+	writel(f, E, 0x124, 0xd0900000);
+	writew(f, E, 0x108, 0x0009);
+	drain(f);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0906, &r), -ENOENT);
+	assert_int_equal(pvhdev_p2m_query(f->t.dom, 0xd0905, &r), 0);
+	assert_int_equal(pvhdev_mmio_read(f->t.dom, 0xd0906000 + 8, 4, &v), 0);
+	assert_int_equal(v, 0x51);
+	assert_int_equal(hw_mem(f, 0xd0906000), 0xfee01000);
+	test_check(&f->t);
+	test_events_skip(&f->t);
+	/* VF Enable off: the VFs go, VF 1's binding with them, its MSI-X
+	 * left off (function-masked first: its trap stopped with the VF
+	 * BAR's unmap, so its entries could not be masked one by one). */
+	writew(f, E, 0x108, 0x0000);
+	drain(f);
+	expect_events(&f->t, "msix-unbind 0000:00:08.2 0\n"
+	                     "hw-write 0000:00:08.2 0x42 2 0xc003\n"
+	                     "hw-write 0000:00:08.2 0x42 2 0x3\n"
+	                     "dev-remove 0000:00:08.2\n"
+	                     "dev-remove 0000:00:08.1\n"
+	                     "hw-write 0000:00:08.0 0x108 2 0x0\n"
+	                     "unmap 0xd0900 0x2\n"
+	                     "unmap 0xd0904 0x2\n");
+	test_check(&f->t);
+}
+
+/* A VF with MSI-X allocates at VF Enable what any device with MSI-X
+ * does at its add, 7 blocks: its device, its registers (table and
+ * index), its MSI-X state, BAR state and the claims on its MSI-X pages
+ * (docs/architecture.md).  The fake (sharing the test's allocator)
+ * takes its VFs' config space and each VF's window RAM. */
+static void test_vf_enable_allocations_msix(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	unsigned long before;
+
+	*state = f;
+	test_dom_boot_platform(&f->t, "lab-vf.xml", NULL, NULL);
+	before = f->t.alloc.calls;
+	writew(f, E, 0x108, 0x0009);
+	drain(f);
+	assert_int_equal(f->t.alloc.calls - before, 2 * 7 + 1 + 2);
+	test_check(&f->t);
 }
 
 /* An ACPI table whose length says 4 GiB maps what its e820 range and
@@ -1131,6 +1251,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f11_failed_command_write_unmaps, teardown),
 	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, teardown),
 	cmocka_unit_test_teardown(test_f12_vf_enable_allocations, teardown),
+	cmocka_unit_test_teardown(test_vf_msix_table_trapped, teardown),
+	cmocka_unit_test_teardown(test_vf_enable_allocations_msix, teardown),
 	cmocka_unit_test_teardown(test_f12_acpi_table_length_bounded, teardown),
 	cmocka_unit_test_teardown(test_f12_e820_linear, teardown),
 	cmocka_unit_test_teardown(test_fuzz_mask_does_not_stick, teardown),

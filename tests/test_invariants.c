@@ -23,6 +23,7 @@
 
 #include "core/core.h"
 #include "msi/msi.h"
+#include "bar/bar.h"
 
 #define B PVHDEV_SBDF(0, 0, 3, 0)
 #define A PVHDEV_SBDF(0, 0, 4, 0)
@@ -181,19 +182,23 @@ static void test_clause_msix_pages(void **state)
 	                                        "the p2m while decoding (0xd0100, 0x1)");
 }
 
-/* dom0 enables MSI-X; the device then has entry 2 unmasked with a
- * message no binding carries. */
+/* dom0 enables MSI-X (control at 0x42); the device then has entry 2
+ * of its table unmasked with a message no binding carries. */
+static void live_unbound_entry(struct test_dom *t, pvhdev_sbdf_t sbdf, uint64_t table,
+                               const char *want)
+{
+	test_cfg_write(t, sbdf, 0x42, 2, 0x8000);
+	test_check(t);
+	hw_mmio(t, table + 0x20, 4, 0xfee00000);
+	hw_mmio(t, table + 0x28, 4, 0x33);
+	hw_mmio(t, table + 0x2c, 4, 0);
+	expect_clause(t, PVHDEV__CK_MSIX_LIVE, want);
+}
+
 static void test_clause_msix_live(void **state)
 {
-	struct test_dom *t = lab(state);
-
-	test_cfg_write(t, B, 0x42, 2, 0x8000);
-	test_check(t);
-	hw_mmio(t, B_TABLE + 0x20, 4, 0xfee00000);
-	hw_mmio(t, B_TABLE + 0x28, 4, 0x33);
-	hw_mmio(t, B_TABLE + 0x2c, 4, 0);
-	expect_clause(t, PVHDEV__CK_MSIX_LIVE, "0000:00:03.0: MSI-X: entry live in the "
-	                                       "device, not bound (0x2, 0xfee00000)");
+	live_unbound_entry(lab(state), B, B_TABLE, "0000:00:03.0: MSI-X: entry live in the "
+	                                           "device, not bound (0x2, 0xfee00000)");
 }
 
 /* Entry 0 bound, then host-masked; the device unmasks it: the binding
@@ -291,6 +296,64 @@ static void test_clause_ioapic(void **state)
 	assert_int_equal(pvhdev__rtree_insert(&t->dom->mmio, &r->node), 0);
 }
 
+/* lab-vf.xml: the lab and E 00:08.0, an SR-IOV PF with MSI-X (4
+ * entries, table + 0x2000, PBA + 0x3000 of each VF's BAR0); dom0 sets
+ * VF Enable and VF MSE: VFs 00:08.1 and 00:08.2, VF BAR0 16 KiB per VF
+ * at 0xd0800000, so VF 1's table is at 0xd0806000. */
+#define E PVHDEV_SBDF(0, 0, 8, 0)
+#define VF1 PVHDEV_SBDF(0, 0, 8, 2)
+#define VF1_TABLE 0xd0806000ull
+
+static struct test_dom *lab_vf(void **state)
+{
+	struct test_dom *t = calloc(1, sizeof(*t));
+
+	*state = t;
+	test_dom_boot_platform(t, "lab-vf.xml", NULL, NULL);
+	test_cfg_write(t, E, 0x108, 2, 0x0009);
+	assert_int_equal(pvhdev_process_pending(t->dom, 0, NULL), 0);
+	test_check(t);
+	test_events_skip(t);
+	return t;
+}
+
+/* VF MSE turned on behind pvhdev's back (the VF BAR is not mapped, VF
+ * 1's table not trapped) while a boot-like range covers VF 1's table. */
+static void test_clause_msix_pages_vf(void **state)
+{
+	struct test_dom *t = lab_vf(state);
+
+	test_cfg_write(t, E, 0x108, 2, 0x0001);
+	assert_int_equal(pvhdev_process_pending(t->dom, 0, NULL), 0);
+	assert_int_equal(pvhdev__p2m_identity_map(t->dom, 0xd0806, 1, PVHDEV_MAP_ACPI, 0, -1),
+	                 0);
+	test_check(t); /* VF memory does not decode */
+	hw_cfg(t, E, 0x108, 2, 0x0009);
+	expect_clause(t, PVHDEV__CK_MSIX_PAGES, "0000:00:08.2: MSI-X: table page in "
+	                                        "the p2m while decoding (0xd0806, 0x1)");
+}
+
+/* The same with VF 1's table. */
+static void test_clause_msix_live_vf(void **state)
+{
+	live_unbound_entry(lab_vf(state), VF1, VF1_TABLE, "0000:00:08.2: MSI-X: entry live "
+	                   "in the device, not bound (0x2, 0xfee00000)");
+}
+
+/* VF 1's table pages lose their claim while the VF BAR is mapped: a
+ * mapping could now cover them. */
+static void test_clause_bar_vf_claims(void **state)
+{
+	struct test_dom *t = lab_vf(state);
+	struct pvhdev__rnode *n = pvhdev__rtree_find(&t->dom->bar_queue->holes, 0xd0806);
+
+	assert_non_null(n);
+	pvhdev__rtree_remove(&t->dom->bar_queue->holes, n);
+	expect_clause(t, PVHDEV__CK_BAR, "0000:00:08.2: BAR 0: MSI-X pages not claimed "
+	                                 "(0xd0806, 0x1)");
+	assert_int_equal(pvhdev__rtree_insert(&t->dom->bar_queue->holes, n), 0);
+}
+
 /* Reading the hardware is no guest access: no event, nothing written. */
 static void test_checker_is_quiet(void **state)
 {
@@ -323,6 +386,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_clause_msi_bound, teardown),
 	cmocka_unit_test_teardown(test_clause_msix_bound, teardown),
 	cmocka_unit_test_teardown(test_clause_ioapic, teardown),
+	cmocka_unit_test_teardown(test_clause_msix_pages_vf, teardown),
+	cmocka_unit_test_teardown(test_clause_msix_live_vf, teardown),
+	cmocka_unit_test_teardown(test_clause_bar_vf_claims, teardown),
 	cmocka_unit_test_teardown(test_checker_is_quiet, teardown),
 };
 

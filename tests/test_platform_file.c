@@ -407,6 +407,39 @@ static void plugged_later_reaches_the_fake(void **state)
 	pvhdev_platform_file_free(pf);
 }
 
+/* <vf-config>: the PF's VF template (an lspci dump of QEMU's NVMe VF,
+ * labels and all) reaches the fake: after VF Enable the VF has QEMU's
+ * capabilities (MSI-X 1 entry at 0x40, PCIe at 0x80, PM at 0x60, ARI). */
+static void vf_config_reaches_the_fake(void **state)
+{
+	struct pvhdev_platform_file *pf = load_ok(PLATFORMS "vf-config.xml");
+	const struct pvhdev_fake_dev *d = pvhdev_platform_file_devs(pf);
+	const pvhdev_sbdf_t vf = PVHDEV_SBDF(0, 0, 4, 1);
+	struct test_alloc alloc = { 0 };
+	struct pvhdev_fake *fake;
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(d[0].vf_cfg_len, 0x110);
+	assert_int_equal(d[0].vf_cfg[0x40], 0x11);
+	assert_int_equal(pvhdev_fake_new(&test_alloc_ops, &alloc, d,
+	                                 pvhdev_platform_file_count(pf), &fake), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_write(fake, PVHDEV_SBDF(0, 0, 4, 0), 0x108, 2, 1), 0);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, vf, 0x00, 4, &v), 0);
+	assert_int_equal(v, 0xffffffffu);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, vf, 0x40, 4, &v), 0);
+	assert_int_equal(v, 0x00008011u);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, vf, 0x80, 2, &v), 0);
+	assert_int_equal(v, 0x6010);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, vf, 0x60, 2, &v), 0);
+	assert_int_equal(v, 0x0001);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(fake, vf, 0x100, 4, &v), 0);
+	assert_int_equal(v, 0x0001000eu);
+	pvhdev_fake_free(fake);
+	assert_int_equal(alloc.live_blocks, 0);
+	pvhdev_platform_file_free(pf);
+}
+
 static void full_notes(void **state)
 {
 	struct pvhdev_platform_file *pf = load_ok(PLATFORMS "full.xml");
@@ -748,7 +781,8 @@ BAD(bad_short_config, "short-config.xml", -EINVAL,
     ":4: element config: 12 bytes; expected at least 64 (the header)")
 BAD(bad_no_config, "no-config.xml", -EINVAL,
     ":4: element bar: not expected here (device holds config, then bar "
-    "elements, then a rom, then vf-bar elements, then mask elements)")
+    "elements, then a rom, then vf-bar elements, then mask elements, then "
+    "a vf-config)")
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(firecracker_platform),
@@ -758,6 +792,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(full_platform),
 	cmocka_unit_test(full_devices),
 	cmocka_unit_test(full_notes),
+	cmocka_unit_test(vf_config_reaches_the_fake),
 	cmocka_unit_test(full_boot),
 	cmocka_unit_test(schema_lookup),
 	cmocka_unit_test(schema_found),

@@ -77,9 +77,16 @@ struct pvhdev_fake_dev {
 	uint64_t rom_size;
 	/* Bytes of one VF's BAR i in the SR-IOV capability (0: none); a
 	 * 64-bit VF BAR's size goes in its low index.  Sized like BARs.
-	 * While VF Enable is set the PF's VFs answer config reads (vendor
-	 * and device ID 0xffff, the PF's class, no BARs, no capabilities)
-	 * and drop writes. */
+	 * While VF Enable is set the PF's VFs (NumVFs at VF Enable, at most
+	 * 256) are functions of their own: vendor and device ID 0xffff,
+	 * the PF's class, revision and subsystem IDs, status 0x0010, MSI-X
+	 * at 0x40 (the PF's table size and table/PBA offset and BIR) and
+	 * a PCIe endpoint capability at 0x80, read-only BARs, writes
+	 * through the same masks as any function's.  VF n's BAR i is slice
+	 * n of VF BAR i, decoding while VF Enable and VF MSE are set, backed
+	 * as mmio_backed says, MSI-X entries masked.  Clearing VF Enable
+	 * removes them; setting it again brings them back as after reset
+	 * (docs/dump-backend.md). */
 	uint64_t vf_bar_size[6];
 	const struct pvhdev_fake_mask *masks; /* overrides, may be NULL */
 	size_t nr_masks;
@@ -89,6 +96,13 @@ struct pvhdev_fake_dev {
 	/* true: the function starts absent, as if its slot were empty, until
 	 * pvhdev_fake_plug(). */
 	bool plugged_later;
+	/* An SR-IOV PF's VF template: every VF's initial config bytes (the
+	 * rest of the PF's config size reads 0), instead of the default
+	 * (vf_bar_size above).  Whatever it holds, a VF's IDs read 0xffff
+	 * and its class, revision and subsystem IDs are the PF's.  Copied
+	 * by pvhdev_fake_new().  NULL (vf_cfg_len 0): the default. */
+	const uint8_t *vf_cfg;
+	uint16_t vf_cfg_len; /* bytes, at most 4096 */
 };
 
 PVHDEV_API int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc_ctx,

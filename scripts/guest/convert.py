@@ -385,7 +385,24 @@ def qemu_masks(f, data):
     return out
 
 
-def platform_xml(snap, name, funcs, later=None):
+def vf_template(f, data, snap, vf_snap):
+    """The PF's first VF's config space as QEMU showed it after VF Enable
+    (the VF snapshot), as its <vf-config>: the fake's VFs then answer as
+    QEMU's (issue 15).  None when there is none."""
+    cap = ext_cap(data, 0x10) if vf_snap and f.htype == 0 else None
+    if not cap:
+        return None
+    bus, devfn = int(f.sbdf[5:7], 16), int(f.sbdf[8:10], 16) << 3 | int(f.sbdf[11], 16)
+    rid = (bus << 8 | devfn) + le(data, cap + 0x14, 2)
+    vf = sbdf_str(0, rid >> 8, rid & 0xff)
+    if vf not in vf_snap.devs or vf in snap.devs:
+        return None
+    vd = vf_snap.devs[vf][1]
+    n = (max(len(vd.rstrip(b"\0")), 64) + 15) // 16 * 16
+    return vd[:n].ljust(n, b"\0")
+
+
+def platform_xml(snap, name, funcs, later=None, vf_snap=None):
     L = ['<?xml version="1.0" encoding="UTF-8"?>', '<platform version="1">',
          "  <description>Linux 6.1 on QEMU 7.2 (q35, TCG) just before the guest "
          "window '%s' (scripts/guest/regen.sh, docs/guests.md)</description>" % name]
@@ -427,6 +444,12 @@ def platform_xml(snap, name, funcs, later=None):
         for i in sorted(f.vf_sizes):
             L.append('    <vf-bar index="%d" size="0x%x"/>' % (i, f.vf_sizes[i]))
         L.extend(qemu_masks(f, data))
+        vf_cfg = vf_template(f, data, snap, vf_snap)
+        if vf_cfg:
+            L.append("    <vf-config>")
+            for off in range(0, len(vf_cfg), 16):
+                L.append("      %02x: %s" % (off, " ".join("%02x" % b for b in vf_cfg[off:off + 16])))
+            L.append("    </vf-config>")
         L.append("  </device>")
     L.append("</platform>")
     return "\n".join(L) + "\n"
@@ -594,6 +617,28 @@ class Window:
                             self.counts["unmapped"] += 1
         return before, after
 
+    def vf_msix_pages(self, f):
+        """The VFs' MSI-X table and PBA pages, from their config space in
+        the VF snapshot: holes in the VF BAR mapping, trapped per VF
+        (issue 14)."""
+        holes = set()
+        for vf, _, idx in self.vfs:
+            if not self.vf_snap or vf not in self.vf_snap.devs:
+                continue
+            cfg = self.vf_snap.devs[vf][1]
+            ptr, hops = (cfg[0x34] & 0xfc if len(cfg) > 0x34 else 0), 0
+            while ptr >= 0x40 and hops < 48 and ptr + 12 <= len(cfg):
+                if cfg[ptr] == 0x11:
+                    n = (le(cfg, ptr + 2, 2) & 0x7ff) + 1
+                    for which, size in ((4, 16 * n), (8, 8 * ((n + 63) // 64))):
+                        v = le(cfg, ptr + which, 4)
+                        base, bsize = f.vf_bar(v & 7)
+                        if base and bsize:
+                            holes |= pages(base + idx * bsize + (v & ~7), size)
+                    break
+                ptr, hops = cfg[ptr + 1] & 0xfc, hops + 1
+        return holes
+
     def sriov_effects(self, f, before, after):
         cap = f.sriov()
         bus, devfn = int(f.sbdf[5:7], 16), int(f.sbdf[8:10], 16) << 3 | int(f.sbdf[11], 16)
@@ -609,10 +654,11 @@ class Window:
             for vf, _, _ in self.vfs:
                 self.emit("expect-event dev-add %s" % vf, "event dev-add %s" % vf)
             if after & 8:
+                holes = self.vf_msix_pages(f)
                 for i in sorted(f.vf_sizes):
                     base, size = f.vf_bar(i)
                     if base and size:
-                        for gfn, nr in runs(pages(base, size * num)):
+                        for gfn, nr in runs(pages(base, size * num) - holes):
                             self.emit("expect-mapped 0x%x 0x%x" % (gfn, nr), "mapped %s vf-bar %d" % (f.sbdf, i))
                             self.counts["mapped"] += 1
         elif before & 1 and not after & 1:
@@ -936,7 +982,7 @@ def main():
         if vf_snap:
             write_vf_dump(os.path.join(args.out, name + ".vfs.lspci"), snaps[name], vf_snap)
         with open(os.path.join(args.out, name + ".platform.xml"), "w") as f:
-            f.write(platform_xml(snaps[name], name, win.funcs, win.later))
+            f.write(platform_xml(snaps[name], name, win.funcs, win.later, vf_snap))
         c = win.counts
         header = [
             "# Guest window '%s': what Linux 6.1 did on QEMU 7.2's q35 machine," % name,

@@ -43,6 +43,7 @@
 #define FAKE_CMD_MEM 0x02          /* command: memory space enable */
 #define FAKE_ROM_ENABLE 0x01
 #define FAKE_NR_ARRAYS 4           /* val, rw, rw1c, init per function */
+#define FAKE_MAX_VFS 256u          /* VFs modelled per PF; more read all-ones */
 
 enum fake_bar_kind {
 	FAKE_BAR_NONE,  /* not implemented: the register is read-only */
@@ -62,6 +63,8 @@ struct fake_win {
 	bool rom;        /* decodes only while the enable bit is set */
 };
 
+struct fake_vfs;
+
 struct fake_fn {
 	pvhdev_sbdf_t sbdf;
 	unsigned cfg_size;        /* bytes: 256 or 4096 */
@@ -76,6 +79,23 @@ struct fake_fn {
 	uint8_t exp, af, pm;
 	bool exp2, resets;
 	struct fake_win win[FAKE_NR_WIN]; /* BAR i at win[i], ROM last */
+	/* An SR-IOV PF: one VF's BAR sizes (bytes), the RAM behind each
+	 * (as mmio_backed), and its VFs while VF Enable is set.  A VF's
+	 * win[i] is its slice of VF BAR i (no register: vf_win_find()). */
+	uint64_t vf_bar_size[FAKE_NR_BARS];
+	uint32_t mmio_backed;
+	struct fake_vfs *vfs;     /* NULL while VF Enable is clear */
+	uint8_t *vf_tmpl;         /* the VF template's bytes; NULL: default */
+	uint16_t vf_tmpl_len;
+};
+
+/* A PF's VFs, built when VF Enable is set and freed when it is cleared:
+ * functions like the table's, over one allocation (this header, nr
+ * functions, then their val/rw/rw1c/init arrays). */
+struct fake_vfs {
+	size_t bytes; /* of the allocation */
+	uint16_t nr;  /* NumVFs at VF Enable, at most FAKE_MAX_VFS */
+	struct fake_fn *fn;
 };
 
 struct pvhdev_fake {
@@ -478,6 +498,7 @@ static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
 			break;
 		}
 	}
+	fn->resets = fn->exp || fn->af || fn->pm || h == &fake_hdrs[1];
 }
 
 /*
@@ -590,7 +611,8 @@ static int dev_check(const struct pvhdev_fake_dev *d)
 {
 	if (d->cfg_len > PVHDEV_CFG_EXP_SIZE || (d->cfg_len && !d->cfg))
 		return -EINVAL;
-	if (d->nr_masks && !d->masks)
+	if ((d->nr_masks && !d->masks) || (d->vf_cfg_len && !d->vf_cfg) ||
+	    d->vf_cfg_len > PVHDEV_CFG_EXP_SIZE)
 		return -EINVAL;
 	for (unsigned i = 0; i < 6; i++)
 		if (d->vf_bar_size[i] && (!is_pow2(d->vf_bar_size[i]) ||
@@ -709,9 +731,18 @@ static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
 		rules_apply(fn, 0, fake_bridge, PVHDEV__ARRAY_SIZE(fake_bridge));
 	bar_masks(fn, d, h);
 	caps_masks(fn, h);
-	fn->resets = fn->exp || fn->af || fn->pm || h == &fake_hdrs[1];
 	ext_caps_masks(fn, d);
 	override_masks(fn, d);
+	if (fn->sriov) {
+		memcpy(fn->vf_bar_size, d->vf_bar_size, sizeof(fn->vf_bar_size));
+		fn->mmio_backed = d->mmio_backed;
+	}
+	if (fn->sriov && d->vf_cfg_len) {
+		if (!(fn->vf_tmpl = fake_zalloc(fk, d->vf_cfg_len, 1)))
+			return -ENOMEM;
+		memcpy(fn->vf_tmpl, d->vf_cfg, d->vf_cfg_len);
+		fn->vf_tmpl_len = d->vf_cfg_len;
+	}
 	for (unsigned i = 0; i < FAKE_NR_WIN; i++) {
 		int rc = win_alloc(fk, &fn->win[i], d->mmio_backed);
 
@@ -762,16 +793,19 @@ static int fns_sort(struct fake_fn *fn, size_t n)
 	return 0;
 }
 
+static void wins_free(struct pvhdev_fake *fk, struct fake_fn *fn);
+static void vfs_free(struct pvhdev_fake *fk, struct fake_fn *pf);
+static int vfs_update(struct pvhdev_fake *fk, struct fake_fn *pf, bool was);
+
 /* Frees what fns_build made; safe on a partly built table. */
 static void fns_free(struct pvhdev_fake *fk)
 {
-	for (size_t i = 0; fk->fn && i < fk->nr_fn; i++)
-		for (unsigned j = 0; j < FAKE_NR_WIN; j++) {
-			struct fake_win *w = &fk->fn[i].win[j];
-
-			if (w->buf)
-				fk->alloc->free(fk->alloc_ctx, w->buf, w->backed);
-		}
+	for (size_t i = 0; fk->fn && i < fk->nr_fn; i++) {
+		vfs_free(fk, &fk->fn[i]);
+		wins_free(fk, &fk->fn[i]);
+		if (fk->fn[i].vf_tmpl)
+			fk->alloc->free(fk->alloc_ctx, fk->fn[i].vf_tmpl, fk->fn[i].vf_tmpl_len);
+	}
 	if (fk->fn)
 		fk->alloc->free(fk->alloc_ctx, fk->fn, fk->nr_fn * sizeof(*fk->fn));
 	if (fk->cfg)
@@ -803,7 +837,11 @@ static int fns_build(struct pvhdev_fake *fk, const struct pvhdev_fake_dev *devs,
 			return rc;
 		pos += FAKE_NR_ARRAYS * (size_t)fk->fn[i].cfg_size;
 	}
-	return fns_sort(fk->fn, nr);
+	int rc = fns_sort(fk->fn, nr);
+	/* VFs that the table's bytes left enabled are there from the start. */
+	for (size_t i = 0; i < nr && !rc; i++)
+		rc = fk->fn[i].sriov ? vfs_update(fk, &fk->fn[i], false) : 0;
+	return rc;
 }
 
 int pvhdev_fake_new(const struct pvhdev_alloc_ops *alloc, void *alloc_ctx,
@@ -882,6 +920,9 @@ static uint64_t win_base(const struct fake_fn *fn, const struct fake_win *w)
 	return bar & ~(w->size - 1);
 }
 
+static const struct fake_win *vf_win_find(const struct pvhdev_fake *fk,
+                                          uint64_t addr, uint64_t *off);
+
 /* The window that decodes addr now, and addr's offset in it.  Windows
  * may overlap (two BARs at one address): the first in SBDF order wins. */
 static const struct fake_win *win_find(const struct pvhdev_fake *fk,
@@ -904,53 +945,278 @@ static const struct fake_win *win_find(const struct pvhdev_fake *fk,
 				return w;
 		}
 	}
-	return NULL;
+	return vf_win_find(fk, addr, off);
 }
 
 /* ---- SR-IOV VFs ---- */
 
-/* The PF whose enabled VFs include sbdf, or NULL. */
-static const struct fake_fn *vf_pf(const struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
+/*
+ * A VF is a function like the table's (struct fake_fn), built when its
+ * PF's VF Enable goes from 0 to 1 and freed when it goes back, so that
+ * VFs come back with their reset state.  Its config space is the PF's
+ * identity and a template (PCIe Base 4.0, 9.3.4):
+ *
+ *   0x00  vendor, device ID   0xffff (9.3.4.1.1-2; the VF Device ID is
+ *                             the PF's SR-IOV capability's, +0x1a)
+ *   0x04  command             0; only Bus Master (bit 2) is RW (9.3.4.1.3)
+ *   0x06  status              0x0010 (capabilities list); errors RW1C
+ *   0x08  revision, class     the PF's
+ *   0x10  BARs                read-only 0: they live in the PF's
+ *                             capability (9.3.4.1.11)
+ *   0x2c  subsystem IDs       the PF's
+ *   0x34  capabilities        0x40 (0x80 without MSI-X)
+ *   0x40  MSI-X, next 0x80    the PF's table size, table and PBA
+ *                             offset/BIR, when the PF has MSI-X and VF
+ *                             BARs at those BIRs
+ *   0x80  PCIe capability     version 2, endpoint; device capabilities
+ *                             FLR and role-based error reporting
+ *
+ * (QEMU 7.2's NVMe VFs have this layout, with a PM capability at 0x60
+ * and ARI at 0x100 besides.)
+ *
+ * The rest reads 0 (all-ones past 256 bytes when the PF has no
+ * extended space).  A template from the table (vf_cfg) replaces all but
+ * the IDs, class, revision and subsystem IDs.  Masks come from the same rules as the table's
+ * functions.  VF n's BAR i is the n-th slice, one VF's size each, of
+ * VF BAR i in the PF's capability; it decodes while VF Enable and VF
+ * MSE are both set, backed by RAM as the PF's BARs are, MSI-X entries
+ * masked.
+ */
+
+/* SR-IOV capability registers (PCIe Base 4.0, 9.3.3), from it. */
+#define FAKE_SRIOV_CTRL 0x08
+#define FAKE_SRIOV_NUM_VFS 0x10
+#define FAKE_SRIOV_VF_OFFSET 0x14
+#define FAKE_SRIOV_VF_STRIDE 0x16
+#define FAKE_SRIOV_VF_BAR0 0x24
+#define FAKE_SRIOV_VFE 0x0001u /* control: VF Enable */
+#define FAKE_SRIOV_MSE 0x0008u /* control: VF MSE */
+#define FAKE_VF_CMD_RW 0x0004u /* command: Bus Master */
+#define FAKE_VF_MSIX 0x40      /* the default template's capabilities */
+#define FAKE_VF_PCIE 0x80
+
+/* Whether fn is an SR-IOV PF with VF Enable set. */
+static bool vfs_on(const struct fake_fn *fn)
+{
+	return fn->sriov && (cfg_get(fn, fn->sriov + FAKE_SRIOV_CTRL, 2) & FAKE_SRIOV_VFE);
+}
+
+static bool vfs_enabled(const struct fake_fn *pf)
+{
+	return pf->vfs && !pf->absent &&
+	       (cfg_get(pf, pf->sriov + FAKE_SRIOV_CTRL, 2) & FAKE_SRIOV_VFE);
+}
+
+/* The VF at sbdf: VF n of a PF of the segment with VF Enable set, at
+ * routing ID PF + First VF Offset + n * VF Stride as they are now. */
+static struct fake_fn *vf_find(const struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
 {
 	for (size_t i = 0; i < fk->nr_fn; i++) {
 		const struct fake_fn *pf = &fk->fn[i];
-		unsigned cap = pf->sriov;
 
-		if (!cap || pf->absent || !(cfg_get(pf, cap + 0x08, 2) & 1) ||
-		    (pf->sbdf >> 16) != (sbdf >> 16))
+		if (!vfs_enabled(pf) || (pf->sbdf >> 16) != (sbdf >> 16))
 			continue;
-		uint32_t first = (pf->sbdf & 0xffff) + cfg_get(pf, cap + 0x14, 2);
-		uint32_t stride = cfg_get(pf, cap + 0x16, 2);
-		uint32_t num = cfg_get(pf, cap + 0x10, 2), rid = sbdf & 0xffff;
+		uint32_t first = (pf->sbdf & 0xffff) + cfg_get(pf, pf->sriov + FAKE_SRIOV_VF_OFFSET, 2);
+		uint32_t stride = cfg_get(pf, pf->sriov + FAKE_SRIOV_VF_STRIDE, 2);
+		uint32_t rid = sbdf & 0xffff;
 
-		if (rid < first || !num)
+		if (rid < first || (stride ? (rid - first) % stride != 0 : rid != first))
 			continue;
-		if (stride ? (rid - first) % stride == 0 && (rid - first) / stride < num
-		           : rid == first)
-			return pf;
+		uint32_t n = stride ? (rid - first) / stride : 0;
+		if (n < pf->vfs->nr)
+			return &pf->vfs->fn[n];
 	}
 	return NULL;
 }
 
-/* A VF's config byte: IDs read 0xffff (PCIe Base 9.3.4.1.1-2), class
- * and revision are the PF's, the rest reads 0 (all-ones past 256 bytes
- * when the PF has no extended space). */
-static uint8_t vf_byte(const struct fake_fn *pf, unsigned off)
+/* VF BAR i's address in pf's capability: VF 0's slice. */
+static uint64_t vf_bar_base(const struct fake_fn *pf, unsigned i)
 {
-	if (off < 4)
-		return 0xff;
-	if (off >= 0x08 && off < 0x0c)
-		return pf->val[off];
-	return off < pf->cfg_size ? 0 : 0xff;
+	unsigned reg = pf->sriov + FAKE_SRIOV_VF_BAR0 + 4 * i;
+	uint64_t bar = cfg_get(pf, reg, 4);
+
+	if ((bar & 6) == 4 && i + 1 < FAKE_NR_BARS)
+		bar |= (uint64_t)cfg_get(pf, reg + 4, 4) << 32;
+	return bar & ~(pf->vf_bar_size[i] - 1);
 }
 
-static uint32_t vf_get(const struct fake_fn *pf, unsigned off, unsigned size)
+/* The VF window that decodes addr now, and addr's offset in it. */
+static const struct fake_win *vf_win_find(const struct pvhdev_fake *fk,
+                                          uint64_t addr, uint64_t *off)
 {
-	uint32_t v = 0;
+	for (size_t i = 0; i < fk->nr_fn; i++) {
+		const struct fake_fn *pf = &fk->fn[i];
 
-	for (unsigned k = size; k-- > 0;)
-		v = v << 8 | vf_byte(pf, off + k);
-	return v;
+		if (!vfs_enabled(pf) ||
+		    !(cfg_get(pf, pf->sriov + FAKE_SRIOV_CTRL, 2) & FAKE_SRIOV_MSE))
+			continue;
+		for (unsigned j = 0; j < FAKE_NR_BARS; j++) {
+			uint64_t size = pf->vf_bar_size[j];
+			/* Below the base, rel wraps past every slice. */
+			uint64_t rel = addr - vf_bar_base(pf, j);
+
+			if (size && rel / size < pf->vfs->nr) {
+				*off = rel % size;
+				return &pf->vfs->fn[rel / size].win[j];
+			}
+		}
+	}
+	return NULL;
+}
+
+static void put_le(uint8_t *p, unsigned size, uint32_t v)
+{
+	for (unsigned k = 0; k < size; k++)
+		p[k] = (uint8_t)(v >> (8 * k));
+}
+
+/* Offset of fn's capability id in the legacy list; 0: none. */
+static unsigned cap_find(const struct fake_fn *fn, uint8_t id)
+{
+	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, hdr_of(fn->val[0x0e] & 0x7fu), at);
+
+	for (unsigned i = 0; i < n; i++)
+		if (fn->val[at[i]] == id)
+			return at[i];
+	return 0;
+}
+
+/* Whether the PF's MSI-X table and PBA lie in VF BARs it has: then its
+ * VFs get an MSI-X capability like it. */
+static bool vf_msix_ok(const struct fake_fn *pf, unsigned mx)
+{
+	unsigned tbir, pbir;
+
+	if (!mx || mx + 12 > PVHDEV_CFG_SIZE)
+		return false;
+	tbir = pf->val[mx + 4] & 7u;
+	pbir = pf->val[mx + 8] & 7u;
+	return tbir < FAKE_NR_BARS && pbir < FAKE_NR_BARS && pf->vf_bar_size[tbir] &&
+	       pf->vf_bar_size[pbir];
+}
+
+/* The default template (the comment above), into v (zeroed). */
+static void vf_default(const struct fake_fn *pf, uint8_t *v)
+{
+	unsigned mx = cap_find(pf, FAKE_CAP_MSIX);
+	bool msix = vf_msix_ok(pf, mx);
+
+	put_le(v + 0x06, 2, 0x0010);
+	v[0x34] = msix ? FAKE_VF_MSIX : FAKE_VF_PCIE;
+	/* PCIe capabilities: version 2, device/port type 0 (endpoint);
+	 * device capabilities: FLR (bit 28, required of VFs), role-based
+	 * error reporting (bit 15) */
+	put_le(v + FAKE_VF_PCIE, 4, 0x00020000u | FAKE_CAP_PCIE);
+	put_le(v + FAKE_VF_PCIE + 4, 4, 0x10008000u);
+	if (!msix)
+		return;
+	put_le(v + FAKE_VF_MSIX, 2, FAKE_VF_PCIE << 8 | FAKE_CAP_MSIX);
+	put_le(v + FAKE_VF_MSIX + 2, 2, cfg_get(pf, mx + 2, 2) & 0x07ffu);
+	memcpy(v + FAKE_VF_MSIX + 4, pf->val + mx + 4, 8); /* table, PBA */
+}
+
+/* VF n of pf over cfg (FAKE_NR_ARRAYS * the PF's config size, zeroed). */
+static int vf_build(struct pvhdev_fake *fk, const struct fake_fn *pf,
+                    struct fake_fn *vf, uint8_t *cfg)
+{
+	vf->cfg_size = pf->cfg_size;
+	vf->val = cfg;
+	vf->rw = cfg + vf->cfg_size;
+	vf->rw1c = cfg + 2 * vf->cfg_size;
+	vf->init = cfg + 3 * vf->cfg_size;
+	if (pf->vf_tmpl)
+		memcpy(vf->val, pf->vf_tmpl,
+		       pf->vf_tmpl_len < vf->cfg_size ? pf->vf_tmpl_len : vf->cfg_size);
+	else
+		vf_default(pf, vf->val);
+	memset(vf->val, 0xff, 4);
+	memcpy(vf->val + 0x08, pf->val + 0x08, 4); /* revision, class */
+	memcpy(vf->val + 0x2c, pf->val + 0x2c, 4); /* subsystem IDs */
+	memcpy(vf->init, vf->val, vf->cfg_size);
+	rules_apply(vf, 0, fake_common, PVHDEV__ARRAY_SIZE(fake_common));
+	mask_set(vf, 0x04, 2, FAKE_VF_CMD_RW, 0);
+	caps_masks(vf, &fake_hdrs[0]);
+	for (unsigned i = 0; i < FAKE_NR_BARS; i++) {
+		int rc;
+
+		if (!pf->vf_bar_size[i])
+			continue;
+		win_set(&vf->win[i], 0, pf->vf_bar_size[i], false, false);
+		if ((rc = win_alloc(fk, &vf->win[i], pf->mmio_backed)))
+			return rc;
+	}
+	msix_table_reset(vf, &fake_hdrs[0]);
+	return 0;
+}
+
+static void wins_free(struct pvhdev_fake *fk, struct fake_fn *fn)
+{
+	for (unsigned j = 0; j < FAKE_NR_WIN; j++)
+		if (fn->win[j].buf) {
+			fk->alloc->free(fk->alloc_ctx, fn->win[j].buf, fn->win[j].backed);
+			fn->win[j].buf = NULL;
+		}
+}
+
+static void vfs_free(struct pvhdev_fake *fk, struct fake_fn *pf)
+{
+	struct fake_vfs *v = pf->vfs;
+
+	if (!v)
+		return;
+	for (unsigned n = 0; n < v->nr; n++)
+		wins_free(fk, &v->fn[n]);
+	fk->alloc->free(fk->alloc_ctx, v, v->bytes);
+	pf->vfs = NULL;
+}
+
+/* NumVFs VFs (at most FAKE_MAX_VFS), in one allocation plus their
+ * windows' RAM. */
+static int vfs_build(struct pvhdev_fake *fk, struct fake_fn *pf)
+{
+	unsigned nr = cfg_get(pf, pf->sriov + FAKE_SRIOV_NUM_VFS, 2);
+	size_t head = (sizeof(struct fake_vfs) + _Alignof(struct fake_fn) - 1) /
+	              _Alignof(struct fake_fn) * _Alignof(struct fake_fn);
+	size_t fns = head + (nr < FAKE_MAX_VFS ? nr : FAKE_MAX_VFS) * sizeof(struct fake_fn);
+	struct fake_vfs *v;
+
+	nr = nr < FAKE_MAX_VFS ? nr : FAKE_MAX_VFS;
+	v = fake_zalloc(fk, fns + (size_t)nr * FAKE_NR_ARRAYS * pf->cfg_size,
+	                _Alignof(struct fake_fn));
+	if (!v)
+		return -ENOMEM;
+	v->bytes = fns + (size_t)nr * FAKE_NR_ARRAYS * pf->cfg_size;
+	v->fn = (struct fake_fn *)((uint8_t *)v + head);
+	pf->vfs = v;
+	for (unsigned n = 0; n < nr; n++) {
+		int rc = vf_build(fk, pf, &v->fn[n], (uint8_t *)v + fns +
+		                  (size_t)n * FAKE_NR_ARRAYS * pf->cfg_size);
+
+		v->nr = (uint16_t)(n + 1); /* freed with the rest on failure */
+		if (rc) {
+			vfs_free(fk, pf);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* A write reached pf's SR-IOV control, with VF Enable was before it:
+ * VFs come when VF Enable goes from 0 to 1, and go when it goes back.
+ * Without the memory for them VF Enable stays clear: -ENOMEM. */
+static int vfs_update(struct pvhdev_fake *fk, struct fake_fn *pf, bool was)
+{
+	unsigned ctrl = pf->sriov + FAKE_SRIOV_CTRL;
+	bool on = cfg_get(pf, ctrl, 2) & FAKE_SRIOV_VFE;
+	int rc;
+
+	if (on == was)
+		return 0;
+	vfs_free(fk, pf); /* left by a reset that cleared VF Enable */
+	if (!on || !(rc = vfs_build(fk, pf)))
+		return 0;
+	pf->val[ctrl] &= (uint8_t)~FAKE_SRIOV_VFE;
+	return rc;
 }
 
 /* ---- The hooks ---- */
@@ -980,11 +1246,10 @@ static int fake_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	if (rc)
 		return rc;
 	fn = fn_live(fk, sbdf);
+	if (!fn)
+		fn = vf_find(fk, sbdf);
 	if (fn && cfg_fits(fn, reg, size))
 		*val = cfg_get(fn, reg, size);
-	else if (!fn && pvhdev__access_ok(reg, size, 0) && reg < PVHDEV_CFG_EXP_SIZE &&
-	         (fn = vf_pf(fk, sbdf)))
-		*val = vf_get(fn, reg, size);
 	return 0;
 }
 
@@ -1070,21 +1335,32 @@ static void fn_power_reset(struct fake_fn *fn)
 	mem_reset(fn);
 }
 
-static void fake_reset(struct pvhdev_fake *fk, struct fake_fn *fn, enum fake_reset r)
+/* One function reset; a PF's VFs go with its VF Enable. */
+static void fn_reset_one(struct pvhdev_fake *fk, struct fake_fn *fn)
+{
+	bool vfe = vfs_on(fn);
+
+	fn_power_reset(fn);
+	if (vfe)
+		vfs_update(fk, fn, vfe);
+}
+
+static int fake_reset(struct pvhdev_fake *fk, struct fake_fn *fn, enum fake_reset r)
 {
 	unsigned first = fn->val[0x19], last = fn->val[0x1a];
 
 	if (r == FAKE_RESET_FN) {
-		fn_power_reset(fn);
-		return;
+		fn_reset_one(fk, fn);
+		return 0;
 	}
 	for (size_t i = 0; first && i < fk->nr_fn; i++) {
 		struct fake_fn *f = &fk->fn[i];
 		unsigned bus = PVHDEV_SBDF_BUS(f->sbdf);
 		if (!f->absent && PVHDEV_SBDF_SEG(f->sbdf) == PVHDEV_SBDF_SEG(fn->sbdf) &&
 		    bus >= first && bus <= last)
-			fn_power_reset(f);
+			fn_reset_one(fk, f);
 	}
+	return 0;
 }
 
 static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
@@ -1100,9 +1376,13 @@ static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	if (rc)
 		return rc;
 	fn = fn_live(fk, sbdf);
+	if (!fn)
+		fn = vf_find(fk, sbdf);
 	if (!fn || !cfg_fits(fn, reg, size))
 		return 0;
 	enum fake_reset reset = fn->resets ? fn_trigger(fn, reg, size, val) : FAKE_NO_RESET;
+	unsigned ctrl = fn->sriov + FAKE_SRIOV_CTRL;
+	bool vfe = vfs_on(fn);
 	for (unsigned k = 0; k < size; k++) {
 		uint8_t v = (uint8_t)(val >> (8 * k));
 		uint8_t rw = fn->rw[reg + k], rw1c = fn->rw1c[reg + k];
@@ -1111,7 +1391,9 @@ static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 		fn->val[reg + k] = (uint8_t)(b & ~(v & rw1c));
 	}
 	if (reset)
-		fake_reset(fk, fn, reset);
+		return fake_reset(fk, fn, reset);
+	if (fn->sriov && reg < ctrl + 2 && reg + size > ctrl)
+		return vfs_update(fk, fn, vfe);
 	return 0;
 }
 
@@ -1289,7 +1571,9 @@ int pvhdev_fake_plug(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf)
 		return -ENODEV;
 	if (!fn->absent)
 		return -EEXIST;
+	vfs_free(fake, fn);
 	fn_reset(fn);
+	vfs_update(fake, fn, false);
 	fn->absent = false;
 	port_update(fake, sbdf);
 	return 0;
@@ -1319,6 +1603,8 @@ int pvhdev_fake_set_bits(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf,
 	if (!fake)
 		return -EINVAL;
 	fn = fn_live(fake, sbdf);
+	if (!fn)
+		fn = vf_find(fake, sbdf);
 	if (!fn)
 		return -ENODEV;
 	if (!cfg_fits(fn, off, size))

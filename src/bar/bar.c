@@ -543,6 +543,19 @@ static void bar_dev_remove(struct pvhdev_dev *dev)
 	dev->bar = NULL;
 }
 
+static struct pvhdev__bar_dev *bd_new(struct pvhdev_dev *dev)
+{
+	struct pvhdev__bar_dev *bd = pvhdev__zalloc(dev->dom, sizeof(*bd));
+
+	if (!bd)
+		return NULL;
+	bd->dev = dev;
+	for (unsigned i = 0; i < NR_DEV_BARS; i++)
+		bd->bars[i].bir = (uint8_t)i;
+	dev->bar = bd;
+	return bd;
+}
+
 static int bar_dev_add(struct pvhdev_dev *dev)
 {
 	struct pvhdev__bar_dev *bd;
@@ -552,13 +565,9 @@ static int bar_dev_add(struct pvhdev_dev *dev)
 	 * them (PCIe Base 9.3.4.1.11). */
 	if (dev->hdr_type > 1 || dev->vf)
 		return 0;
-	bd = pvhdev__zalloc(dev->dom, sizeof(*bd));
+	bd = bd_new(dev);
 	if (!bd)
 		return -ENOMEM;
-	bd->dev = dev;
-	for (unsigned i = 0; i < NR_DEV_BARS; i++)
-		bd->bars[i].bir = (uint8_t)i;
-	dev->bar = bd;
 	rc = discover(bd);
 	if (!rc)
 		rc = add_traps(bd);
@@ -569,12 +578,26 @@ static int bar_dev_add(struct pvhdev_dev *dev)
 	return rc;
 }
 
+/* A VF's MSI-X pages are holes in its PF's VF BARs: the VF holds the
+ * claims on them (BAR state with no BARs, its claims' storage allocated
+ * now, as a device's) while those map (sriov.c). */
+static int vf_start(struct pvhdev_dev *dev)
+{
+	if (!dev->nr_holes)
+		return 0;
+	if (!bd_new(dev))
+		return -ENOMEM;
+	return pvhdev__bar_holes_room(dev->bar);
+}
+
 /* Maps what decoding already enables, now that MSI-X declared holes. */
 static int bar_dev_start(struct pvhdev_dev *dev)
 {
 	uint32_t cmd;
 	int rc;
 
+	if (dev->vf)
+		return vf_start(dev);
 	if (!dev->bar)
 		return 0;
 	/* The claims' storage comes now, with the device, so that no
@@ -690,6 +713,8 @@ int pvhdev__bar_hidden(struct pvhdev_dev *dev)
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
                     struct pvhdev__bar_info *out)
 {
+	if (dev->vf)
+		return pvhdev__sriov_vf_bar(dev, bir, out);
 	return bir <= BAR_ROM ? pvhdev_dev_bar(dev, bir, out) : -ENOENT;
 }
 

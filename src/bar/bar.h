@@ -241,8 +241,17 @@ bool pvhdev__bar_covers_holes(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t
 /* Tells every module that a command write turning memory decoding on
  * reached the hardware. */
 void pvhdev__bar_decoded(struct pvhdev__bar_dev *bd);
-/* Tells every module that bir started or stopped decoding. */
+/* Tells every module that bir started or stopped decoding (a VF BAR:
+ * every VF of the PF, its slice). */
 void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
+/* The same for one device's BAR bir (0-5 of a VF: its slice) at addr. */
+void pvhdev__bar_notify_dev(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
+                            uint64_t size, bool mapped);
+void pvhdev__bar_decoded_dev(struct pvhdev_dev *dev);
+/* Claims bir's MSI-X pages at base (0, -EBUSY logged, -ENOMEM), and
+ * releases them: what a BAR's map and unmap do, for a VF's slice. */
+int pvhdev__bar_holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base);
+void pvhdev__bar_holes_release(struct pvhdev__bar_dev *bd, unsigned bir);
 
 /* bar.c */
 /* Every memory BAR on or off (the ROM only while enabled). */
@@ -265,5 +274,17 @@ void pvhdev__sriov_remove(struct pvhdev__bar_dev *bd);
 void pvhdev__sriov_reset(struct pvhdev__bar_dev *bd);
 /* Pages of VF BAR i: all VFs, VF BAR size x NumVFs. */
 uint64_t pvhdev__sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i);
+/* VF BAR bir (BAR_VF0 + i) of the PF bd mapped or unmapped: each VF
+ * hears of its slice (traps follow), and its MSI-X claims go with an
+ * unmap. */
+void pvhdev__sriov_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped);
+/* Whether claim n is a VF's of this PF on VF BAR bir at addr: the PF's
+ * VF BAR maps around it (its VFs' MSI-X pages are holes in it). */
+bool pvhdev__sriov_vf_claim(const struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                            const struct pvhdev__rnode *n);
+/* A VF's BAR i (0-5), as pvhdev__bar_get() describes BARs: its slice
+ * of the PF's VF BAR i.  -ENOENT when there is none. */
+int pvhdev__sriov_vf_bar(const struct pvhdev_dev *vf, unsigned i,
+                         struct pvhdev__bar_info *out);
 
 #endif

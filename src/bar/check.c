@@ -54,18 +54,23 @@ static int check_holes(struct pvhdev__bar_dev *bd, char *msg, size_t len)
 	for (unsigned i = 0; i < dev->nr_holes; i++) {
 		const struct pvhdev__hole *h = &dev->holes[i];
 		const struct bar *b = &bd->bars[h->bir];
+		struct pvhdev__bar_info at = { .addr = b->addr,
+		                               .mapped = bar_maps(b) || bar_held(b) };
 		struct pvhdev_p2m_range r;
-		uint64_t s = (b->addr + h->off) >> 12;
-		uint64_t e = (b->addr + h->off + h->size + 0xfff) >> 12;
 		if (!h->size)
 			continue;
-		if (!bar_maps(b) && !bar_held(b)) {
-			int rc = check_unclaimed(bd, h->bir, msg, len);
+		/* A VF's holes are in its slice of its PF's VF BAR. */
+		if (dev->vf && pvhdev__sriov_vf_bar(dev, h->bir, &at))
+			continue;
+		if (!at.mapped) {
+			int rc = dev->vf ? 0 : check_unclaimed(bd, h->bir, msg, len);
 			if (rc)
 				return rc;
 			continue;
 		}
 		/* A mapped or held BAR claims all of its MSI-X pages. */
+		uint64_t s = (at.addr + h->off) >> 12;
+		uint64_t e = (at.addr + h->off + h->size + 0xfff) >> 12;
 		const struct pvhdev__rnode *c =
 			pvhdev__rtree_find(&dev->dom->bar_queue->holes, s);
 		if (!c || c->last < e - 1)

@@ -244,6 +244,8 @@ static bool other_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr
 	     n && n->start < e; n = pvhdev__rtree_next(n)) {
 		if (own_claim(bd, bir, n))
 			continue;
+		if (bir >= BAR_VF0 && pvhdev__sriov_vf_claim(bd, bir, addr, n))
+			continue;
 		pvhdev__log(bd->dev->dom, PVHDEV_LOG_WARN, "%s: BAR %u: covers another "
 		            "BAR's MSI-X pages 0x%llx-0x%llx: BAR not mapped",
 		            pvhdev_sbdf_str(bd->dev->sbdf, str), bir,
@@ -384,10 +386,15 @@ static int work_step(struct bar *b, bool limited, uint64_t *left)
 
 void pvhdev__bar_decoded(struct pvhdev__bar_dev *bd)
 {
+	pvhdev__bar_decoded_dev(bd->dev);
+}
+
+void pvhdev__bar_decoded_dev(struct pvhdev_dev *dev)
+{
 	for (size_t i = 0; i < pvhdev__nr_modules; i++) {
 		const struct pvhdev__module *m = pvhdev__modules[i];
 		if (m && m->decoded)
-			m->decoded(bd->dev);
+			m->decoded(dev);
 	}
 }
 
@@ -395,10 +402,20 @@ void pvhdev__bar_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
 {
 	const struct bar *b = bar_at(bd, bir);
 
+	if (bir >= BAR_VF0) {
+		pvhdev__sriov_notify(bd, bir, mapped);
+		return;
+	}
+	pvhdev__bar_notify_dev(bd->dev, bir, b->addr, b->size, mapped);
+}
+
+void pvhdev__bar_notify_dev(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
+                            uint64_t size, bool mapped)
+{
 	for (size_t i = 0; i < pvhdev__nr_modules; i++) {
 		const struct pvhdev__module *m = pvhdev__modules[i];
 		if (m && m->bar_moved)
-			m->bar_moved(bd->dev, bir, b->addr, b->size, mapped);
+			m->bar_moved(dev, bir, addr, size, mapped);
 	}
 }
 
@@ -615,4 +632,14 @@ int pvhdev_process_pending(struct pvhdev_domain *dom, uint64_t budget,
 	if (more)
 		*more = q->head != NULL;
 	return rc;
+}
+
+int pvhdev__bar_holes_claim(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t base)
+{
+	return holes_claim(bd, bir, base);
+}
+
+void pvhdev__bar_holes_release(struct pvhdev__bar_dev *bd, unsigned bir)
+{
+	holes_release(bd, bir);
 }

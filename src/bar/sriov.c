@@ -62,6 +62,38 @@ static bool vf_sbdf(const struct pvhdev__bar_dev *bd, unsigned i,
 	return true;
 }
 
+/* VF n of this PF, when it added it as a device; NULL otherwise. */
+static struct pvhdev_dev *vf_dev(const struct pvhdev__bar_dev *bd, unsigned n)
+{
+	struct pvhdev_dev *vf;
+	pvhdev_sbdf_t s;
+
+	if (!vf_sbdf(bd, n, &s) || !(vf = pvhdev__dev_lookup(bd->dev->dom, s)) ||
+	    !vf->vf || vf->pf != bd->dev->sbdf)
+		return NULL;
+	return vf;
+}
+
+/* The PF's BAR state of vf, and vf's index among its VFs (from the
+ * routing ID: O(1)); NULL when vf is none of them. */
+static struct pvhdev__bar_dev *vf_pf(const struct pvhdev_dev *vf, unsigned *n)
+{
+	const struct pvhdev_dev *pf = vf->vf ? pvhdev__dev_lookup(vf->dom, vf->pf) : NULL;
+	struct pvhdev__bar_dev *bd = pf ? pf->bar : NULL;
+	const struct sriov *sv = bd ? bd->sriov : NULL;
+	uint32_t first, rid = vf->sbdf & 0xffff;
+
+	if (!sv || (vf->sbdf >> 16) != (pf->sbdf >> 16))
+		return NULL;
+	first = (pf->sbdf & 0xffff) + sv->offset;
+	if (rid < first || (sv->stride ? (rid - first) % sv->stride : rid != first))
+		return NULL;
+	*n = sv->stride ? (rid - first) / sv->stride : 0;
+	/* num_vfs, not nr_added: VF n is being added (or removed) while
+	 * nr_added is n. */
+	return *n < sv->num_vfs ? bd : NULL;
+}
+
 /* Sizes the VF BARs like BARs: ~0, read back, restore. */
 static int size_vf_bars(struct pvhdev__bar_dev *bd)
 {
@@ -185,7 +217,33 @@ static void vfs_remove(struct pvhdev__bar_dev *bd)
 	}
 }
 
-/* VF BARs decode while VF Enable and VF MSE are both set. */
+/* Each VF claims its MSI-X pages in its slice of VF BAR bir at addr
+ * (claim), or lets them go: all or none (-EBUSY logged, -ENOMEM). */
+static int vf_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                     bool claim)
+{
+	const struct bar *b = bar_at(bd, bir);
+
+	for (unsigned n = 0; n < bd->sriov->nr_added; n++) {
+		struct pvhdev_dev *vf = vf_dev(bd, n);
+		int rc;
+		if (!vf || !vf->bar)
+			continue;
+		if (!claim) {
+			pvhdev__bar_holes_release(vf->bar, bir - BAR_VF0);
+			continue;
+		}
+		rc = pvhdev__bar_holes_claim(vf->bar, bir - BAR_VF0, addr + n * b->size);
+		if (rc) {
+			vf_claims(bd, bir, addr, false);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* VF BARs decode while VF Enable and VF MSE are both set.  The VFs'
+ * MSI-X pages are claimed first: the VF BAR maps around them. */
 static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, enum bar_when when)
 {
 	int rc = 0;
@@ -197,11 +255,98 @@ static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, enum bar_when whe
 			continue;
 		if (!on) {
 			rc = pvhdev__bar_unmap(bd, i, when);
-		} else if (!(rc = pvhdev__bar_read_addr(bd, i, &addr)) && addr) {
-			rc = pvhdev__bar_map(bd, i, addr, when);
+		} else if (!(rc = pvhdev__bar_read_addr(bd, i, &addr)) && addr &&
+		           !(rc = vf_claims(bd, i, addr, true)) &&
+		           (rc = pvhdev__bar_map(bd, i, addr, when))) {
+			vf_claims(bd, i, addr, false);
 		}
 	}
 	return rc;
+}
+
+void pvhdev__sriov_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
+{
+	const struct bar *b = bar_at(bd, bir);
+
+	for (unsigned n = 0; bd->sriov && n < bd->sriov->nr_added; n++) {
+		struct pvhdev_dev *vf = vf_dev(bd, n);
+		if (!vf)
+			continue;
+		pvhdev__bar_notify_dev(vf, bir - BAR_VF0, b->addr + n * b->size, b->size,
+		                       mapped);
+		if (!mapped && vf->bar)
+			pvhdev__bar_holes_release(vf->bar, bir - BAR_VF0);
+		/* The control write with VF MSE reached the device before
+		 * the VF BARs mapped: the VFs decode now. */
+		if (mapped)
+			pvhdev__bar_decoded_dev(vf);
+	}
+}
+
+bool pvhdev__sriov_vf_claim(const struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
+                            const struct pvhdev__rnode *n)
+{
+	const struct bar *b = &bd->sriov->vf[bir - BAR_VF0];
+	uint64_t at = n->start << 12;
+
+	/* The VF whose slice holds the claim's first page, if any: O(1). */
+	if (!b->size || at < addr || (at - addr) / b->size >= bd->sriov->nr_added)
+		return false;
+	const struct pvhdev_dev *vf = vf_dev(bd, (unsigned)((at - addr) / b->size));
+	const struct pvhdev__bar_dev *v = vf ? vf->bar : NULL;
+	return v && v->claims.node && n >= v->claims.node &&
+	       n < v->claims.node + v->claims.nr &&
+	       vf->holes[n - v->claims.node].bir == bir - BAR_VF0;
+}
+
+int pvhdev__sriov_vf_bar(const struct pvhdev_dev *vf, unsigned i,
+                         struct pvhdev__bar_info *out)
+{
+	unsigned n;
+	struct pvhdev__bar_dev *bd = vf_pf(vf, &n);
+	const struct bar *b = bd && i < BAR_ROM ? bar_at(bd, BAR_VF0 + i) : NULL;
+	uint64_t addr = 0;
+
+	if (!b || (b->kind != BAR_MEM32 && b->kind != BAR_MEM64))
+		return -ENOENT;
+	/* Unmapped: where the PF's register says (read as the checker
+	 * reads, unlogged: MSI-X's device add and the checker ask). */
+	if (bar_maps(b))
+		addr = b->addr + n * b->size;
+	else if (!pvhdev__sriov_vf_hw_bar(vf, i, &addr))
+		return -EIO;
+	*out = (struct pvhdev__bar_info){
+		.addr = addr, .size = b->size, .mem = true, .is64 = b->kind == BAR_MEM64,
+		.prefetch = b->prefetch, .mapped = bar_maps(b),
+	};
+	return 0;
+}
+
+bool pvhdev__sriov_vf_decodes(const struct pvhdev_dev *vf)
+{
+	unsigned n;
+	struct pvhdev__bar_dev *bd = vf_pf(vf, &n);
+	uint32_t ctrl;
+
+	return bd && !pvhdev__hw_cfg_read(vf->dom, bd->dev->sbdf, bd->sriov->pos + SRIOV_CTRL,
+	                                  2, &ctrl) &&
+	       (ctrl & (SRIOV_CTRL_VFE | SRIOV_CTRL_MSE)) == (SRIOV_CTRL_VFE | SRIOV_CTRL_MSE);
+}
+
+bool pvhdev__sriov_vf_hw_bar(const struct pvhdev_dev *vf, unsigned i, uint64_t *addr)
+{
+	unsigned n;
+	struct pvhdev__bar_dev *bd = vf_pf(vf, &n);
+	const struct bar *b = bd && i < BAR_ROM ? bar_at(bd, BAR_VF0 + i) : NULL;
+	uint32_t lo, hi = 0;
+
+	if (!b || (b->kind != BAR_MEM32 && b->kind != BAR_MEM64) ||
+	    pvhdev__hw_cfg_read(vf->dom, bd->dev->sbdf, b->reg, 4, &lo) ||
+	    (b->kind == BAR_MEM64 &&
+	     pvhdev__hw_cfg_read(vf->dom, bd->dev->sbdf, b->reg + 4, 4, &hi)))
+		return false;
+	*addr = ((uint64_t)hi << 32 | (lo & ~0xfu)) + n * b->size;
+	return true;
 }
 
 /* Applies a control change: what goes away first, then the write, then

@@ -508,9 +508,18 @@ int pvhdev__excl_first(const struct pvhdev_domain *dom, uint64_t gfn,
  * maps over them is unmapped.  0 or -ENOMEM. */
 int pvhdev__bar_hidden(struct pvhdev_dev *dev);
 
-/* bir 0-5, 6 = ROM.  -ENOENT when the BAR is not implemented. */
+/* bir 0-5, 6 = ROM.  -ENOENT when the BAR is not implemented.  A VF's
+ * BAR bir (0-5) is its slice of its PF's VF BAR bir: one VF's size, at
+ * the VF BAR's address + the VF's index x that size. */
 int pvhdev__bar_get(const struct pvhdev_dev *dev, unsigned bir,
                     struct pvhdev__bar_info *out);
+
+/* An SR-IOV VF's memory decodes in the hardware now: its PF's VF Enable
+ * and VF MSE are set there (PCIe Base 9.3.3.3.4).  Reads only. */
+bool pvhdev__sriov_vf_decodes(const struct pvhdev_dev *vf);
+/* Where a VF's BAR i (0-5) is in the hardware now: its slice of the VF
+ * BAR as the PF's register holds it.  Reads only; false: no such BAR. */
+bool pvhdev__sriov_vf_hw_bar(const struct pvhdev_dev *vf, unsigned i, uint64_t *addr);
 
 /* ---- MSI decode (src/msi), shared with MSI-X ---- */
 

@@ -139,6 +139,8 @@ static bool table_decodes(const struct pvhdev__msix_dev *m)
 {
 	uint32_t cmd;
 
+	if (m->dev->vf) /* its PF's VF MSE, not its own command register */
+		return m->trap[0].on && pvhdev__sriov_vf_decodes(m->dev);
 	return m->trap[0].on &&
 	       !pvhdev__hw_cfg_read(m->dev->dom, m->dev->sbdf, 0x04, 2, &cmd) && (cmd & 0x2);
 }
@@ -604,20 +606,15 @@ static int cap_hide(struct pvhdev_dev *dev, unsigned cap)
 
 /* ---- Device add ---- */
 
-/* BIR must name an implemented memory BAR.  A VF's BARs are slices of
- * its PF's VF BARs, which pvhdev__bar_get() does not describe (yet): a VF
- * gets no MSI-X, which is safe (it can never be enabled). */
+/* BIR must name an implemented memory BAR.  A VF's BARs are its
+ * slices of its PF's VF BARs (pvhdev__bar_get()). */
 static int bar_check(const struct pvhdev__msix_dev *m, unsigned bir,
                      const char *what, struct pvhdev__bar_info *info)
 {
 	if (bir <= 5 && !pvhdev__bar_get(m->dev, bir, info) && info->mem)
 		return 0;
-	if (m->dev->vf)
-		msix_log(m->dev, PVHDEV_LOG_WARN, "%s BIR %u: a VF's BARs are not "
-		         "modelled: no MSI-X", what, bir);
-	else
-		msix_log(m->dev, PVHDEV_LOG_ERROR, "%s BIR %u names no memory BAR: "
-		         "no MSI-X", what, bir);
+	msix_log(m->dev, PVHDEV_LOG_ERROR, "%s BIR %u names no memory BAR: "
+	         "no MSI-X", what, bir);
 	return -EINVAL;
 }
 
@@ -925,12 +922,24 @@ int pvhdev_msix_binding(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 struct msix_hw {
 	uint32_t cmd, ctrl, table, pba;
 	unsigned nr;
+	bool decodes; /* memory: the command register's, a VF's PF's VF MSE */
 };
+
+/* Where memory BAR bir of dev is in the hardware now (a VF: its slice
+ * of its PF's VF BAR). */
+static bool hw_bar(struct pvhdev_dev *dev, unsigned bir, uint64_t *base)
+{
+	if (dev->vf)
+		return pvhdev__sriov_vf_hw_bar(dev, bir, base);
+	return pvhdev__hw_bar_addr(dev->dom, dev->sbdf, dev->hdr_type, bir, base);
+}
 
 static int hw_state(struct pvhdev_dev *dev, unsigned cap, struct msix_hw *h)
 {
 	struct pvhdev_domain *dom = dev->dom;
 	int rc = pvhdev__hw_cfg_read(dom, dev->sbdf, 0x04, 2, &h->cmd);
+
+	h->decodes = dev->vf ? pvhdev__sriov_vf_decodes(dev) : (h->cmd & 0x2);
 
 	if (!rc)
 		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSIX_CTRL, 2, &h->ctrl);
@@ -963,7 +972,7 @@ static int pages_check(struct pvhdev_dev *dev, uint32_t reg, uint64_t size,
 	struct pvhdev_p2m_range r;
 
 	if (pvhdev__bar_get(dev, bir, &info) || !info.mem || off >= info.size ||
-	    !pvhdev__hw_bar_addr(dev->dom, dev->sbdf, dev->hdr_type, bir, &base))
+	    !hw_bar(dev, bir, &base))
 		return 0;
 	if (size > info.size - off)
 		size = info.size - off;
@@ -1003,13 +1012,12 @@ static int irq_check(struct pvhdev_dev *dev, const struct msix_hw *h, char *msg,
 	const struct pvhdev__msix_dev *m = dev->msix;
 	bool live = pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_LIVE);
 	bool hmask = pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_HMASK);
-	bool decodes = h->cmd & 0x2;
+	bool decodes = h->decodes;
 	uint64_t base;
 
 	if (!(h->ctrl & MSIX_CTRL_ENABLE) || (h->ctrl & MSIX_CTRL_FMASK))
 		return 0;
-	if (decodes && !pvhdev__hw_bar_addr(dev->dom, dev->sbdf, dev->hdr_type,
-	                                    h->table & MSIX_BIR, &base))
+	if (decodes && !hw_bar(dev, h->table & MSIX_BIR, &base))
 		decodes = false;
 	for (unsigned i = 0; i < h->nr; i++) {
 		const struct msix_entry *e = m && i < m->nr ? entry_view(m, i) : &entry_reset;
@@ -1090,7 +1098,7 @@ static int msix_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 	    pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_LIVE))
 		return msix_fail(dev, msg, len, "enabled in the device with its layout "
 		                 "refused", h.ctrl, h.table);
-	if ((h.cmd & 0x2) && (dev->msix || (h.ctrl & MSIX_CTRL_ENABLE)) &&
+	if (h.decodes && (dev->msix || (h.ctrl & MSIX_CTRL_ENABLE)) &&
 	    pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_PAGES) &&
 	    ((rc = pages_check(dev, h.table, (uint64_t)h.nr * MSIX_ENTRY_SIZE,
 	                       "table page in the p2m while decoding", msg, len)) ||

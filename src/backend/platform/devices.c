@@ -448,8 +448,9 @@ static int config_token(struct load *ld, xmlNodePtr n, long line,
 	return 0;
 }
 
-/* <config>'s text into cfg[PVHDEV_CFG_EXP_SIZE]; *nr bytes. */
-static int config_parse(struct load *ld, xmlNodePtr n, uint8_t *cfg, size_t *nr)
+/* <config>'s (or <vf-config>'s) text into cfg[PVHDEV_CFG_EXP_SIZE]; *nr
+ * bytes.  A VF's IDs read ffff (vf). */
+static int config_parse(struct load *ld, xmlNodePtr n, uint8_t *cfg, size_t *nr, bool vf)
 {
 	xmlChar *text = xmlNodeGetContent(n);
 	const char *p = (const char *)text;
@@ -472,9 +473,39 @@ static int config_parse(struct load *ld, xmlNodePtr n, uint8_t *cfg, size_t *nr)
 	if (!rc && *nr < PF_CFG_MIN)
 		rc = fail(ld, n, -EINVAL, "%zu bytes; expected at least %u (the "
 		          "header)", *nr, PF_CFG_MIN);
-	if (!rc && cfg[0] == 0xff && cfg[1] == 0xff)
+	if (!rc && !vf && cfg[0] == 0xff && cfg[1] == 0xff)
 		rc = fail(ld, n, -EINVAL, "vendor ID ffff: no device answers there");
 	return rc;
+}
+
+/* The bytes of cfg[0..nr) in the platform's storage (freed with it). */
+static const uint8_t *config_keep(struct load *ld, const uint8_t *cfg, size_t nr)
+{
+	uint8_t **slot = vec_push(&ld->pf->cfgs, sizeof(*slot)); /* NULL entries free fine */
+
+	if (!slot || !(*slot = malloc(nr)))
+		return NULL;
+	memcpy(*slot, cfg, nr);
+	return *slot;
+}
+
+/* <vf-config>: an SR-IOV PF's VF template, hex bytes as <config>'s
+ * (an lspci dump of a VF pastes in). */
+static int read_vf_config(struct load *ld, xmlNodePtr n, size_t dev)
+{
+	uint8_t cfg[PVHDEV_CFG_EXP_SIZE];
+	const uint8_t *kept;
+	size_t nr = 0;
+	int rc = config_parse(ld, n, cfg, &nr, true);
+
+	if (rc)
+		return rc;
+	if (!(kept = config_keep(ld, cfg, nr)))
+		return oom(ld);
+	struct pvhdev_fake_dev *d = (struct pvhdev_fake_dev *)ld->pf->tab[PF_DEV].p + dev;
+	d->vf_cfg = kept;
+	d->vf_cfg_len = (uint16_t)nr;
+	return 0;
 }
 
 /* Notes inline BARs whose register holds something but got no size. */
@@ -499,12 +530,14 @@ static int note_unsized(struct load *ld, xmlNodePtr n,
 	return 0;
 }
 
-/* device: sbdf, plugged (optional); <config> first, then sizes */
+/* device: sbdf, plugged (optional); <config> first, then sizes, then a
+ * <vf-config> */
 int read_device(struct load *ld, xmlNodePtr n, const uint64_t *v)
 {
 	xmlNodePtr c = n->children;
 	struct pvhdev_fake_dev *d;
-	uint8_t **slot, cfg[PVHDEV_CFG_EXP_SIZE];
+	uint8_t cfg[PVHDEV_CFG_EXP_SIZE];
+	const uint8_t *kept;
 	unsigned *ol;
 	size_t nr = 0;
 	int rc;
@@ -513,21 +546,24 @@ int read_device(struct load *ld, xmlNodePtr n, const uint64_t *v)
 		c = c->next;
 	if (!is_elem(c, "config"))
 		return fail(ld, n, -EINVAL, "expected element config");
-	rc = config_parse(ld, c, cfg, &nr);
+	rc = config_parse(ld, c, cfg, &nr, false);
 	if (rc)
 		return rc;
-	slot = vec_push(&ld->pf->cfgs, sizeof(*slot)); /* NULL entries free fine */
-	if (!slot || !(*slot = malloc(nr)))
+	if (!(kept = config_keep(ld, cfg, nr)))
 		return oom(ld);
-	memcpy(*slot, cfg, nr);
 	d = tab_push(ld, PF_DEV, xmlGetLineNo(n));
 	ol = vec_push(&ld->ovr_lines, sizeof(*ol));
 	if (!d || !ol)
 		return oom(ld);
 	d->sbdf = (pvhdev_sbdf_t)v[0];
-	d->cfg = *slot;
+	d->cfg = kept;
 	d->cfg_len = (uint16_t)nr;
 	d->plugged_later = v[1];
 	rc = read_sizes(ld, n, ld->pf->tab[PF_DEV].nr - 1, false);
-	return rc ? rc : note_unsized(ld, n, d);
+	if (!rc)
+		rc = note_unsized(ld, n, d);
+	for (c = c->next; c && !rc; c = c->next)
+		if (is_elem(c, "vf-config"))
+			rc = read_vf_config(ld, c, ld->pf->tab[PF_DEV].nr - 1);
+	return rc;
 }

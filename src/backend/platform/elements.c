@@ -133,10 +133,12 @@ const struct elem_spec pf_elems[] = {
 	{ "reserved", "platform", a_range, NULL, NULL, read_reserved },
 	{ "dump", "platform", a_dump, "device elements", NULL, read_dump },
 	{ "device", "platform", a_device, "config, then bar elements, then a rom, "
-	  "then vf-bar elements, then mask elements", "config", read_device },
+	  "then vf-bar elements, then mask elements, then a vf-config", "config",
+	  read_device },
 	{ "device", "dump", a_device, "bar elements, then a rom, then vf-bar elements, "
 	  "then mask elements", NULL, NULL },
 	{ "config", "device", a_none, "hex bytes", NULL, NULL },
+	{ "vf-config", "device", a_none, "hex bytes", NULL, NULL },
 	{ "bar", "device", a_bar, NULL, NULL, NULL },
 	{ "rom", "device", a_rom, NULL, NULL, NULL },
 	{ "vf-bar", "device", a_bar, NULL, NULL, NULL },
