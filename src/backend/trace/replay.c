@@ -40,6 +40,22 @@ static struct acc call(enum acc_kind kind, pvhdev_sbdf_t sbdf, uint64_t addr,
 	};
 }
 
+/* How each mode answers a read: *val all-ones unless answered. */
+typedef int (*read_fn)(struct pvhdev_trace *t, const struct acc *act,
+                       uint64_t *val);
+
+/* A config read answered by fn. */
+static int cfg_read(read_fn fn, struct pvhdev_trace *t, pvhdev_sbdf_t sbdf,
+                    unsigned reg, unsigned size, uint32_t *val)
+{
+	struct acc act = call(ACC_R, sbdf, reg, size, 0);
+	uint64_t v;
+	int rc = fn(t, &act, &v);
+
+	*val = (uint32_t)v;
+	return rc;
+}
+
 /* ---- Strict ---- */
 
 static bool acc_same(const struct acc *exp, const struct acc *act)
@@ -109,12 +125,7 @@ static int strict_write(struct pvhdev_trace *t, const struct acc *act)
 static int strict_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
                            unsigned size, uint32_t *val)
 {
-	struct acc act = call(ACC_R, sbdf, reg, size, 0);
-	uint64_t v;
-	int rc = strict_read(ctx, &act, &v);
-
-	*val = (uint32_t)v;
-	return rc;
+	return cfg_read(strict_read, ctx, sbdf, reg, size, val);
 }
 
 static int strict_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
@@ -279,12 +290,7 @@ static int relaxed_read(struct pvhdev_trace *t, const struct acc *act,
 static int relaxed_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
                             unsigned size, uint32_t *val)
 {
-	struct acc act = call(ACC_R, sbdf, reg, size, 0);
-	uint64_t v;
-	int rc = relaxed_read(ctx, &act, &v);
-
-	*val = (uint32_t)v;
-	return rc;
+	return cfg_read(relaxed_read, ctx, sbdf, reg, size, val);
 }
 
 static int relaxed_mmio_read(void *ctx, uint64_t addr, unsigned size,
