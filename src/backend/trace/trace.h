@@ -115,13 +115,13 @@ int pvhdev__trace_parse_rc(const char *s, int *out);
 
 /* The optional hooks of a backend, as the header's hooks="..." names
  * them: bit i is pvhdev__trace_hook_names[i]. */
+#define TRACE_NR_HOOKS 3
 enum {
 	TRACE_HOOK_MMIO_READ = 1u << 0,
 	TRACE_HOOK_MMIO_WRITE = 1u << 1,
 	TRACE_HOOK_ENUMERATE = 1u << 2,
-	TRACE_HOOKS_ALL = (1u << 3) - 1,
+	TRACE_HOOKS_ALL = (1u << TRACE_NR_HOOKS) - 1,
 };
-#define TRACE_NR_HOOKS 3
 extern const char *const pvhdev__trace_hook_names[TRACE_NR_HOOKS];
 
 /* ---- The trace (trace.c) ---- */
@@ -135,7 +135,7 @@ struct trace_rec {
 	bool shadow_all, shadow_next;
 };
 
-/* The reader's state (reader.c). */
+/* The reader's state (xml.c; at_end: reader.c). */
 struct trace_rd {
 	xmlTextReaderPtr r;
 	int rerr;                      /* read error of io_read, -errno */
@@ -181,8 +181,9 @@ struct pvhdev_trace {
 	struct trace_tab tab;
 };
 
-/* A trace of mode on path, its hooks ops (all optional hooks on);
- * NULL when out of memory. */
+/* A new trace of mode on path whose calls go to ops, the mode's table;
+ * every optional hook on until the header says otherwise.  NULL when
+ * out of memory. */
 struct pvhdev_trace *pvhdev__trace_new(const char *path,
                                        enum pvhdev_trace_mode mode,
                                        const struct pvhdev_backend_ops *ops);
@@ -212,9 +213,13 @@ int pvhdev__trace_devs_push(struct pvhdev_trace *t, pvhdev_sbdf_t sbdf);
 int pvhdev__trace_devs_run(struct pvhdev_trace *t, pvhdev_enum_fn fn,
                            void *arg, int rc);
 
-/* ---- Record (record.c), strict replay's end (replay.c) ---- */
+/* ---- What pvhdev_trace_finish() does per mode (record.c, replay.c) ---- */
 
+/* Closes the document and the file; a write error of the whole
+ * recording becomes the sticky error. */
 void pvhdev__trace_record_finish(struct pvhdev_trace *t);
+/* The replay is over: an access left in the trace is a divergence
+ * ("got end of replay"); frees the reader. */
 void pvhdev__trace_strict_finish(struct pvhdev_trace *t);
 
 /* ---- The reader's XML layer (xml.c) ---- */
