@@ -4,7 +4,8 @@
  * (include/pvhdev/trace.h; docs/trace-format.md).  This file: the trace
  * object and what every mode shares (the first error and its message,
  * the header's strings, the counters, the enumeration list), the public
- * calls that are not an open, and the ops tables.
+ * calls every mode has (finish, close, error, info, counters, backend),
+ * and the ops tables.
  *
  *   record   record.c: each hook calls the wrapped backend, then streams
  *            one element through xmlTextWriter.
