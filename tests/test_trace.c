@@ -1271,6 +1271,147 @@ static void backend_without_optional_hooks(void **state)
 	assert_non_null(strstr(f->rec.out, "dev-add 0000:00:03.0\n"));
 }
 
+/* Each optional hook on its own: the domain's table has those the
+ * recorded backend had, from the wrapped backend when recording and
+ * from the header's hooks="..." (any order, any spacing) on replay. */
+static int fake_mmio_read(void *ctx, uint64_t addr, unsigned size, uint64_t *val)
+{
+	return pvhdev_fake_ops.mmio_read(ctx, addr, size, val);
+}
+
+static const struct pvhdev_backend_ops mmio_read_only_ops = {
+	.name = "mmio-read-only",
+	.cfg_read = bare_read,
+	.cfg_write = bare_write,
+	.mmio_read = fake_mmio_read,
+};
+
+/* ops is the trace's, with the optional hooks mr, mw, en say. */
+static void check_hooks(const struct pvhdev_backend_ops *ops, bool mr, bool mw,
+                        bool en)
+{
+	assert_string_equal(ops->name, "trace");
+	assert_true(ops->cfg_read == pvhdev_trace_ops.cfg_read);
+	assert_true(ops->cfg_write == pvhdev_trace_ops.cfg_write);
+	assert_true(ops->mmio_read == (mr ? pvhdev_trace_ops.mmio_read : NULL));
+	assert_true(ops->mmio_write == (mw ? pvhdev_trace_ops.mmio_write : NULL));
+	assert_true(ops->enumerate == (en ? pvhdev_trace_ops.enumerate : NULL));
+	assert_null(ops->close);
+}
+
+static void optional_hooks_one_by_one(void **state)
+{
+	static const struct {
+		const char *hooks;
+		bool mr, mw, en;
+	} rows[] = {
+		{ "", false, false, false },
+		{ "mmio_read", true, false, false },
+		{ "mmio_write", false, true, false },
+		{ "enumerate", false, false, true },
+		{ " enumerate\tmmio_read ", true, false, true },
+		{ "mmio_write enumerate", false, true, true },
+		{ "mmio_read mmio_write", true, true, false },
+		{ "enumerate mmio_write mmio_read", true, true, true },
+	};
+	struct fx *f = *state;
+	struct pvhdev_trace *t;
+	struct pvhdev_fake *fake;
+	struct test_alloc a = { 0 };
+	char text[1024], err[512], *got;
+
+	assert_int_equal(pvhdev_fake_new(&test_alloc_ops, &a, f->devs, 2, &fake), 0);
+	assert_int_equal(pvhdev_trace_record_open(f->path, &mmio_read_only_ops, fake,
+	                                          NULL, &t), 0);
+	check_hooks(pvhdev_trace_backend(t), true, false, false);
+	assert_int_equal(pvhdev_trace_close(t), 0);
+	pvhdev_fake_free(fake);
+	got = slurp(f->path, NULL);
+	assert_non_null(strstr(got, "<backend name=\"mmio-read-only\" hooks=\"mmio_read\"/>"));
+	free(got);
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		snprintf(text, sizeof(text),
+		         "<pvhdev-trace format=\"1\" pvhdev=\"0\">\n"
+		         "  <platform source=\"test\"/>\n"
+		         "  <backend name=\"x\" hooks=\"%s\"/>\n" TAIL, rows[i].hooks);
+		spew(f->path, text, strlen(text));
+		assert_int_equal(pvhdev_trace_replay_open(f->path, PVHDEV_TRACE_STRICT,
+		                                          &t, err, sizeof(err)), 0);
+		check_hooks(pvhdev_trace_backend(t), rows[i].mr, rows[i].mw, rows[i].en);
+		assert_int_equal(pvhdev_trace_close(t), 0);
+	}
+}
+
+/* Every hook of a finished trace: the trace's error (-EIO when it has
+ * none), reads all-ones, an enumeration with no device, and nothing
+ * reaches the file, the wrapped backend or the counters; in each mode. */
+static void after_finish(struct pvhdev_trace *t, int err)
+{
+	struct pvhdev_trace_counters before, after;
+	char seen[64] = "";
+	uint32_t v = 0;
+	uint64_t m = 0;
+
+	assert_int_equal(pvhdev_trace_get_counters(t, &before), 0);
+	assert_int_equal(pvhdev_trace_ops.cfg_read(t, DEV_A, 0x0, 4, &v), err);
+	assert_int_equal(v, 0xffffffff);
+	assert_int_equal(pvhdev_trace_ops.cfg_read(t, DEV_A, 0x0, 2, &v), err);
+	assert_int_equal(v, 0xffff);
+	assert_int_equal(pvhdev_trace_ops.cfg_write(t, DEV_A, 0x0c, 1, 0x42), err);
+	assert_int_equal(pvhdev_trace_ops.mmio_read(t, 0xfe000000, 8, &m), err);
+	assert_true(m == ~0ull);
+	assert_int_equal(pvhdev_trace_ops.mmio_read(t, 0xfe000000, 1, &m), err);
+	assert_int_equal(m, 0xff);
+	assert_int_equal(pvhdev_trace_ops.mmio_write(t, 0xfe000000, 4, 1), err);
+	assert_int_equal(pvhdev_trace_ops.enumerate(t, collect, seen), err);
+	assert_string_equal(seen, "");
+	assert_int_equal(pvhdev_trace_get_counters(t, &after), 0);
+	assert_memory_equal(&before, &after, sizeof(before));
+}
+
+static void calls_after_finish(void **state)
+{
+	struct fx *f = *state;
+	struct pvhdev_trace *t;
+	char err[512], seen[64], *before, *after;
+	size_t len, len2;
+	uint32_t v;
+
+	rig_record(&f->rec, f->path, f->devs, 2, NULL);
+	t = f->rec.trace;
+	assert_int_equal(pvhdev_trace_ops.cfg_write(t, DEV_A, 0x0c, 1, 0x11), 0);
+	assert_int_equal(pvhdev_trace_finish(t), 0);
+	before = slurp(f->path, &len);
+	after_finish(t, -EIO);
+	after = slurp(f->path, &len2);
+	assert_int_equal(len, len2);
+	assert_memory_equal(before, after, len);
+	free(before);
+	free(after);
+	assert_int_equal(pvhdev_fake_ops.cfg_read(f->rec.fake, DEV_A, 0x0c, 1, &v), 0);
+	assert_int_equal(v, 0x11);
+	assert_int_equal(rig_end(&f->rec), 0);
+
+	/* Replay: the trace's answers are gone too. */
+	for (int mode = PVHDEV_TRACE_STRICT; mode <= PVHDEV_TRACE_RELAXED; mode++) {
+		write_trace(f, "  <r s=\"0000:00:02.0\" o=\"0x0\" n=\"4\" v=\"0x10d38086\"/>\n"
+		               "  <enum>\n    <d s=\"0000:00:02.0\"/>\n  </enum>\n" TAIL);
+		assert_int_equal(pvhdev_trace_replay_open(f->path, mode, &t, err,
+		                                          sizeof(err)), 0);
+		assert_int_equal(pvhdev_trace_ops.cfg_read(t, DEV_A, 0x0, 4, &v), 0);
+		assert_int_equal(v, 0x10d38086);
+		seen[0] = '\0';
+		assert_int_equal(pvhdev_trace_ops.enumerate(t, collect, seen), 0);
+		assert_string_equal(seen, "0000:00:02.0 ");
+		assert_int_equal(pvhdev_trace_finish(t), 0);
+		after_finish(t, -EIO);
+		assert_string_equal(pvhdev_trace_error(t), "");
+		assert_int_equal(pvhdev_trace_finish(t), 0);
+		assert_int_equal(pvhdev_trace_close(t), 0);
+	}
+}
+
 /* Past line 65535 libxml2 stops counting element lines: the report
  * still names the right one. */
 static void line_numbers_past_65535(void **state)
@@ -1403,6 +1544,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(shadow_marks, setup, teardown),
 	cmocka_unit_test_setup_teardown(write_error_reported, setup, teardown),
 	cmocka_unit_test_setup_teardown(backend_without_optional_hooks, setup, teardown),
+	cmocka_unit_test_setup_teardown(optional_hooks_one_by_one, setup, teardown),
+	cmocka_unit_test_setup_teardown(calls_after_finish, setup, teardown),
 	cmocka_unit_test_setup_teardown(line_numbers_past_65535, setup, teardown),
 	cmocka_unit_test_setup_teardown(checked_in_traces_replay, setup, teardown),
 	cmocka_unit_test_setup_teardown(schema_validates, setup, teardown),
