@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Names for config-space registers and their bits, the one place in src/
+ * that spells them as numbers (scripts/check-pci-facts.sh keeps it so).
+ * The names follow pciutils' lib/header.h with a PVHDEV_ prefix; the
+ * values are from PCI Local Bus 3.0 (6.2, 6.7, 6.8), the PCI-to-PCI
+ * Bridge Architecture 1.2 (3.2), PCI Power Management 1.2 (3.2) and
+ * PCIe Base 4.0 (7.5.3, 9.3.3).  Offsets are bytes from the start of
+ * config space (header registers) or from a capability's start.
+ * Freestanding: macros only, for the core and the host code alike.
+ *
+ *   0x00 vendor | device      0x04 command | status
+ *   0x08 revision, class      0x0c cache line, latency, header type, BIST
+ *   0x10..0x27 type 0: BAR0..5; type 1: BAR0..1, buses, IO/mem windows
+ *   0x30 type 0: ROM; type 1: IO upper 16 bits   0x34 capabilities pointer
+ *   0x38 type 1: ROM          0x3c interrupt line, pin | bridge control
+ */
+#ifndef PVHDEV_PCI_REGS_H
+#define PVHDEV_PCI_REGS_H
+
+/* ---- Every header type ---- */
+#define PVHDEV_PCI_VENDOR_ID 0x00            /* 16 bits */
+#define PVHDEV_PCI_DEVICE_ID 0x02            /* 16 bits */
+#define PVHDEV_PCI_COMMAND 0x04              /* 16 bits */
+#define  PVHDEV_PCI_COMMAND_IO 0x0001        /* IO space decode */
+#define  PVHDEV_PCI_COMMAND_MEMORY 0x0002    /* memory space decode */
+#define  PVHDEV_PCI_COMMAND_MASTER 0x0004    /* bus master */
+#define  PVHDEV_PCI_COMMAND_PARITY 0x0040    /* parity error response */
+#define  PVHDEV_PCI_COMMAND_SERR 0x0100      /* SERR# enable */
+#define  PVHDEV_PCI_COMMAND_DISABLE_INTx 0x0400
+#define PVHDEV_PCI_STATUS 0x06               /* 16 bits */
+#define  PVHDEV_PCI_STATUS_CAP_LIST 0x0010   /* the capabilities pointer is valid */
+#define PVHDEV_PCI_CLASS_REVISION 0x08       /* 32 bits: class << 8 | revision */
+#define PVHDEV_PCI_CACHE_LINE_SIZE 0x0c      /* 8 bits */
+#define PVHDEV_PCI_LATENCY_TIMER 0x0d        /* 8 bits */
+#define PVHDEV_PCI_HEADER_TYPE 0x0e          /* 8 bits */
+#define  PVHDEV_PCI_HEADER_TYPE_MASK 0x7f    /* the layout, without ... */
+#define  PVHDEV_PCI_HEADER_MULTI_FUNC 0x80   /* ... the multi-function bit */
+#define  PVHDEV_PCI_HEADER_TYPE_NORMAL 0
+#define  PVHDEV_PCI_HEADER_TYPE_BRIDGE 1
+#define  PVHDEV_PCI_HEADER_TYPE_CARDBUS 2
+#define PVHDEV_PCI_BASE_ADDRESS_0 0x10       /* 32 bits each, 4 bytes apart */
+#define PVHDEV_PCI_BASE_ADDRESS_1 0x14
+#define PVHDEV_PCI_BASE_ADDRESS_2 0x18
+#define PVHDEV_PCI_BASE_ADDRESS_3 0x1c
+#define PVHDEV_PCI_BASE_ADDRESS_4 0x20
+#define PVHDEV_PCI_BASE_ADDRESS_5 0x24
+/* BAR i's register (low dword for a 64-bit BAR). */
+#define PVHDEV_PCI_BASE_ADDRESS(i) (PVHDEV_PCI_BASE_ADDRESS_0 + 4 * (i))
+/*
+ *   memory BAR  31..4 address | 3 prefetchable | 2:1 type | 0 = 0
+ *   IO BAR      31..2 address | 1 reserved              | 0 = 1
+ */
+#define  PVHDEV_PCI_BASE_ADDRESS_SPACE_IO 0x01
+#define  PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK 0x06
+#define  PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_32 0x00
+#define  PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_1M 0x02  /* below 1 MiB (PCI 2.x) */
+#define  PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_64 0x04  /* the next BAR is bits 63:32 */
+#define  PVHDEV_PCI_BASE_ADDRESS_MEM_PREFETCH 0x08
+#define  PVHDEV_PCI_BASE_ADDRESS_MEM_FLAGS 0x0fu   /* the low bits that are not address */
+#define  PVHDEV_PCI_BASE_ADDRESS_IO_FLAGS 0x03u
+#define PVHDEV_PCI_CAPABILITY_LIST 0x34      /* 8 bits, types 0 and 1 */
+#define PVHDEV_PCI_INTERRUPT_LINE 0x3c       /* 8 bits */
+#define PVHDEV_PCI_INTERRUPT_PIN 0x3d        /* 8 bits */
+
+/* ---- Type 0 (endpoint) ---- */
+#define PVHDEV_PCI_ROM_ADDRESS 0x30          /* 31..11 address | 0 enable */
+#define  PVHDEV_PCI_ROM_ADDRESS_ENABLE 0x01
+#define  PVHDEV_PCI_ROM_ADDRESS_FLAGS 0x7ffu /* bits below the address */
+
+/* ---- Type 1 (PCI-to-PCI bridge) ---- */
+#define PVHDEV_PCI_PRIMARY_BUS 0x18          /* 8 bits; then secondary, ... */
+#define PVHDEV_PCI_SECONDARY_BUS 0x19        /* 8 bits */
+#define PVHDEV_PCI_SUBORDINATE_BUS 0x1a      /* 8 bits */
+#define PVHDEV_PCI_SEC_LATENCY_TIMER 0x1b    /* 8 bits */
+#define PVHDEV_PCI_IO_BASE 0x1c              /* 8 bits; IO limit at 0x1d */
+#define PVHDEV_PCI_SEC_STATUS 0x1e           /* 16 bits */
+#define PVHDEV_PCI_MEMORY_BASE 0x20          /* 16 bits; limit at 0x22 */
+#define PVHDEV_PCI_PREF_MEMORY_BASE 0x24     /* 16 bits; limit at 0x26 */
+#define PVHDEV_PCI_PREF_BASE_UPPER32 0x28
+#define PVHDEV_PCI_PREF_LIMIT_UPPER32 0x2c
+#define PVHDEV_PCI_IO_BASE_UPPER16 0x30      /* 16 bits; limit's at 0x32 */
+#define PVHDEV_PCI_ROM_ADDRESS1 0x38         /* as PVHDEV_PCI_ROM_ADDRESS */
+#define PVHDEV_PCI_BRIDGE_CONTROL 0x3e       /* 16 bits */
+#define  PVHDEV_PCI_BRIDGE_CTL_BUS_RESET 0x0040 /* Secondary Bus Reset */
+
+/* ---- Type 2 (CardBus bridge) ---- */
+#define PVHDEV_PCI_CB_CAPABILITY_LIST 0x14   /* 8 bits */
+
+/* ---- Capabilities: the legacy list ---- */
+#define PVHDEV_PCI_CAP_LIST_ID 0             /* 8 bits */
+#define PVHDEV_PCI_CAP_LIST_NEXT 1           /* 8 bits; bits 1:0 reserved */
+#define PVHDEV_PCI_CAP_FLAGS 2               /* 16 bits */
+#define  PVHDEV_PCI_CAP_ID_PM 0x01
+#define  PVHDEV_PCI_CAP_ID_MSI 0x05
+#define  PVHDEV_PCI_CAP_ID_EXP 0x10          /* PCI Express */
+#define  PVHDEV_PCI_CAP_ID_MSIX 0x11
+#define PVHDEV_PCI_CAP_PTR_MASK 0xfc         /* pointers are dword aligned */
+#define PVHDEV_PCI_CAP_PTR_MIN 0x40          /* below it is the header */
+
+/* Power management */
+#define PVHDEV_PCI_PM_CTRL 4                 /* 16 bits: PMCSR */
+
+/* PCI Express */
+#define PVHDEV_PCI_EXP_FLAGS 0x02            /* 16 bits: capabilities register */
+#define PVHDEV_PCI_EXP_DEVCAP 0x04
+#define PVHDEV_PCI_EXP_DEVCTL 0x08           /* 16 bits */
+#define  PVHDEV_PCI_EXP_DEVCTL_BCR_FLR 0x8000 /* Initiate Function Level Reset */
+#define PVHDEV_PCI_EXP_DEVSTA 0x0a
+#define PVHDEV_PCI_EXP_LNKCAP 0x0c           /* 32 bits */
+#define PVHDEV_PCI_EXP_LNKCTL 0x10
+#define PVHDEV_PCI_EXP_LNKSTA 0x12
+#define PVHDEV_PCI_EXP_SLTCAP 0x14
+#define PVHDEV_PCI_EXP_SLTCTL 0x18
+#define PVHDEV_PCI_EXP_SLTSTA 0x1a
+#define PVHDEV_PCI_EXP_RTCTL 0x1c
+#define PVHDEV_PCI_EXP_RTSTA 0x20            /* 32 bits */
+#define PVHDEV_PCI_EXP_DEVCTL2 0x28
+#define PVHDEV_PCI_EXP_LNKCTL2 0x30
+
+/* ---- Extended capabilities (from 0x100) ---- */
+#define PVHDEV_PCI_EXT_CAP_ID_SRIOV 0x0010
+
+/* SR-IOV */
+#define PVHDEV_PCI_IOV_CTRL 0x08             /* 16 bits */
+#define PVHDEV_PCI_IOV_TOTALVF 0x0e          /* 16 bits */
+#define PVHDEV_PCI_IOV_NUMVF 0x10            /* 16 bits */
+#define PVHDEV_PCI_IOV_OFFSET 0x14           /* 16 bits: First VF Offset */
+#define PVHDEV_PCI_IOV_STRIDE 0x16           /* 16 bits: VF Stride */
+#define PVHDEV_PCI_IOV_DID 0x1a              /* 16 bits: VF Device ID */
+#define PVHDEV_PCI_IOV_SYSPS 0x20            /* 32 bits: System Page Size */
+#define PVHDEV_PCI_IOV_BAR_BASE 0x24         /* VF BAR0..5, 4 bytes apart */
+
+#endif
