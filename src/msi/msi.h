@@ -41,7 +41,7 @@
 
 #include <pvhdev/irq.h>
 
-#define PCI_CAP_ID_MSI 0x05
+#define PCI_CAP_ID_MSI PVHDEV_PCI_CAP_ID_MSI
 
 /* Register offsets from the capability. */
 #define MSI_CTRL 0x02u

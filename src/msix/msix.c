@@ -140,7 +140,8 @@ static bool table_decodes(const struct pvhdev__msix_dev *m)
 	uint32_t cmd;
 
 	return m->trap[0].on &&
-	       !pvhdev__hw_cfg_read(m->dev->dom, m->dev->sbdf, 0x04, 2, &cmd) && (cmd & 0x2);
+	       !pvhdev__hw_cfg_read(m->dev->dom, m->dev->sbdf, PVHDEV_PCI_COMMAND, 2, &cmd) &&
+	       (cmd & PVHDEV_PCI_COMMAND_MEMORY);
 }
 
 /* The device's mask bits are stale: while MSI-X is on, the function
@@ -905,7 +906,7 @@ struct msix_hw {
 static int hw_state(struct pvhdev_dev *dev, unsigned cap, struct msix_hw *h)
 {
 	struct pvhdev_domain *dom = dev->dom;
-	int rc = pvhdev__hw_cfg_read(dom, dev->sbdf, 0x04, 2, &h->cmd);
+	int rc = pvhdev__hw_cfg_read(dom, dev->sbdf, PVHDEV_PCI_COMMAND, 2, &h->cmd);
 
 	if (!rc)
 		rc = pvhdev__hw_cfg_read(dom, dev->sbdf, cap + MSIX_CTRL, 2, &h->ctrl);
@@ -978,7 +979,7 @@ static int irq_check(struct pvhdev_dev *dev, const struct msix_hw *h, char *msg,
 	const struct pvhdev__msix_dev *m = dev->msix;
 	bool live = pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_LIVE);
 	bool hmask = pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_HMASK);
-	bool decodes = h->cmd & 0x2;
+	bool decodes = h->cmd & PVHDEV_PCI_COMMAND_MEMORY;
 	uint64_t base;
 
 	if (!(h->ctrl & MSIX_CTRL_ENABLE) || (h->ctrl & MSIX_CTRL_FMASK))
@@ -1029,7 +1030,7 @@ static int msix_check_dev(struct pvhdev_dev *dev, char *msg, size_t len)
 	    pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_LIVE))
 		return msix_fail(dev, msg, len, "enabled in the device with its layout "
 		                 "refused", h.ctrl, h.table);
-	if ((h.cmd & 0x2) && (dev->msix || (h.ctrl & MSIX_CTRL_ENABLE)) &&
+	if ((h.cmd & PVHDEV_PCI_COMMAND_MEMORY) && (dev->msix || (h.ctrl & MSIX_CTRL_ENABLE)) &&
 	    pvhdev__check_on(dev->dom, PVHDEV__CK_MSIX_PAGES) &&
 	    ((rc = pages_check(dev, h.table, (uint64_t)h.nr * MSIX_ENTRY_SIZE,
 	                       "table page in the p2m while decoding", msg, len)) ||

@@ -34,7 +34,7 @@
 
 #include <pvhdev/irq.h>
 
-#define PCI_CAP_ID_MSIX 0x11
+#define PCI_CAP_ID_MSIX PVHDEV_PCI_CAP_ID_MSIX
 
 /* Capability offsets. */
 #define MSIX_CTRL 0x02u
