@@ -259,7 +259,7 @@ static int walk(struct space *s, unsigned type, struct visits *v,
 {
 	struct pvhdev__pci_cfg cfg = { sp_read, NULL, s };
 
-	return pvhdev__pci_caps_walk(&cfg, type, visit, v, end, at);
+	return pvhdev__pci_caps_walk(&cfg, pvhdev__pci_layout(type), visit, v, end, at);
 }
 
 static void reset(struct space *s, struct visits *v)

@@ -57,7 +57,8 @@ static int walk_legacy(const struct pvhdev_dev *dev, struct pvhdev__caps_found *
 	if (rc || status == 0xffff || !(status & PVHDEV_PCI_STATUS_CAP_LIST) ||
 	    !pvhdev__pci_layout(dev->hdr_type)->cap_ptr)
 		return rc;
-	rc = pvhdev__pci_caps_walk(&cfg, dev->hdr_type, legacy_found, out, &end, &at);
+	rc = pvhdev__pci_caps_walk(&cfg, pvhdev__pci_layout(dev->hdr_type), legacy_found, out,
+	                           &end, &at);
 	if (!rc && end == PVHDEV__PCI_WALK_HEADER)
 		walk_warn(dev, "legacy", at, "pointer into the header");
 	else if (!rc && end == PVHDEV__PCI_WALK_LOOP)

@@ -30,15 +30,16 @@ enum pvhdev__pci_bar_kind pvhdev__pci_bar_kind(uint32_t lo)
 {
 	if (lo & PVHDEV_PCI_BASE_ADDRESS_SPACE_IO)
 		return PVHDEV__PCI_BAR_IO;
-	if ((lo & PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_64)
+	if ((lo & PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+	    PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_64)
 		return PVHDEV__PCI_BAR_MEM64;
 	return PVHDEV__PCI_BAR_MEM32;
 }
 
 uint64_t pvhdev__pci_bar_addr(uint32_t lo, uint32_t hi)
 {
-	uint32_t flags = lo & PVHDEV_PCI_BASE_ADDRESS_SPACE_IO ? PVHDEV_PCI_BASE_ADDRESS_IO_FLAGS
-	                                                       : PVHDEV_PCI_BASE_ADDRESS_MEM_FLAGS;
+	uint32_t flags = lo & PVHDEV_PCI_BASE_ADDRESS_SPACE_IO ?
+	                 PVHDEV_PCI_BASE_ADDRESS_IO_FLAGS : PVHDEV_PCI_BASE_ADDRESS_MEM_FLAGS;
 
 	return (uint64_t)hi << 32 | (lo & ~flags);
 }
@@ -57,7 +58,8 @@ uint64_t pvhdev__pci_bar_size_min(enum pvhdev__pci_bar_kind kind)
 
 uint64_t pvhdev__pci_bar_size_max(enum pvhdev__pci_bar_kind kind)
 {
-	return kind == PVHDEV__PCI_BAR_MEM64 ? PVHDEV_PCI_BAR_MAX64 : PVHDEV_PCI_BAR_MAX32;
+	return kind == PVHDEV__PCI_BAR_MEM64 ? PVHDEV_PCI_BAR_MAX64
+	                                     : PVHDEV_PCI_BAR_MAX32;
 }
 
 const char *pvhdev__pci_bar_size_refusal(enum pvhdev__pci_bar_kind kind,
@@ -66,11 +68,12 @@ const char *pvhdev__pci_bar_size_refusal(enum pvhdev__pci_bar_kind kind,
 	if (!size || (size & (size - 1)))
 		return "not a power of two";
 	if (size < pvhdev__pci_bar_size_min(kind))
-		return kind == PVHDEV__PCI_BAR_ROM ? "smaller than the ROM's address bits allow"
-		                                   : "smaller than the BAR's flag bits allow";
+		return kind == PVHDEV__PCI_BAR_ROM ?
+		       "smaller than the ROM's address bits allow" :
+		       "smaller than the BAR's flag bits allow";
 	if (size > pvhdev__pci_bar_size_max(kind))
-		return kind == PVHDEV__PCI_BAR_ROM ? "larger than 2 GiB in a ROM"
-		                                   : "larger than 2 GiB in a 32-bit BAR";
+		return kind == PVHDEV__PCI_BAR_ROM ? "larger than 2 GiB in a ROM" :
+		       "larger than 2 GiB in a 32-bit BAR";
 	return NULL;
 }
 
@@ -121,11 +124,12 @@ uint64_t pvhdev__pci_bar_size(enum pvhdev__pci_bar_kind kind, uint32_t lo,
 
 /* ---- The legacy capability list ---- */
 
-int pvhdev__pci_caps_walk(const struct pvhdev__pci_cfg *cfg, unsigned hdr_type,
+int pvhdev__pci_caps_walk(const struct pvhdev__pci_cfg *cfg,
+                          const struct pvhdev__pci_layout *l,
                           int (*visit)(void *ctx, unsigned off, uint8_t id),
                           void *ctx, enum pvhdev__pci_walk_end *end, unsigned *at)
 {
-	unsigned cap_ptr = pvhdev__pci_layout(hdr_type)->cap_ptr;
+	unsigned cap_ptr = l->cap_ptr;
 	uint64_t seen = 0; /* one bit per dword of 0x40..0xff */
 	uint32_t ptr, hdr;
 	int rc;

@@ -94,7 +94,7 @@ enum pvhdev__pci_walk_end {
 };
 
 /*
- * The legacy capability list of a header of type hdr_type, from its
+ * The legacy capability list of a header laid out as l, from its
  * capabilities pointer (read 1 byte), each entry's ID and next pointer
  * read as 2 bytes at the entry.  visit(ctx, off, id) sees each entry in
  * list order, each offset once: 0 goes on, > 0 stops, < 0 stops and is
@@ -102,7 +102,8 @@ enum pvhdev__pci_walk_end {
  * ended that the caller may want to log.  Returns 0 or the first error
  * of a read or of visit.
  */
-int pvhdev__pci_caps_walk(const struct pvhdev__pci_cfg *cfg, unsigned hdr_type,
+int pvhdev__pci_caps_walk(const struct pvhdev__pci_cfg *cfg,
+                          const struct pvhdev__pci_layout *l,
                           int (*visit)(void *ctx, unsigned off, uint8_t id),
                           void *ctx, enum pvhdev__pci_walk_end *end, unsigned *at);
 
