@@ -34,14 +34,12 @@
 #include "core/core.h"
 
 #define FAKE_MMIO_DEFAULT 0x10000u /* bytes backed when mmio_backed is 0 */
-#define FAKE_CAP_HOPS 48           /* legacy list bound, as in the core */
-#define FAKE_ROM_MIN 0x800u        /* ROM address field is bits 31:11 */
-#define FAKE_MAX32 0x80000000u     /* largest 32-bit BAR or ROM, bytes */
-#define FAKE_NR_BARS 6
+#define FAKE_CAP_HOPS PVHDEV_PCI_CAP_HOPS
+#define FAKE_NR_BARS PVHDEV_PCI_NR_BARS
 #define FAKE_WIN_ROM FAKE_NR_BARS  /* win[] slot of the ROM */
 #define FAKE_NR_WIN (FAKE_NR_BARS + 1)
-#define FAKE_CMD_MEM 0x02          /* command: memory space enable */
-#define FAKE_ROM_ENABLE 0x01
+#define FAKE_CMD_MEM PVHDEV_PCI_COMMAND_MEMORY
+#define FAKE_ROM_ENABLE PVHDEV_PCI_ROM_ADDRESS_ENABLE
 #define FAKE_NR_ARRAYS 4           /* val, rw, rw1c, init per function */
 
 enum fake_bar_kind {
@@ -84,20 +82,6 @@ struct pvhdev_fake {
 	int fail_err;
 };
 
-/* Where each header type keeps its BARs, ROM and capability pointer. */
-struct fake_hdr {
-	unsigned nr_bars; /* BARs from 0x10, 4 bytes apart */
-	unsigned rom;     /* offset of the ROM BAR; 0: none */
-	unsigned cap_ptr; /* offset of the capabilities pointer; 0: none */
-};
-
-static const struct fake_hdr fake_hdrs[] = {
-	[0] = { 6, 0x30, 0x34 }, /* endpoint */
-	[1] = { 2, 0x38, 0x34 }, /* PCI-to-PCI bridge */
-	[2] = { 0, 0, 0x14 },    /* CardBus bridge: its windows are not modelled */
-};
-static const struct fake_hdr fake_hdr_other = { 0, 0, 0 };
-
 /* One field's default masks: offset (from the header or a capability),
  * size in bytes, rw and rw1c bits. */
 struct fake_rule {
@@ -108,44 +92,45 @@ struct fake_rule {
 
 /* Every header type (PCI Local Bus 3.0, 6.2). */
 static const struct fake_rule fake_common[] = {
-	{ 0x04, 2, 0x0547, 0 }, /* command: IO, mem, master, parity, SERR#, INTx off */
-	{ 0x06, 2, 0, 0xf900 }, /* status: error bits 8 and 15:11 */
-	{ 0x0c, 1, 0xff, 0 },   /* cache line size */
-	{ 0x0d, 1, 0xff, 0 },   /* latency timer */
-	{ 0x3c, 1, 0xff, 0 },   /* interrupt line */
+	{ PVHDEV_PCI_COMMAND, 2, 0x0547, 0 }, /* IO, mem, master, parity, SERR#, INTx off */
+	{ PVHDEV_PCI_STATUS, 2, 0, 0xf900 },  /* error bits 8 and 15:11 */
+	{ PVHDEV_PCI_CACHE_LINE_SIZE, 1, 0xff, 0 },
+	{ PVHDEV_PCI_LATENCY_TIMER, 1, 0xff, 0 },
+	{ PVHDEV_PCI_INTERRUPT_LINE, 1, 0xff, 0 },
 };
 
 /* Type 1 (PCI-to-PCI Bridge 1.2, 3.2). */
 static const struct fake_rule fake_bridge[] = {
-	{ 0x18, 4, 0xffffffff, 0 }, /* primary/secondary/subordinate bus, sec. latency */
-	{ 0x1c, 2, 0xf0f0, 0 },     /* IO base/limit, address bits 15:12 */
-	{ 0x1e, 2, 0, 0xf900 },     /* secondary status */
-	{ 0x20, 4, 0xfff0fff0, 0 }, /* memory base/limit, bits 31:20 */
-	{ 0x24, 4, 0xfff0fff0, 0 }, /* prefetchable base/limit, bits 31:20 */
-	{ 0x28, 4, 0xffffffff, 0 }, /* prefetchable base, bits 63:32 */
-	{ 0x2c, 4, 0xffffffff, 0 }, /* prefetchable limit, bits 63:32 */
-	{ 0x30, 4, 0xffffffff, 0 }, /* IO base/limit, bits 31:16 */
+	/* primary/secondary/subordinate bus, secondary latency timer */
+	{ PVHDEV_PCI_PRIMARY_BUS, 4, 0xffffffff, 0 },
+	{ PVHDEV_PCI_IO_BASE, 2, 0xf0f0, 0 },              /* base/limit, bits 15:12 */
+	{ PVHDEV_PCI_SEC_STATUS, 2, 0, 0xf900 },
+	{ PVHDEV_PCI_MEMORY_BASE, 4, 0xfff0fff0, 0 },      /* base/limit, bits 31:20 */
+	{ PVHDEV_PCI_PREF_MEMORY_BASE, 4, 0xfff0fff0, 0 }, /* base/limit, bits 31:20 */
+	{ PVHDEV_PCI_PREF_BASE_UPPER32, 4, 0xffffffff, 0 },
+	{ PVHDEV_PCI_PREF_LIMIT_UPPER32, 4, 0xffffffff, 0 },
+	{ PVHDEV_PCI_IO_BASE_UPPER16, 4, 0xffffffff, 0 },  /* base/limit, bits 31:16 */
 	/* Bridge control bits 11:0, approximately: real bridges hardwire
 	 * some (PCIe has no discard timers) and bit 10 is really RW1C. */
-	{ 0x3e, 2, 0x0fff, 0 },
+	{ PVHDEV_PCI_BRIDGE_CONTROL, 2, 0x0fff, 0 },
 };
 
 /* MSI-X (PCI Local Bus 3.0, 6.8.2): table and PBA offsets stay RO. */
 static const struct fake_rule fake_msix[] = {
-	{ 0x02, 2, 0xc000, 0 }, /* message control: enable, function mask */
+	{ PVHDEV_PCI_MSIX_FLAGS, 2, 0xc000, 0 }, /* enable, function mask */
 };
 
 /* PCI Express (PCIe Base 4.0, 7.5.3), every function.  Bits that start
  * something when written 1 and always read 0 are not stored: Initiate
  * FLR (device control bit 15), Retrain Link (link control bit 5). */
 static const struct fake_rule fake_pcie[] = {
-	{ 0x08, 2, 0x7fff, 0 }, /* device control: all but Initiate FLR */
-	{ 0x0a, 2, 0, 0x000f }, /* device status: error detected bits 3:0 */
+	{ PVHDEV_PCI_EXP_DEVCTL, 2, 0x7fff, 0 }, /* all but Initiate FLR */
+	{ PVHDEV_PCI_EXP_DEVSTA, 2, 0, 0x000f }, /* error detected bits 3:0 */
 	/* link control: ASPM 1:0, RCB 3, link disable 4, common clock 6,
 	 * extended synch 7, clock PM 8, autonomous width disable 9,
 	 * bandwidth interrupt enables 11:10 */
-	{ 0x10, 2, 0x0fdb, 0 },
-	{ 0x12, 2, 0, 0xc000 }, /* link status: bandwidth status bits 15:14 */
+	{ PVHDEV_PCI_EXP_LNKCTL, 2, 0x0fdb, 0 },
+	{ PVHDEV_PCI_EXP_LNKSTA, 2, 0, 0xc000 }, /* bandwidth status bits 15:14 */
 };
 
 /* A slot (PCIe capabilities bit 8, Slot Implemented): slot control
@@ -154,30 +139,30 @@ static const struct fake_rule fake_pcie[] = {
  * and reads 0.  Slot status: the event bits 4:0 and 8 are RW1C; presence,
  * MRL and interlock state (7:5) are the hardware's. */
 static const struct fake_rule fake_pcie_slot[] = {
-	{ 0x18, 2, 0x77ff, 0 },
-	{ 0x1a, 2, 0, 0x011f },
+	{ PVHDEV_PCI_EXP_SLTCTL, 2, 0x77ff, 0 },
+	{ PVHDEV_PCI_EXP_SLTSTA, 2, 0, 0x011f },
 };
 
 /* A root port or root complex event collector: root control bits 4:0
  * (system error enables, PME interrupt, CRS visibility); root status:
  * PME Status (bit 16) is RW1C, PME Pending the hardware's. */
 static const struct fake_rule fake_pcie_root[] = {
-	{ 0x1c, 2, 0x001f, 0 },
-	{ 0x20, 4, 0, 0x00010000 },
+	{ PVHDEV_PCI_EXP_RTCTL, 2, 0x001f, 0 },
+	{ PVHDEV_PCI_EXP_RTSTA, 4, 0, 0x00010000 },
 };
 
 /* Capability version 2: device control 2 (completion timeout, ARI
  * forwarding, AtomicOps, IDO, LTR, OBFF, ...) and link control 2 (target
  * speed, compliance, margins); selectable de-emphasis (bit 6) is HwInit. */
 static const struct fake_rule fake_pcie_v2[] = {
-	{ 0x28, 2, 0xffff, 0 },
-	{ 0x30, 2, 0xffbf, 0 },
+	{ PVHDEV_PCI_EXP_DEVCTL2, 2, 0xffff, 0 },
+	{ PVHDEV_PCI_EXP_LNKCTL2, 2, 0xffbf, 0 },
 };
 
 /* Power management (PCI PM 1.2, 3.2.4): PMCSR PowerState 1:0, PME_En 8,
  * Data_Select 12:9; PME_Status (15) is RW1C; No_Soft_Reset (3) is RO. */
 static const struct fake_rule fake_pm[] = {
-	{ 0x04, 2, 0x1f03, 0x8000 },
+	{ PVHDEV_PCI_PM_CTRL, 2, 0x1f03, 0x8000 },
 };
 
 #define FAKE_PCIE_SLOT 0x0100u   /* PCIe capabilities: Slot Implemented */
@@ -188,16 +173,16 @@ static const struct fake_rule fake_pm[] = {
 /* SR-IOV extended capability (PCIe Base, 9.3.3).  The VF BARs (+0x24..
  * +0x38) get BAR-like masks from vf_bar_size (vf_bar_masks). */
 static const struct fake_rule fake_sriov[] = {
-	{ 0x08, 2, 0x001f, 0 },     /* control: VF enable, migration, MSE, ARI */
-	{ 0x10, 2, 0xffff, 0 },     /* NumVFs */
-	{ 0x20, 4, 0xffffffff, 0 }, /* system page size */
+	{ PVHDEV_PCI_IOV_CTRL, 2, 0x001f, 0 },      /* VF enable, migration, MSE, ARI */
+	{ PVHDEV_PCI_IOV_NUMVF, 2, 0xffff, 0 },
+	{ PVHDEV_PCI_IOV_SYSPS, 4, 0xffffffff, 0 },
 };
 
-#define FAKE_CAP_PM 0x01
-#define FAKE_CAP_MSI 0x05
-#define FAKE_CAP_PCIE 0x10
-#define FAKE_CAP_MSIX 0x11
-#define FAKE_EXT_CAP_SRIOV 0x0010
+#define FAKE_CAP_PM PVHDEV_PCI_CAP_ID_PM
+#define FAKE_CAP_MSI PVHDEV_PCI_CAP_ID_MSI
+#define FAKE_CAP_PCIE PVHDEV_PCI_CAP_ID_EXP
+#define FAKE_CAP_MSIX PVHDEV_PCI_CAP_ID_MSIX
+#define FAKE_EXT_CAP_SRIOV PVHDEV_PCI_EXT_CAP_ID_SRIOV
 
 /* ---- Small helpers ---- */
 
@@ -206,10 +191,9 @@ static bool is_pow2(uint64_t x)
 	return x && !(x & (x - 1));
 }
 
-static const struct fake_hdr *hdr_of(unsigned type)
+static const struct pvhdev__pci_layout *hdr_of(unsigned type)
 {
-	return type < PVHDEV__ARRAY_SIZE(fake_hdrs) ? &fake_hdrs[type]
-	                                            : &fake_hdr_other;
+	return pvhdev__pci_layout(type);
 }
 
 /* What a bad access reads: all-ones of its size, or of 64 bits. */
@@ -246,7 +230,7 @@ static uint32_t src_dword(const struct pvhdev_fake_dev *d, unsigned off)
 /* Header type without the multi-function bit. */
 static unsigned src_hdr_type(const struct pvhdev_fake_dev *d)
 {
-	return src_byte(d, 0x0e) & 0x7fu;
+	return src_byte(d, PVHDEV_PCI_HEADER_TYPE) & PVHDEV_PCI_HEADER_TYPE_MASK;
 }
 
 /* Does [off, off + size) lie in fn's config space?  Written so that a
@@ -262,16 +246,17 @@ static uint32_t cfg_get(const struct fake_fn *fn, unsigned off, unsigned size)
 	return (uint32_t)get_le(fn->val + off, size);
 }
 
+/* The layout of the header fn has now. */
+static const struct pvhdev__pci_layout *fn_hdr(const struct fake_fn *fn)
+{
+	return hdr_of(fn->val[PVHDEV_PCI_HEADER_TYPE] & PVHDEV_PCI_HEADER_TYPE_MASK);
+}
+
 /* ---- Default masks ---- */
 
 /*
- * Classifies the six BAR slots from their initial low bits:
- *
- *   bit 0 = 1            IO
- *   bits 2:1 = 0b10      64-bit memory, paired with the next slot
- *   otherwise            32-bit memory (0b01 "below 1 MiB" and the
- *                        reserved 0b11 included)
- *
+ * Classifies the six BAR slots from their initial low bits
+ * (pvhdev__pci_bar_kind; a 64-bit BAR pairs with the next slot).
  * Slots past the header's BARs, and slots of size 0, are not
  * implemented; so is a 64-bit BAR in the header's last slot, which has
  * no high half.
@@ -282,13 +267,14 @@ static void bar_kinds(const struct pvhdev_fake_dev *d, uint8_t kind[FAKE_NR_BARS
 
 	memset(kind, FAKE_BAR_NONE, FAKE_NR_BARS);
 	for (unsigned i = 0; i < nr; i++) {
-		uint32_t lo = src_dword(d, 0x10 + 4 * i);
+		enum pvhdev__pci_bar_kind k =
+			pvhdev__pci_bar_kind(src_dword(d, PVHDEV_PCI_BASE_ADDRESS(i)));
 
 		if (!d->bar_size[i])
 			continue;
-		if (lo & 1)
+		if (k == PVHDEV__PCI_BAR_IO)
 			kind[i] = FAKE_BAR_IO;
-		else if ((lo & 6) != 4)
+		else if (k == PVHDEV__PCI_BAR_MEM32)
 			kind[i] = FAKE_BAR_MEM32;
 		else if (i + 1 < nr) {
 			kind[i] = FAKE_BAR_MEM64;
@@ -347,14 +333,14 @@ static void win_set(struct fake_win *w, unsigned reg, uint64_t size,
  * often hardwire bits 31:16).  The ROM adds bit 0, its enable.
  */
 static void bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
-                      const struct fake_hdr *h)
+                      const struct pvhdev__pci_layout *h)
 {
 	uint8_t kind[FAKE_NR_BARS];
 
 	bar_kinds(d, kind);
 	for (unsigned i = 0; i < h->nr_bars; i++) {
 		uint64_t rw = ~(d->bar_size[i] - 1);
-		unsigned reg = 0x10 + 4 * i;
+		unsigned reg = PVHDEV_PCI_BASE_ADDRESS(i);
 
 		if (kind[i] == FAKE_BAR_NONE || kind[i] == FAKE_BAR_HIGH)
 			continue;
@@ -425,20 +411,40 @@ static unsigned cap_end(const unsigned *at, unsigned n, unsigned off)
 	return end;
 }
 
-/* The legacy list's capability offsets, in list order: at most 48 hops;
- * a pointer below 0x40 ends it.  The status register's capability bit is
- * not consulted: the silicon has its registers whether or not it says so. */
-static unsigned cap_offsets(const struct fake_fn *fn, const struct fake_hdr *h,
-                            unsigned at[FAKE_CAP_HOPS])
+static int cap_read(void *fn, unsigned off, unsigned size, uint32_t *val)
 {
-	unsigned n = 0, ptr = h->cap_ptr ? fn->val[h->cap_ptr] & 0xfcu : 0;
-
-	for (; n < FAKE_CAP_HOPS && ptr >= 0x40; n++, ptr = fn->val[ptr + 1] & 0xfcu)
-		at[n] = ptr;
-	return n;
+	*val = cfg_get(fn, off, size);
+	return 0;
 }
 
-static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
+struct cap_list {
+	unsigned *at, n;
+};
+
+static int cap_found(void *list, unsigned off, uint8_t id)
+{
+	struct cap_list *l = list;
+
+	l->at[l->n++] = off;
+	return 0;
+}
+
+/* The legacy list's capability offsets, in list order, as src/pci walks
+ * it (each once, at most 48).  The status register's capability bit is
+ * not consulted: the silicon has its registers whether or not it says so. */
+static unsigned cap_offsets(const struct fake_fn *fn, const struct pvhdev__pci_layout *h,
+                            unsigned at[FAKE_CAP_HOPS])
+{
+	const struct pvhdev__pci_cfg cfg = { .read = cap_read, .ctx = (void *)fn };
+	struct cap_list list = { at, 0 };
+	enum pvhdev__pci_walk_end end;
+	unsigned where;
+
+	pvhdev__pci_caps_walk(&cfg, h, cap_found, &list, &end, &where);
+	return list.n;
+}
+
+static void caps_masks(struct fake_fn *fn, const struct pvhdev__pci_layout *h)
 {
 	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, h, at);
 
@@ -534,11 +540,11 @@ static bool bar_size_ok(uint8_t kind, uint64_t size)
 {
 	switch (kind) {
 	case FAKE_BAR_IO:
-		return is_pow2(size) && size >= 4 && size <= FAKE_MAX32;
+		return !pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_IO, size);
 	case FAKE_BAR_MEM32:
-		return is_pow2(size) && size >= 16 && size <= FAKE_MAX32;
+		return !pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_MEM32, size);
 	case FAKE_BAR_MEM64:
-		return is_pow2(size) && size >= 16;
+		return !pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_MEM64, size);
 	case FAKE_BAR_HIGH:
 		return false; /* the size belongs in the low slot */
 	default:
@@ -549,7 +555,7 @@ static bool bar_size_ok(uint8_t kind, uint64_t size)
 /* -EINVAL unless BAR and ROM sizes fit the header and the BAR types. */
 static int dev_check_bars(const struct pvhdev_fake_dev *d)
 {
-	const struct fake_hdr *h = hdr_of(src_hdr_type(d));
+	const struct pvhdev__pci_layout *h = hdr_of(src_hdr_type(d));
 	uint8_t kind[FAKE_NR_BARS];
 
 	bar_kinds(d, kind);
@@ -561,8 +567,7 @@ static int dev_check_bars(const struct pvhdev_fake_dev *d)
 	}
 	if (!d->rom_size)
 		return 0;
-	if (!h->rom || !is_pow2(d->rom_size) || d->rom_size < FAKE_ROM_MIN ||
-	    d->rom_size > FAKE_MAX32)
+	if (!h->rom || pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_ROM, d->rom_size))
 		return -EINVAL;
 	return 0;
 }
@@ -574,8 +579,8 @@ static int dev_check(const struct pvhdev_fake_dev *d)
 	if (d->nr_masks && !d->masks)
 		return -EINVAL;
 	for (unsigned i = 0; i < 6; i++)
-		if (d->vf_bar_size[i] && (!is_pow2(d->vf_bar_size[i]) ||
-		                          d->vf_bar_size[i] < 16))
+		if (d->vf_bar_size[i] &&
+		    pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_MEM64, d->vf_bar_size[i]))
 			return -EINVAL;
 	for (size_t i = 0; i < d->nr_masks; i++) {
 		const struct pvhdev_fake_mask *m = &d->masks[i];
@@ -640,7 +645,7 @@ static int win_alloc(struct pvhdev_fake *fk, struct fake_win *w, uint32_t backed
  * 6.8.2.9): every entry's vector control Mask bit set.  Only what lies in
  * the RAM behind the table's BAR: the rest reads 0 anyway.
  */
-static void msix_table_reset(struct fake_fn *fn, const struct fake_hdr *h)
+static void msix_table_reset(struct fake_fn *fn, const struct pvhdev__pci_layout *h)
 {
 	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, h, at);
 
@@ -664,7 +669,7 @@ static void msix_table_reset(struct fake_fn *fn, const struct fake_hdr *h)
 static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
                     const struct pvhdev_fake_dev *d, uint8_t *cfg)
 {
-	const struct fake_hdr *h = hdr_of(src_hdr_type(d));
+	const struct pvhdev__pci_layout *h = hdr_of(src_hdr_type(d));
 
 	fn->sbdf = d->sbdf;
 	fn->cfg_size = dev_cfg_size(d);
@@ -677,7 +682,7 @@ static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
 		memcpy(fn->val, d->cfg, d->cfg_len);
 	memcpy(fn->init, fn->val, fn->cfg_size);
 	rules_apply(fn, 0, fake_common, PVHDEV__ARRAY_SIZE(fake_common));
-	if (h == &fake_hdrs[1])
+	if (src_hdr_type(d) == PVHDEV_PCI_HEADER_TYPE_BRIDGE)
 		rules_apply(fn, 0, fake_bridge, PVHDEV__ARRAY_SIZE(fake_bridge));
 	bar_masks(fn, d, h);
 	caps_masks(fn, h);
@@ -861,7 +866,7 @@ static const struct fake_win *win_find(const struct pvhdev_fake *fk,
 	for (size_t i = 0; i < fk->nr_fn; i++) {
 		const struct fake_fn *fn = &fk->fn[i];
 
-		if (fn->absent || !(fn->val[0x04] & FAKE_CMD_MEM))
+		if (fn->absent || !(fn->val[PVHDEV_PCI_COMMAND] & FAKE_CMD_MEM))
 			continue;
 		for (unsigned j = 0; j < FAKE_NR_WIN; j++) {
 			const struct fake_win *w = &fn->win[j];
@@ -1052,9 +1057,9 @@ static int fake_enumerate(void *ctx, pvhdev_enum_fn fn, void *arg)
 /* ---- Hotplug ---- */
 
 /* PCIe capability registers (PCIe Base 4.0, 7.5.3), from the capability. */
-#define FAKE_PCIE_LINK_CAP 0x0c
-#define FAKE_PCIE_LINK_STATUS 0x12
-#define FAKE_PCIE_SLOT_STATUS 0x1a
+#define FAKE_PCIE_LINK_CAP PVHDEV_PCI_EXP_LNKCAP
+#define FAKE_PCIE_LINK_STATUS PVHDEV_PCI_EXP_LNKSTA
+#define FAKE_PCIE_SLOT_STATUS PVHDEV_PCI_EXP_SLTSTA
 #define FAKE_LINK_DLLLA_CAP (1u << 20) /* DLL Link Active Reporting Capable */
 #define FAKE_LINK_DLLLA 0x2000u        /* link status: DLL Link Active */
 #define FAKE_SLOT_PDC 0x0008u          /* slot status: Presence Detect Changed */
@@ -1068,8 +1073,11 @@ static struct fake_fn *port_of(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
 	for (size_t i = 0; i < fk->nr_fn; i++) {
 		struct fake_fn *p = &fk->fn[i];
 
-		if (!p->absent && (p->val[0x0e] & 0x7fu) == 1 &&
-		    p->sbdf >> 16 == sbdf >> 16 && p->val[0x19] == (sbdf >> 8 & 0xffu))
+		if (!p->absent &&
+		    (p->val[PVHDEV_PCI_HEADER_TYPE] & PVHDEV_PCI_HEADER_TYPE_MASK) ==
+		            PVHDEV_PCI_HEADER_TYPE_BRIDGE &&
+		    p->sbdf >> 16 == sbdf >> 16 &&
+		    p->val[PVHDEV_PCI_SECONDARY_BUS] == (sbdf >> 8 & 0xffu))
 			return p;
 	}
 	return NULL;
@@ -1079,7 +1087,7 @@ static struct fake_fn *port_of(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
  * in the first 256 bytes; 0: none. */
 static unsigned pcie_cap(const struct fake_fn *fn)
 {
-	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, hdr_of(fn->val[0x0e] & 0x7fu), at);
+	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, fn_hdr(fn), at);
 
 	for (unsigned i = 0; i < n; i++)
 		if (fn->val[at[i]] == FAKE_CAP_PCIE)
@@ -1147,7 +1155,7 @@ static void fn_reset(struct fake_fn *fn)
 	for (unsigned i = 0; i < FAKE_NR_WIN; i++)
 		if (fn->win[i].buf)
 			memset(fn->win[i].buf, 0, fn->win[i].backed);
-	msix_table_reset(fn, hdr_of(fn->val[0x0e] & 0x7fu));
+	msix_table_reset(fn, fn_hdr(fn));
 }
 
 int pvhdev_fake_plug(struct pvhdev_fake *fake, pvhdev_sbdf_t sbdf)

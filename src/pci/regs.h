@@ -93,7 +93,12 @@
 #define PVHDEV_PCI_CAP_FLAGS 2               /* 16 bits */
 #define  PVHDEV_PCI_CAP_ID_PM 0x01
 #define  PVHDEV_PCI_CAP_ID_MSI 0x05
-#define  PVHDEV_PCI_CAP_ID_EXP 0x10          /* PCI Express */
+#define  PVHDEV_PCI_CAP_ID_EXP 0x10          /* MSI-X */
+#define PVHDEV_PCI_MSIX_FLAGS 2              /* 16 bits: message control */
+#define PVHDEV_PCI_MSIX_TABLE 4              /* 32 bits: offset | BIR */
+#define PVHDEV_PCI_MSIX_PBA 8                /* 32 bits: offset | BIR */
+
+/* PCI Express */
 #define  PVHDEV_PCI_CAP_ID_MSIX 0x11
 #define PVHDEV_PCI_CAP_PTR_MASK 0xfc         /* pointers are dword aligned */
 #define PVHDEV_PCI_CAP_PTR_MIN 0x40          /* below it is the header */
