@@ -46,7 +46,7 @@
 #define PVHDEV_PCI_BASE_ADDRESS_4 0x20
 #define PVHDEV_PCI_BASE_ADDRESS_5 0x24
 /* BAR i's register (low dword for a 64-bit BAR). */
-#define PVHDEV_PCI_BASE_ADDRESS(i) (PVHDEV_PCI_BASE_ADDRESS_0 + 4 * (i))
+#define PVHDEV_PCI_BASE_ADDRESS(i) (PVHDEV_PCI_BASE_ADDRESS_0 + 4u * (i))
 /*
  *   memory BAR  31..4 address | 3 prefetchable | 2:1 type | 0 = 0
  *   IO BAR      31..2 address | 1 reserved              | 0 = 1
