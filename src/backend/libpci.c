@@ -247,8 +247,10 @@ static void take_bar_sizes(struct pvhdev_libpci *lp, struct pvhdev_fake_dev *d,
 			continue;
 		}
 		uint32_t lo = cfg_dword(d, PVHDEV_PCI_BASE_ADDRESS(i));
-		bool is64 = pvhdev__pci_bar_kind(lo) == PVHDEV__PCI_BAR_MEM64, has_hi = i + 1 < nr;
-		uint32_t hi = is64 && has_hi ? cfg_dword(d, PVHDEV_PCI_BASE_ADDRESS(i + 1)) : 0;
+		bool is64 = pvhdev__pci_bar_kind(lo) == PVHDEV__PCI_BAR_MEM64;
+		bool has_hi = i + 1 < nr;
+		uint32_t hi = is64 && has_hi ? cfg_dword(d, PVHDEV_PCI_BASE_ADDRESS(i + 1))
+		                             : 0;
 		const char *why = bar_refusal(lo, hi, is64, has_hi, pd->size[i],
 		                              pd->base_addr[i]);
 		if (why) {
