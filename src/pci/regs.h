@@ -62,6 +62,7 @@
 #define PVHDEV_PCI_CAPABILITY_LIST 0x34      /* 8 bits, types 0 and 1 */
 #define PVHDEV_PCI_INTERRUPT_LINE 0x3c       /* 8 bits */
 #define PVHDEV_PCI_INTERRUPT_PIN 0x3d        /* 8 bits */
+#define PVHDEV_PCI_STD_HEADER_SIZEOF 64u     /* bytes, every header type */
 
 /* ---- Type 0 (endpoint) ---- */
 #define PVHDEV_PCI_ROM_ADDRESS 0x30          /* 31..11 address | 0 enable */
