@@ -482,10 +482,12 @@ static void caps_masks(struct fake_fn *fn, const struct pvhdev__pci_layout *h)
 static void vf_bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
                          unsigned cap)
 {
-	for (unsigned i = 0; i < 6; i++) {
+	for (unsigned i = 0; i < FAKE_NR_BARS; i++) {
 		uint64_t size = d->vf_bar_size[i], rw = ~(size - 1);
-		unsigned reg = cap + 0x24 + 4 * i;
-		bool is64 = (src_dword(d, reg) & 6) == 4 && i < 5;
+		unsigned reg = cap + PVHDEV_PCI_IOV_BAR_BASE + 4 * i;
+		/* Memory only: bit 0 is not looked at. */
+		bool is64 = (src_dword(d, reg) & PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+		            PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_64 && i + 1 < FAKE_NR_BARS;
 
 		if (!size)
 			continue;
