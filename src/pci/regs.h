@@ -94,10 +94,30 @@
 #define PVHDEV_PCI_CAP_FLAGS 2               /* 16 bits */
 #define  PVHDEV_PCI_CAP_ID_PM 0x01
 #define  PVHDEV_PCI_CAP_ID_MSI 0x05
-#define  PVHDEV_PCI_CAP_ID_EXP 0x10          /* MSI-X */
+#define  PVHDEV_PCI_CAP_ID_EXP 0x10          /* MSI (PCI Local Bus 3.0, 6.8.1) */
+#define PVHDEV_PCI_MSI_FLAGS 2               /* 16 bits: message control */
+#define  PVHDEV_PCI_MSI_FLAGS_ENABLE 0x0001
+#define  PVHDEV_PCI_MSI_FLAGS_QMASK 0x000e   /* multiple message capable */
+#define  PVHDEV_PCI_MSI_FLAGS_QSIZE 0x0070   /* multiple message enable */
+#define  PVHDEV_PCI_MSI_FLAGS_64BIT 0x0080   /* the address high register exists */
+#define  PVHDEV_PCI_MSI_FLAGS_MASK_BIT 0x0100 /* per-vector mask and pending bits */
+#define PVHDEV_PCI_MSI_ADDRESS_LO 4
+#define PVHDEV_PCI_MSI_ADDRESS_HI 8          /* only with FLAGS_64BIT */
+#define PVHDEV_PCI_MSI_DATA_32 8             /* 16 bits, without FLAGS_64BIT */
+#define PVHDEV_PCI_MSI_DATA_64 12            /* 16 bits, with it */
+
+/* MSI-X (PCI Local Bus 3.0, 6.8.2) */
 #define PVHDEV_PCI_MSIX_FLAGS 2              /* 16 bits: message control */
+#define  PVHDEV_PCI_MSIX_ENABLE 0x8000
+#define  PVHDEV_PCI_MSIX_MASK 0x4000         /* function mask */
+#define  PVHDEV_PCI_MSIX_TABSIZE 0x07ff      /* table entries - 1 */
 #define PVHDEV_PCI_MSIX_TABLE 4              /* 32 bits: offset | BIR */
 #define PVHDEV_PCI_MSIX_PBA 8                /* 32 bits: offset | BIR */
+#define  PVHDEV_PCI_MSIX_BIR 0x7             /* which BAR (BAR indicator) */
+/* A table entry: address low, high, data, vector control (4 bytes each). */
+#define PVHDEV_PCI_MSIX_ENTRY_SIZE 16
+#define PVHDEV_PCI_MSIX_ENTRY_VECTOR_CTRL 12
+#define  PVHDEV_PCI_MSIX_ENTRY_CTRL_MASKBIT 0x1
 
 /* PCI Express */
 #define  PVHDEV_PCI_CAP_ID_MSIX 0x11
