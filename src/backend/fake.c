@@ -368,15 +368,18 @@ static void bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
  */
 static void msi_masks(struct fake_fn *fn, unsigned cap)
 {
-	uint32_t ctrl = cfg_get(fn, cap + 2, 2);
-	unsigned data = cap + ((ctrl & 0x80) ? 0x0c : 0x08);
+	uint32_t ctrl = cfg_get(fn, cap + PVHDEV_PCI_MSI_FLAGS, 2);
+	unsigned data = cap + ((ctrl & PVHDEV_PCI_MSI_FLAGS_64BIT) ?
+	                       PVHDEV_PCI_MSI_DATA_64 : PVHDEV_PCI_MSI_DATA_32);
 
-	mask_set(fn, cap + 0x02, 2, 0x0071, 0); /* enable, multiple msg enable */
-	mask_set(fn, cap + 0x04, 4, 0xfffffffc, 0);
-	if (ctrl & 0x80)
-		mask_set(fn, cap + 0x08, 4, 0xffffffff, 0);
+	mask_set(fn, cap + PVHDEV_PCI_MSI_FLAGS, 2,
+	         PVHDEV_PCI_MSI_FLAGS_ENABLE | PVHDEV_PCI_MSI_FLAGS_QSIZE, 0);
+	mask_set(fn, cap + PVHDEV_PCI_MSI_ADDRESS_LO, 4, 0xfffffffc, 0);
+	if (ctrl & PVHDEV_PCI_MSI_FLAGS_64BIT)
+		mask_set(fn, cap + PVHDEV_PCI_MSI_ADDRESS_HI, 4, 0xffffffff, 0);
 	mask_set(fn, data, 2, 0xffff, 0);
-	if (ctrl & 0x100) /* mask bits; the pending bits after them stay RO */
+	/* Mask bits; the pending bits after them stay RO. */
+	if (ctrl & PVHDEV_PCI_MSI_FLAGS_MASK_BIT)
 		mask_set(fn, data + 4, 4, 0xffffffff, 0);
 }
 
@@ -654,13 +657,17 @@ static void msix_table_reset(struct fake_fn *fn, const struct pvhdev__pci_layout
 	for (unsigned i = 0; i < n; i++) {
 		if (fn->val[at[i]] != FAKE_CAP_MSIX || at[i] + 8 > PVHDEV_CFG_SIZE)
 			continue;
-		uint32_t table = cfg_get(fn, at[i] + 4, 4);
-		unsigned entries = (cfg_get(fn, at[i] + 2, 2) & 0x7ff) + 1, bir = table & 7;
+		uint32_t table = cfg_get(fn, at[i] + PVHDEV_PCI_MSIX_TABLE, 4);
+		unsigned entries = (cfg_get(fn, at[i] + PVHDEV_PCI_MSIX_FLAGS, 2) &
+		                    PVHDEV_PCI_MSIX_TABSIZE) + 1;
+		unsigned bir = table & PVHDEV_PCI_MSIX_BIR;
 		const struct fake_win *w = bir < FAKE_NR_BARS ? &fn->win[bir] : NULL;
 		for (unsigned e = 0; w && w->buf && e < entries; e++) {
-			uint64_t ctrl = (uint64_t)(table & ~7u) + 16ull * e + 12;
+			uint64_t ctrl = (uint64_t)(table & ~(uint32_t)PVHDEV_PCI_MSIX_BIR) +
+			                (uint64_t)PVHDEV_PCI_MSIX_ENTRY_SIZE * e +
+			                PVHDEV_PCI_MSIX_ENTRY_VECTOR_CTRL;
 			if (ctrl < w->backed)
-				w->buf[ctrl] |= 1; /* Mask */
+				w->buf[ctrl] |= PVHDEV_PCI_MSIX_ENTRY_CTRL_MASKBIT;
 		}
 		return; /* one MSI-X capability per function */
 	}
