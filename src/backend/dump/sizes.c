@@ -59,15 +59,16 @@ static int msix_found(void *ctx, unsigned ptr, uint8_t id)
 
 	if (id != PVHDEV_PCI_CAP_ID_MSIX || ptr + 12 > PVHDEV_CFG_SIZE)
 		return 0;
-	uint32_t nr = (cfg_dword(cfg, ptr) >> 16 & 0x7ff) + 1;
+	uint32_t nr = (cfg_dword(cfg, ptr) >> 16 & PVHDEV_PCI_MSIX_TABSIZE) + 1;
 	uint32_t tab = cfg_dword(cfg, ptr + PVHDEV_PCI_MSIX_TABLE);
 	uint32_t pba = cfg_dword(cfg, ptr + PVHDEV_PCI_MSIX_PBA);
-	uint64_t tab_end = (uint64_t)(tab & ~7u) + 16 * nr;
-	uint64_t pba_end = (uint64_t)(pba & ~7u) + 8 * ((nr + 63) / 64);
-	if ((tab & 7) < DUMP_NR_BARS && z->need[tab & 7] < tab_end)
-		z->need[tab & 7] = tab_end;
-	if ((pba & 7) < DUMP_NR_BARS && z->need[pba & 7] < pba_end)
-		z->need[pba & 7] = pba_end;
+	unsigned tab_bir = tab & PVHDEV_PCI_MSIX_BIR, pba_bir = pba & PVHDEV_PCI_MSIX_BIR;
+	uint64_t tab_end = (uint64_t)(tab - tab_bir) + PVHDEV_PCI_MSIX_ENTRY_SIZE * nr;
+	uint64_t pba_end = (uint64_t)(pba - pba_bir) + 8 * ((nr + 63) / 64); /* bits */
+	if (tab_bir < DUMP_NR_BARS && z->need[tab_bir] < tab_end)
+		z->need[tab_bir] = tab_end;
+	if (pba_bir < DUMP_NR_BARS && z->need[pba_bir] < pba_end)
+		z->need[pba_bir] = pba_end;
 	return 0;
 }
 
