@@ -262,14 +262,58 @@ static int walk(struct space *s, unsigned type, struct visits *v,
 	return pvhdev__pci_caps_walk(&cfg, pvhdev__pci_layout(type), visit, v, end, at);
 }
 
-static void reset(struct space *s, struct visits *v)
+/* One walk: a list in the first 256 bytes, what visit() does, what the
+ * walk must report and which entries it must visit, in order. */
+struct walk_case {
+	const char *name;
+	unsigned type;          /* header type */
+	uint8_t ptr;            /* the capabilities pointer's value */
+	struct { uint8_t off, id, next; } caps[4];
+	int stop_at_id, ret;    /* visit() returns ret on that ID (-1: never) */
+	int rc;                 /* expected */
+	enum pvhdev__pci_walk_end end;
+	unsigned at;            /* expected *at when end is not DONE */
+	unsigned nr_seen;
+	uint8_t seen[4];        /* offsets visited */
+};
+
+static const struct walk_case walk_cases[] = {
+	{ "list order, pointer's low bits ignored", 0, 0x43,
+	  { { 0x40, 0x01, 0x70 }, { 0x70, 0x05, 0x53 }, { 0x50, 0x10, 0 } },
+	  -1, 0, 0, PVHDEV__PCI_WALK_DONE, 0, 3, { 0x40, 0x70, 0x50 } },
+	{ "bridge: pointer at 0x34", 1, 0x40, { { 0x40, 0x10, 0 } },
+	  -1, 0, 0, PVHDEV__PCI_WALK_DONE, 0, 1, { 0x40 } },
+	{ "CardBus: pointer at 0x14", 2, 0x80, { { 0x80, 0x05, 0 } },
+	  -1, 0, 0, PVHDEV__PCI_WALK_DONE, 0, 1, { 0x80 } },
+	{ "reserved type: no list", 3, 0x40, { { 0x40, 0x10, 0 } },
+	  -1, 0, 0, PVHDEV__PCI_WALK_DONE, 0, 0, { 0 } },
+	{ "pointer into the header", 0, 0x40, { { 0x40, 0x01, 0x3c } },
+	  -1, 0, 0, PVHDEV__PCI_WALK_HEADER, 0x3c, 1, { 0x40 } },
+	{ "visit stops it", 0, 0x40,
+	  { { 0x40, 0x01, 0x50 }, { 0x50, 0xff, 0x60 }, { 0x60, 0x05, 0 } },
+	  0xff, 1, 0, PVHDEV__PCI_WALK_DONE, 0, 2, { 0x40, 0x50 } },
+	{ "visit fails it", 0, 0x40,
+	  { { 0x40, 0x01, 0x50 }, { 0x50, 0xff, 0x60 }, { 0x60, 0x05, 0 } },
+	  0xff, -ENOSPC, -ENOSPC, PVHDEV__PCI_WALK_DONE, 0, 2, { 0x40, 0x50 } },
+	{ "loop back to the first", 0, 0x40, { { 0x40, 0x01, 0x50 }, { 0x50, 0x05, 0x40 } },
+	  -1, 0, 0, PVHDEV__PCI_WALK_LOOP, 0x40, 2, { 0x40, 0x50 } },
+	{ "entry pointing at itself", 0, 0xfc, { { 0xfc, 0x09, 0xfc } },
+	  -1, 0, 0, PVHDEV__PCI_WALK_LOOP, 0xfc, 1, { 0xfc } },
+};
+
+/* The list of c in s: the pointer where the header type keeps it. */
+static void build(struct space *s, struct visits *v, const struct walk_case *c)
 {
 	memset(s, 0, sizeof(*s));
 	memset(v, 0, sizeof(*v));
-	v->stop_at_id = -1;
+	v->stop_at_id = c->stop_at_id;
+	v->ret = c->ret;
+	s->val[c->type == 2 ? 0x14 : 0x34] = c->ptr;
+	for (unsigned i = 0; i < 4 && c->caps[i].off; i++)
+		cap(s, c->caps[i].off, c->caps[i].id, c->caps[i].next);
 }
 
-static void test_caps_walk_list(void **state)
+static void test_caps_walk_cases(void **state)
 {
 	struct space s;
 	struct visits v;
@@ -277,43 +321,27 @@ static void test_caps_walk_list(void **state)
 	unsigned at;
 	(void)state;
 
-	reset(&s, &v);
-	s.val[0x34] = 0x43; /* low bits ignored */
-	cap(&s, 0x40, 0x01, 0x70);
-	cap(&s, 0x70, 0x05, 0x53);
-	cap(&s, 0x50, 0x10, 0x00);
-	assert_int_equal(walk(&s, 0, &v, &end, &at), 0);
-	assert_int_equal(end, PVHDEV__PCI_WALK_DONE);
-	assert_int_equal(v.n, 3);
-	assert_int_equal(v.off[0], 0x40);
-	assert_int_equal(v.off[1], 0x70);
-	assert_int_equal(v.off[2], 0x50);
-	assert_int_equal(v.id[2], 0x10);
-	/* The pointer as a byte, each entry as two. */
+	for (size_t i = 0; i < sizeof(walk_cases) / sizeof(walk_cases[0]); i++) {
+		const struct walk_case *c = &walk_cases[i];
+		print_message("%s\n", c->name);
+		build(&s, &v, c);
+		assert_int_equal(walk(&s, c->type, &v, &end, &at), c->rc);
+		assert_int_equal(end, c->end);
+		if (c->end != PVHDEV__PCI_WALK_DONE)
+			assert_int_equal(at, c->at);
+		assert_int_equal(v.n, c->nr_seen);
+		for (unsigned k = 0; k < c->nr_seen; k++)
+			assert_int_equal(v.off[k], c->seen[k]);
+		/* The pointer as one byte, each entry as two; nothing else. */
+		assert_int_equal(s.calls, c->type > 2 ? 0 : 1 + c->nr_seen);
+	}
+	build(&s, &v, &walk_cases[0]);
+	walk(&s, 0, &v, &end, &at);
 	assert_string_equal(s.log, "r1@34 r2@40 r2@70 r2@50 ");
-
-	/* A bridge the same; CardBus from 0x14; reserved types: nothing. */
-	reset(&s, &v);
-	s.val[0x34] = 0x40;
-	cap(&s, 0x40, 0x10, 0);
-	assert_int_equal(walk(&s, 1, &v, &end, &at), 0);
-	assert_int_equal(v.n, 1);
-	reset(&s, &v);
-	s.val[0x14] = 0x80;
-	cap(&s, 0x80, 0x05, 0);
-	assert_int_equal(walk(&s, 2, &v, &end, &at), 0);
-	assert_int_equal(v.n, 1);
-	assert_int_equal(v.off[0], 0x80);
-	reset(&s, &v);
-	s.val[0x34] = 0x40;
-	cap(&s, 0x40, 0x10, 0);
-	assert_int_equal(walk(&s, 3, &v, &end, &at), 0);
-	assert_int_equal(v.n, 0);
-	assert_int_equal(s.calls, 0);
-	assert_int_equal(end, PVHDEV__PCI_WALK_DONE);
 }
 
-static void test_caps_walk_ends(void **state)
+/* A read that fails ends the walk with the error, visiting nothing more. */
+static void test_caps_walk_read_error(void **state)
 {
 	struct space s;
 	struct visits v;
@@ -321,44 +349,17 @@ static void test_caps_walk_ends(void **state)
 	unsigned at;
 	(void)state;
 
-	/* A pointer into the header. */
-	reset(&s, &v);
-	s.val[0x34] = 0x40;
-	cap(&s, 0x40, 0x01, 0x3c);
-	assert_int_equal(walk(&s, 0, &v, &end, &at), 0);
-	assert_int_equal(end, PVHDEV__PCI_WALK_HEADER);
-	assert_int_equal(at, 0x3c);
-	assert_int_equal(v.n, 1);
-
-	/* The visitor stops it, or fails it. */
-	reset(&s, &v);
-	s.val[0x34] = 0x40;
-	cap(&s, 0x40, 0x01, 0x50);
-	cap(&s, 0x50, 0xff, 0x60);
-	cap(&s, 0x60, 0x05, 0);
-	v.stop_at_id = 0xff;
-	v.ret = 1;
-	assert_int_equal(walk(&s, 0, &v, &end, &at), 0);
-	assert_int_equal(end, PVHDEV__PCI_WALK_DONE);
-	assert_int_equal(v.n, 2);
-	v.n = 0;
-	v.ret = -ENOSPC;
-	assert_int_equal(walk(&s, 0, &v, &end, &at), -ENOSPC);
-	assert_int_equal(v.n, 2);
-
-	/* A read that fails ends it with the error. */
-	for (unsigned n = 1; n <= 3; n++) {
-		v.n = 0;
-		v.stop_at_id = -1;
-		s.calls = 0;
+	for (unsigned n = 1; n <= 4; n++) {
+		build(&s, &v, &walk_cases[0]);
 		s.fail_at = n;
 		assert_int_equal(walk(&s, 0, &v, &end, &at), -EIO);
 		assert_int_equal(v.n, n > 1 ? n - 2 : 0);
 	}
 }
 
-/* A list that loops: every entry once, then LOOP at the revisited one. */
-static void test_caps_walk_loop(void **state)
+/* Every dword of 0x40..0xff, then back to the first: the 48-hop bound,
+ * and no entry visited twice. */
+static void test_caps_walk_bound(void **state)
 {
 	struct space s;
 	struct visits v;
@@ -366,31 +367,15 @@ static void test_caps_walk_loop(void **state)
 	unsigned at;
 	(void)state;
 
-	reset(&s, &v);
-	s.val[0x34] = 0x40;
-	cap(&s, 0x40, 0x01, 0x50);
-	cap(&s, 0x50, 0x05, 0x40);
-	assert_int_equal(walk(&s, 0, &v, &end, &at), 0);
-	assert_int_equal(end, PVHDEV__PCI_WALK_LOOP);
-	assert_int_equal(at, 0x40);
-	assert_int_equal(v.n, 2);
-
-	/* Pointing at itself. */
-	reset(&s, &v);
-	s.val[0x34] = 0xfc;
-	cap(&s, 0xfc, 0x09, 0xfc);
-	assert_int_equal(walk(&s, 0, &v, &end, &at), 0);
-	assert_int_equal(end, PVHDEV__PCI_WALK_LOOP);
-	assert_int_equal(v.n, 1);
-
-	/* Every dword of 0x40..0xff, then back to the first: the 48-hop
-	 * bound, and no entry twice. */
-	reset(&s, &v);
+	memset(&s, 0, sizeof(s));
+	memset(&v, 0, sizeof(v));
+	v.stop_at_id = -1;
 	s.val[0x34] = 0x40;
 	for (unsigned off = 0x40; off < 0x100; off += 4)
 		cap(&s, off, 0x09, (uint8_t)(off + 4 < 0x100 ? off + 4 : 0x40));
 	assert_int_equal(walk(&s, 0, &v, &end, &at), 0);
 	assert_int_equal(end, PVHDEV__PCI_WALK_LOOP);
+	assert_int_equal(at, 0x40);
 	assert_int_equal(v.n, PVHDEV_PCI_CAP_HOPS);
 	assert_int_equal(v.off[PVHDEV_PCI_CAP_HOPS - 1], 0xfc);
 	assert_int_equal(s.calls, 1 + PVHDEV_PCI_CAP_HOPS);
@@ -403,9 +388,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_bar_size_validity),
 	cmocka_unit_test(test_bar_size_from_probe),
 	cmocka_unit_test(test_probe),
-	cmocka_unit_test(test_caps_walk_list),
-	cmocka_unit_test(test_caps_walk_ends),
-	cmocka_unit_test(test_caps_walk_loop),
+	cmocka_unit_test(test_caps_walk_cases),
+	cmocka_unit_test(test_caps_walk_read_error),
+	cmocka_unit_test(test_caps_walk_bound),
 };
 
 PVHDEV_TEST_MAIN("pci", tests)
