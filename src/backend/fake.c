@@ -165,10 +165,10 @@ static const struct fake_rule fake_pm[] = {
 	{ PVHDEV_PCI_PM_CTRL, 2, 0x1f03, 0x8000 },
 };
 
-#define FAKE_PCIE_SLOT 0x0100u   /* PCIe capabilities: Slot Implemented */
-#define FAKE_PCIE_TYPE(caps) ((caps) >> 4 & 0xfu) /* device/port type */
-#define FAKE_PCIE_ROOT_PORT 0x4u
-#define FAKE_PCIE_RC_EC 0xau     /* root complex event collector */
+#define FAKE_PCIE_SLOT PVHDEV_PCI_EXP_FLAGS_SLOT
+#define FAKE_PCIE_TYPE(caps) (((caps) & PVHDEV_PCI_EXP_FLAGS_TYPE) >> 4)
+#define FAKE_PCIE_ROOT_PORT PVHDEV_PCI_EXP_TYPE_ROOT_PORT
+#define FAKE_PCIE_RC_EC PVHDEV_PCI_EXP_TYPE_ROOT_EC
 
 /* SR-IOV extended capability (PCIe Base, 9.3.3).  The VF BARs (+0x24..
  * +0x38) get BAR-like masks from vf_bar_size (vf_bar_masks). */
@@ -388,7 +388,7 @@ static void msi_masks(struct fake_fn *fn, unsigned cap)
  * the second set only from capability version 2. */
 static void pcie_masks(struct fake_fn *fn, unsigned cap, unsigned end)
 {
-	uint32_t caps = cfg_get(fn, cap + 2, 2);
+	uint32_t caps = cfg_get(fn, cap + PVHDEV_PCI_EXP_FLAGS, 2);
 	unsigned type = FAKE_PCIE_TYPE(caps);
 
 	legacy_rules_apply(fn, cap, end, fake_pcie, PVHDEV__ARRAY_SIZE(fake_pcie));
@@ -398,7 +398,7 @@ static void pcie_masks(struct fake_fn *fn, unsigned cap, unsigned end)
 	if (type == FAKE_PCIE_ROOT_PORT || type == FAKE_PCIE_RC_EC)
 		legacy_rules_apply(fn, cap, end, fake_pcie_root,
 		                   PVHDEV__ARRAY_SIZE(fake_pcie_root));
-	if ((caps & 0xf) >= 2)
+	if ((caps & PVHDEV_PCI_EXP_FLAGS_VERS) >= 2)
 		legacy_rules_apply(fn, cap, end, fake_pcie_v2, PVHDEV__ARRAY_SIZE(fake_pcie_v2));
 }
 
@@ -1069,11 +1069,11 @@ static int fake_enumerate(void *ctx, pvhdev_enum_fn fn, void *arg)
 #define FAKE_PCIE_LINK_CAP PVHDEV_PCI_EXP_LNKCAP
 #define FAKE_PCIE_LINK_STATUS PVHDEV_PCI_EXP_LNKSTA
 #define FAKE_PCIE_SLOT_STATUS PVHDEV_PCI_EXP_SLTSTA
-#define FAKE_LINK_DLLLA_CAP (1u << 20) /* DLL Link Active Reporting Capable */
-#define FAKE_LINK_DLLLA 0x2000u        /* link status: DLL Link Active */
-#define FAKE_SLOT_PDC 0x0008u          /* slot status: Presence Detect Changed */
-#define FAKE_SLOT_PDS 0x0040u          /* Presence Detect State */
-#define FAKE_SLOT_DLLSC 0x0100u        /* Data Link Layer State Changed */
+#define FAKE_LINK_DLLLA_CAP PVHDEV_PCI_EXP_LNKCAP_DLLA
+#define FAKE_LINK_DLLLA PVHDEV_PCI_EXP_LNKSTA_DL_ACT
+#define FAKE_SLOT_PDC PVHDEV_PCI_EXP_SLTSTA_PRSD
+#define FAKE_SLOT_PDS PVHDEV_PCI_EXP_SLTSTA_PRES
+#define FAKE_SLOT_DLLSC PVHDEV_PCI_EXP_SLTSTA_LLCHG
 
 /* The port whose secondary bus is sbdf's: a present type 1 function of
  * the same segment.  The first in SBDF order when several claim it. */
@@ -1140,7 +1140,7 @@ static void port_update(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
 
 	if (!cap)
 		return;
-	bool slot = cfg_get(port, cap + 2, 2) & FAKE_PCIE_SLOT;
+	bool slot = cfg_get(port, cap + PVHDEV_PCI_EXP_FLAGS, 2) & FAKE_PCIE_SLOT;
 	bool dll = cfg_get(port, cap + FAKE_PCIE_LINK_CAP, 4) & FAKE_LINK_DLLLA_CAP;
 	uint16_t sts = (uint16_t)cfg_get(port, cap + FAKE_PCIE_SLOT_STATUS, 2);
 	uint16_t link = (uint16_t)cfg_get(port, cap + FAKE_PCIE_LINK_STATUS, 2);

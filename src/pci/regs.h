@@ -129,16 +129,26 @@
 
 /* PCI Express */
 #define PVHDEV_PCI_EXP_FLAGS 0x02            /* 16 bits: capabilities register */
+#define  PVHDEV_PCI_EXP_FLAGS_VERS 0x000f    /* capability version */
+#define  PVHDEV_PCI_EXP_FLAGS_TYPE 0x00f0    /* device/port type: */
+#define   PVHDEV_PCI_EXP_TYPE_ROOT_PORT 0x4
+#define   PVHDEV_PCI_EXP_TYPE_ROOT_EC 0xa    /* root complex event collector */
+#define  PVHDEV_PCI_EXP_FLAGS_SLOT 0x0100    /* slot implemented */
 #define PVHDEV_PCI_EXP_DEVCAP 0x04
 #define PVHDEV_PCI_EXP_DEVCTL 0x08           /* 16 bits */
 #define  PVHDEV_PCI_EXP_DEVCTL_BCR_FLR 0x8000 /* Initiate Function Level Reset */
 #define PVHDEV_PCI_EXP_DEVSTA 0x0a
 #define PVHDEV_PCI_EXP_LNKCAP 0x0c           /* 32 bits */
+#define  PVHDEV_PCI_EXP_LNKCAP_DLLA 0x00100000 /* DLL Link Active reporting */
 #define PVHDEV_PCI_EXP_LNKCTL 0x10
 #define PVHDEV_PCI_EXP_LNKSTA 0x12
+#define  PVHDEV_PCI_EXP_LNKSTA_DL_ACT 0x2000 /* DLL Link Active */
 #define PVHDEV_PCI_EXP_SLTCAP 0x14
 #define PVHDEV_PCI_EXP_SLTCTL 0x18
 #define PVHDEV_PCI_EXP_SLTSTA 0x1a
+#define  PVHDEV_PCI_EXP_SLTSTA_PRSD 0x0008   /* Presence Detect Changed */
+#define  PVHDEV_PCI_EXP_SLTSTA_PRES 0x0040   /* Presence Detect State */
+#define  PVHDEV_PCI_EXP_SLTSTA_LLCHG 0x0100  /* Data Link Layer State Changed */
 #define PVHDEV_PCI_EXP_RTCTL 0x1c
 #define PVHDEV_PCI_EXP_RTSTA 0x20            /* 32 bits */
 #define PVHDEV_PCI_EXP_DEVCTL2 0x28
