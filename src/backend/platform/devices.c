@@ -70,8 +70,8 @@ static bool is_pow2(uint64_t x)
 	return x && !(x & (x - 1));
 }
 
-/* A size the fake backend and real hardware both allow: a power of two
- * between min and max, and the base aligned to it. */
+/* A power of two between min and max (src/pci's bounds; an IO BAR's
+ * max is PCI 3.0's 256 bytes here), and the base aligned to it. */
 static int size_ok(struct load *ld, xmlNodePtr n, const char *what,
                    uint64_t size, uint64_t min, uint64_t max, uint64_t base)
 {
