@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, compiles the build
+# The whole test suite: checks that PCI header facts stay in src/pci
+# (scripts/check-pci-facts.sh), installs what is missing, compiles the build
 # matrix (scripts/build-matrix.sh: gcc and clang optimised builds, the
 # core with hypervisor flags), then builds and runs every test three
 # times: plain, under ASan+UBSan, and under valgrind, and checks each
@@ -8,6 +9,7 @@
 # Warnings are errors in every build (-DPVHDEV_WERROR=ON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/check-pci-facts.sh
 bash scripts/deps.sh
 jobs=$(nproc)
 

@@ -34,14 +34,12 @@
 #include "core/core.h"
 
 #define FAKE_MMIO_DEFAULT 0x10000u /* bytes backed when mmio_backed is 0 */
-#define FAKE_CAP_HOPS 48           /* legacy list bound, as in the core */
-#define FAKE_ROM_MIN 0x800u        /* ROM address field is bits 31:11 */
-#define FAKE_MAX32 0x80000000u     /* largest 32-bit BAR or ROM, bytes */
-#define FAKE_NR_BARS 6
+#define FAKE_CAP_HOPS PVHDEV_PCI_CAP_HOPS
+#define FAKE_NR_BARS PVHDEV_PCI_NR_BARS
 #define FAKE_WIN_ROM FAKE_NR_BARS  /* win[] slot of the ROM */
 #define FAKE_NR_WIN (FAKE_NR_BARS + 1)
-#define FAKE_CMD_MEM 0x02          /* command: memory space enable */
-#define FAKE_ROM_ENABLE 0x01
+#define FAKE_CMD_MEM PVHDEV_PCI_COMMAND_MEMORY
+#define FAKE_ROM_ENABLE PVHDEV_PCI_ROM_ADDRESS_ENABLE
 #define FAKE_NR_ARRAYS 4           /* val, rw, rw1c, init per function */
 #define FAKE_MAX_VFS 256u          /* VFs modelled per PF; more read all-ones */
 
@@ -110,20 +108,6 @@ struct pvhdev_fake {
 	int fail_err;
 };
 
-/* Where each header type keeps its BARs, ROM and capability pointer. */
-struct fake_hdr {
-	unsigned nr_bars; /* BARs from 0x10, 4 bytes apart */
-	unsigned rom;     /* offset of the ROM BAR; 0: none */
-	unsigned cap_ptr; /* offset of the capabilities pointer; 0: none */
-};
-
-static const struct fake_hdr fake_hdrs[] = {
-	[0] = { 6, 0x30, 0x34 }, /* endpoint */
-	[1] = { 2, 0x38, 0x34 }, /* PCI-to-PCI bridge */
-	[2] = { 0, 0, 0x14 },    /* CardBus bridge: its windows are not modelled */
-};
-static const struct fake_hdr fake_hdr_other = { 0, 0, 0 };
-
 /* One field's default masks: offset (from the header or a capability),
  * size in bytes, rw and rw1c bits. */
 struct fake_rule {
@@ -134,44 +118,45 @@ struct fake_rule {
 
 /* Every header type (PCI Local Bus 3.0, 6.2). */
 static const struct fake_rule fake_common[] = {
-	{ 0x04, 2, 0x0547, 0 }, /* command: IO, mem, master, parity, SERR#, INTx off */
-	{ 0x06, 2, 0, 0xf900 }, /* status: error bits 8 and 15:11 */
-	{ 0x0c, 1, 0xff, 0 },   /* cache line size */
-	{ 0x0d, 1, 0xff, 0 },   /* latency timer */
-	{ 0x3c, 1, 0xff, 0 },   /* interrupt line */
+	{ PVHDEV_PCI_COMMAND, 2, 0x0547, 0 }, /* IO, mem, master, parity, SERR#, INTx off */
+	{ PVHDEV_PCI_STATUS, 2, 0, 0xf900 },  /* error bits 8 and 15:11 */
+	{ PVHDEV_PCI_CACHE_LINE_SIZE, 1, 0xff, 0 },
+	{ PVHDEV_PCI_LATENCY_TIMER, 1, 0xff, 0 },
+	{ PVHDEV_PCI_INTERRUPT_LINE, 1, 0xff, 0 },
 };
 
 /* Type 1 (PCI-to-PCI Bridge 1.2, 3.2). */
 static const struct fake_rule fake_bridge[] = {
-	{ 0x18, 4, 0xffffffff, 0 }, /* primary/secondary/subordinate bus, sec. latency */
-	{ 0x1c, 2, 0xf0f0, 0 },     /* IO base/limit, address bits 15:12 */
-	{ 0x1e, 2, 0, 0xf900 },     /* secondary status */
-	{ 0x20, 4, 0xfff0fff0, 0 }, /* memory base/limit, bits 31:20 */
-	{ 0x24, 4, 0xfff0fff0, 0 }, /* prefetchable base/limit, bits 31:20 */
-	{ 0x28, 4, 0xffffffff, 0 }, /* prefetchable base, bits 63:32 */
-	{ 0x2c, 4, 0xffffffff, 0 }, /* prefetchable limit, bits 63:32 */
-	{ 0x30, 4, 0xffffffff, 0 }, /* IO base/limit, bits 31:16 */
+	/* primary/secondary/subordinate bus, secondary latency timer */
+	{ PVHDEV_PCI_PRIMARY_BUS, 4, 0xffffffff, 0 },
+	{ PVHDEV_PCI_IO_BASE, 2, 0xf0f0, 0 },              /* base/limit, bits 15:12 */
+	{ PVHDEV_PCI_SEC_STATUS, 2, 0, 0xf900 },
+	{ PVHDEV_PCI_MEMORY_BASE, 4, 0xfff0fff0, 0 },      /* base/limit, bits 31:20 */
+	{ PVHDEV_PCI_PREF_MEMORY_BASE, 4, 0xfff0fff0, 0 }, /* base/limit, bits 31:20 */
+	{ PVHDEV_PCI_PREF_BASE_UPPER32, 4, 0xffffffff, 0 },
+	{ PVHDEV_PCI_PREF_LIMIT_UPPER32, 4, 0xffffffff, 0 },
+	{ PVHDEV_PCI_IO_BASE_UPPER16, 4, 0xffffffff, 0 },  /* base/limit, bits 31:16 */
 	/* Bridge control bits 11:0, approximately: real bridges hardwire
 	 * some (PCIe has no discard timers) and bit 10 is really RW1C. */
-	{ 0x3e, 2, 0x0fff, 0 },
+	{ PVHDEV_PCI_BRIDGE_CONTROL, 2, 0x0fff, 0 },
 };
 
 /* MSI-X (PCI Local Bus 3.0, 6.8.2): table and PBA offsets stay RO. */
 static const struct fake_rule fake_msix[] = {
-	{ 0x02, 2, 0xc000, 0 }, /* message control: enable, function mask */
+	{ PVHDEV_PCI_MSIX_FLAGS, 2, 0xc000, 0 }, /* enable, function mask */
 };
 
 /* PCI Express (PCIe Base 4.0, 7.5.3), every function.  Bits that start
  * something when written 1 and always read 0 are not stored: Initiate
  * FLR (device control bit 15), Retrain Link (link control bit 5). */
 static const struct fake_rule fake_pcie[] = {
-	{ 0x08, 2, 0x7fff, 0 }, /* device control: all but Initiate FLR */
-	{ 0x0a, 2, 0, 0x000f }, /* device status: error detected bits 3:0 */
+	{ PVHDEV_PCI_EXP_DEVCTL, 2, 0x7fff, 0 }, /* all but Initiate FLR */
+	{ PVHDEV_PCI_EXP_DEVSTA, 2, 0, 0x000f }, /* error detected bits 3:0 */
 	/* link control: ASPM 1:0, RCB 3, link disable 4, common clock 6,
 	 * extended synch 7, clock PM 8, autonomous width disable 9,
 	 * bandwidth interrupt enables 11:10 */
-	{ 0x10, 2, 0x0fdb, 0 },
-	{ 0x12, 2, 0, 0xc000 }, /* link status: bandwidth status bits 15:14 */
+	{ PVHDEV_PCI_EXP_LNKCTL, 2, 0x0fdb, 0 },
+	{ PVHDEV_PCI_EXP_LNKSTA, 2, 0, 0xc000 }, /* bandwidth status bits 15:14 */
 };
 
 /* A slot (PCIe capabilities bit 8, Slot Implemented): slot control
@@ -180,51 +165,51 @@ static const struct fake_rule fake_pcie[] = {
  * and reads 0.  Slot status: the event bits 4:0 and 8 are RW1C; presence,
  * MRL and interlock state (7:5) are the hardware's. */
 static const struct fake_rule fake_pcie_slot[] = {
-	{ 0x18, 2, 0x77ff, 0 },
-	{ 0x1a, 2, 0, 0x011f },
+	{ PVHDEV_PCI_EXP_SLTCTL, 2, 0x77ff, 0 },
+	{ PVHDEV_PCI_EXP_SLTSTA, 2, 0, 0x011f },
 };
 
 /* A root port or root complex event collector: root control bits 4:0
  * (system error enables, PME interrupt, CRS visibility); root status:
  * PME Status (bit 16) is RW1C, PME Pending the hardware's. */
 static const struct fake_rule fake_pcie_root[] = {
-	{ 0x1c, 2, 0x001f, 0 },
-	{ 0x20, 4, 0, 0x00010000 },
+	{ PVHDEV_PCI_EXP_RTCTL, 2, 0x001f, 0 },
+	{ PVHDEV_PCI_EXP_RTSTA, 4, 0, 0x00010000 },
 };
 
 /* Capability version 2: device control 2 (completion timeout, ARI
  * forwarding, AtomicOps, IDO, LTR, OBFF, ...) and link control 2 (target
  * speed, compliance, margins); selectable de-emphasis (bit 6) is HwInit. */
 static const struct fake_rule fake_pcie_v2[] = {
-	{ 0x28, 2, 0xffff, 0 },
-	{ 0x30, 2, 0xffbf, 0 },
+	{ PVHDEV_PCI_EXP_DEVCTL2, 2, 0xffff, 0 },
+	{ PVHDEV_PCI_EXP_LNKCTL2, 2, 0xffbf, 0 },
 };
 
 /* Power management (PCI PM 1.2, 3.2.4): PMCSR PowerState 1:0, PME_En 8,
  * Data_Select 12:9; PME_Status (15) is RW1C; No_Soft_Reset (3) is RO. */
 static const struct fake_rule fake_pm[] = {
-	{ 0x04, 2, 0x1f03, 0x8000 },
+	{ PVHDEV_PCI_PM_CTRL, 2, 0x1f03, 0x8000 },
 };
 
-#define FAKE_PCIE_SLOT 0x0100u   /* PCIe capabilities: Slot Implemented */
-#define FAKE_PCIE_TYPE(caps) ((caps) >> 4 & 0xfu) /* device/port type */
-#define FAKE_PCIE_ROOT_PORT 0x4u
-#define FAKE_PCIE_RC_EC 0xau     /* root complex event collector */
+#define FAKE_PCIE_SLOT PVHDEV_PCI_EXP_FLAGS_SLOT
+#define FAKE_PCIE_TYPE(caps) (((caps) & PVHDEV_PCI_EXP_FLAGS_TYPE) >> 4)
+#define FAKE_PCIE_ROOT_PORT PVHDEV_PCI_EXP_TYPE_ROOT_PORT
+#define FAKE_PCIE_RC_EC PVHDEV_PCI_EXP_TYPE_ROOT_EC
 
 /* SR-IOV extended capability (PCIe Base, 9.3.3).  The VF BARs (+0x24..
  * +0x38) get BAR-like masks from vf_bar_size (vf_bar_masks). */
 static const struct fake_rule fake_sriov[] = {
-	{ 0x08, 2, 0x001f, 0 },     /* control: VF enable, migration, MSE, ARI */
-	{ 0x10, 2, 0xffff, 0 },     /* NumVFs */
-	{ 0x20, 4, 0xffffffff, 0 }, /* system page size */
+	{ PVHDEV_PCI_IOV_CTRL, 2, 0x001f, 0 },      /* VF enable, migration, MSE, ARI */
+	{ PVHDEV_PCI_IOV_NUMVF, 2, 0xffff, 0 },
+	{ PVHDEV_PCI_IOV_SYSPS, 4, 0xffffffff, 0 },
 };
 
-#define FAKE_CAP_PM 0x01
-#define FAKE_CAP_MSI 0x05
-#define FAKE_CAP_PCIE 0x10
-#define FAKE_CAP_MSIX 0x11
-#define FAKE_CAP_AF 0x13
-#define FAKE_EXT_CAP_SRIOV 0x0010
+#define FAKE_CAP_PM PVHDEV_PCI_CAP_ID_PM
+#define FAKE_CAP_MSI PVHDEV_PCI_CAP_ID_MSI
+#define FAKE_CAP_PCIE PVHDEV_PCI_CAP_ID_EXP
+#define FAKE_CAP_MSIX PVHDEV_PCI_CAP_ID_MSIX
+#define FAKE_CAP_AF PVHDEV_PCI_CAP_ID_AF
+#define FAKE_EXT_CAP_SRIOV PVHDEV_PCI_EXT_CAP_ID_SRIOV
 
 /* ---- Small helpers ---- */
 
@@ -233,10 +218,9 @@ static bool is_pow2(uint64_t x)
 	return x && !(x & (x - 1));
 }
 
-static const struct fake_hdr *hdr_of(unsigned type)
+static const struct pvhdev__pci_layout *hdr_of(unsigned type)
 {
-	return type < PVHDEV__ARRAY_SIZE(fake_hdrs) ? &fake_hdrs[type]
-	                                            : &fake_hdr_other;
+	return pvhdev__pci_layout(type);
 }
 
 /* What a bad access reads: all-ones of its size, or of 64 bits. */
@@ -273,7 +257,7 @@ static uint32_t src_dword(const struct pvhdev_fake_dev *d, unsigned off)
 /* Header type without the multi-function bit. */
 static unsigned src_hdr_type(const struct pvhdev_fake_dev *d)
 {
-	return src_byte(d, 0x0e) & 0x7fu;
+	return src_byte(d, PVHDEV_PCI_HEADER_TYPE) & PVHDEV_PCI_HEADER_TYPE_MASK;
 }
 
 /* Does [off, off + size) lie in fn's config space?  Written so that a
@@ -289,16 +273,17 @@ static uint32_t cfg_get(const struct fake_fn *fn, unsigned off, unsigned size)
 	return (uint32_t)get_le(fn->val + off, size);
 }
 
+/* The layout of the header fn has now. */
+static const struct pvhdev__pci_layout *fn_hdr(const struct fake_fn *fn)
+{
+	return hdr_of(fn->val[PVHDEV_PCI_HEADER_TYPE] & PVHDEV_PCI_HEADER_TYPE_MASK);
+}
+
 /* ---- Default masks ---- */
 
 /*
- * Classifies the six BAR slots from their initial low bits:
- *
- *   bit 0 = 1            IO
- *   bits 2:1 = 0b10      64-bit memory, paired with the next slot
- *   otherwise            32-bit memory (0b01 "below 1 MiB" and the
- *                        reserved 0b11 included)
- *
+ * Classifies the six BAR slots from their initial low bits
+ * (pvhdev__pci_bar_kind; a 64-bit BAR pairs with the next slot).
  * Slots past the header's BARs, and slots of size 0, are not
  * implemented; so is a 64-bit BAR in the header's last slot, which has
  * no high half.
@@ -309,13 +294,14 @@ static void bar_kinds(const struct pvhdev_fake_dev *d, uint8_t kind[FAKE_NR_BARS
 
 	memset(kind, FAKE_BAR_NONE, FAKE_NR_BARS);
 	for (unsigned i = 0; i < nr; i++) {
-		uint32_t lo = src_dword(d, 0x10 + 4 * i);
+		enum pvhdev__pci_bar_kind k =
+			pvhdev__pci_bar_kind(src_dword(d, PVHDEV_PCI_BASE_ADDRESS(i)));
 
 		if (!d->bar_size[i])
 			continue;
-		if (lo & 1)
+		if (k == PVHDEV__PCI_BAR_IO)
 			kind[i] = FAKE_BAR_IO;
-		else if ((lo & 6) != 4)
+		else if (k == PVHDEV__PCI_BAR_MEM32)
 			kind[i] = FAKE_BAR_MEM32;
 		else if (i + 1 < nr) {
 			kind[i] = FAKE_BAR_MEM64;
@@ -374,14 +360,14 @@ static void win_set(struct fake_win *w, unsigned reg, uint64_t size,
  * often hardwire bits 31:16).  The ROM adds bit 0, its enable.
  */
 static void bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
-                      const struct fake_hdr *h)
+                      const struct pvhdev__pci_layout *h)
 {
 	uint8_t kind[FAKE_NR_BARS];
 
 	bar_kinds(d, kind);
 	for (unsigned i = 0; i < h->nr_bars; i++) {
 		uint64_t rw = ~(d->bar_size[i] - 1);
-		unsigned reg = 0x10 + 4 * i;
+		unsigned reg = PVHDEV_PCI_BASE_ADDRESS(i);
 
 		if (kind[i] == FAKE_BAR_NONE || kind[i] == FAKE_BAR_HIGH)
 			continue;
@@ -409,15 +395,18 @@ static void bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
  */
 static void msi_masks(struct fake_fn *fn, unsigned cap)
 {
-	uint32_t ctrl = cfg_get(fn, cap + 2, 2);
-	unsigned data = cap + ((ctrl & 0x80) ? 0x0c : 0x08);
+	uint32_t ctrl = cfg_get(fn, cap + PVHDEV_PCI_MSI_FLAGS, 2);
+	unsigned data = cap + ((ctrl & PVHDEV_PCI_MSI_FLAGS_64BIT) ?
+	                       PVHDEV_PCI_MSI_DATA_64 : PVHDEV_PCI_MSI_DATA_32);
 
-	mask_set(fn, cap + 0x02, 2, 0x0071, 0); /* enable, multiple msg enable */
-	mask_set(fn, cap + 0x04, 4, 0xfffffffc, 0);
-	if (ctrl & 0x80)
-		mask_set(fn, cap + 0x08, 4, 0xffffffff, 0);
+	mask_set(fn, cap + PVHDEV_PCI_MSI_FLAGS, 2,
+	         PVHDEV_PCI_MSI_FLAGS_ENABLE | PVHDEV_PCI_MSI_FLAGS_QSIZE, 0);
+	mask_set(fn, cap + PVHDEV_PCI_MSI_ADDRESS_LO, 4, 0xfffffffc, 0);
+	if (ctrl & PVHDEV_PCI_MSI_FLAGS_64BIT)
+		mask_set(fn, cap + PVHDEV_PCI_MSI_ADDRESS_HI, 4, 0xffffffff, 0);
 	mask_set(fn, data, 2, 0xffff, 0);
-	if (ctrl & 0x100) /* mask bits; the pending bits after them stay RO */
+	/* Mask bits; the pending bits after them stay RO. */
+	if (ctrl & PVHDEV_PCI_MSI_FLAGS_MASK_BIT)
 		mask_set(fn, data + 4, 4, 0xffffffff, 0);
 }
 
@@ -426,7 +415,7 @@ static void msi_masks(struct fake_fn *fn, unsigned cap)
  * the second set only from capability version 2. */
 static void pcie_masks(struct fake_fn *fn, unsigned cap, unsigned end)
 {
-	uint32_t caps = cfg_get(fn, cap + 2, 2);
+	uint32_t caps = cfg_get(fn, cap + PVHDEV_PCI_EXP_FLAGS, 2);
 	unsigned type = FAKE_PCIE_TYPE(caps);
 
 	legacy_rules_apply(fn, cap, end, fake_pcie, PVHDEV__ARRAY_SIZE(fake_pcie));
@@ -436,7 +425,7 @@ static void pcie_masks(struct fake_fn *fn, unsigned cap, unsigned end)
 	if (type == FAKE_PCIE_ROOT_PORT || type == FAKE_PCIE_RC_EC)
 		legacy_rules_apply(fn, cap, end, fake_pcie_root,
 		                   PVHDEV__ARRAY_SIZE(fake_pcie_root));
-	if ((caps & 0xf) >= 2)
+	if ((caps & PVHDEV_PCI_EXP_FLAGS_VERS) >= 2)
 		legacy_rules_apply(fn, cap, end, fake_pcie_v2, PVHDEV__ARRAY_SIZE(fake_pcie_v2));
 }
 
@@ -452,20 +441,40 @@ static unsigned cap_end(const unsigned *at, unsigned n, unsigned off)
 	return end;
 }
 
-/* The legacy list's capability offsets, in list order: at most 48 hops;
- * a pointer below 0x40 ends it.  The status register's capability bit is
- * not consulted: the silicon has its registers whether or not it says so. */
-static unsigned cap_offsets(const struct fake_fn *fn, const struct fake_hdr *h,
-                            unsigned at[FAKE_CAP_HOPS])
+static int cap_read(void *fn, unsigned off, unsigned size, uint32_t *val)
 {
-	unsigned n = 0, ptr = h->cap_ptr ? fn->val[h->cap_ptr] & 0xfcu : 0;
-
-	for (; n < FAKE_CAP_HOPS && ptr >= 0x40; n++, ptr = fn->val[ptr + 1] & 0xfcu)
-		at[n] = ptr;
-	return n;
+	*val = cfg_get(fn, off, size);
+	return 0;
 }
 
-static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
+struct cap_list {
+	unsigned *at, n;
+};
+
+static int cap_found(void *list, unsigned off, uint8_t id)
+{
+	struct cap_list *l = list;
+
+	l->at[l->n++] = off;
+	return 0;
+}
+
+/* The legacy list's capability offsets, in list order, as src/pci walks
+ * it (each once, at most 48).  The status register's capability bit is
+ * not consulted: the silicon has its registers whether or not it says so. */
+static unsigned cap_offsets(const struct fake_fn *fn, const struct pvhdev__pci_layout *h,
+                            unsigned at[FAKE_CAP_HOPS])
+{
+	const struct pvhdev__pci_cfg cfg = { .read = cap_read, .ctx = (void *)fn };
+	struct cap_list list = { at, 0 };
+	enum pvhdev__pci_walk_end end;
+	unsigned where;
+
+	pvhdev__pci_caps_walk(&cfg, h, cap_found, &list, &end, &where);
+	return list.n;
+}
+
+static void caps_masks(struct fake_fn *fn, const struct pvhdev__pci_layout *h)
 {
 	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, h, at);
 
@@ -498,7 +507,7 @@ static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
 			break;
 		}
 	}
-	fn->resets = fn->exp || fn->af || fn->pm || h == &fake_hdrs[1];
+	fn->resets = fn->exp || fn->af || fn->pm || h == hdr_of(PVHDEV_PCI_HEADER_TYPE_BRIDGE);
 }
 
 /*
@@ -516,10 +525,12 @@ static void caps_masks(struct fake_fn *fn, const struct fake_hdr *h)
 static void vf_bar_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d,
                          unsigned cap)
 {
-	for (unsigned i = 0; i < 6; i++) {
+	for (unsigned i = 0; i < FAKE_NR_BARS; i++) {
 		uint64_t size = d->vf_bar_size[i], rw = ~(size - 1);
-		unsigned reg = cap + 0x24 + 4 * i;
-		bool is64 = (src_dword(d, reg) & 6) == 4 && i < 5;
+		unsigned reg = cap + PVHDEV_PCI_IOV_BAR_BASE + 4 * i;
+		/* Memory only: bit 0 is not looked at. */
+		bool is64 = (src_dword(d, reg) & PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+		            PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_64 && i + 1 < FAKE_NR_BARS;
 
 		if (!size)
 			continue;
@@ -574,11 +585,11 @@ static bool bar_size_ok(uint8_t kind, uint64_t size)
 {
 	switch (kind) {
 	case FAKE_BAR_IO:
-		return is_pow2(size) && size >= 4 && size <= FAKE_MAX32;
+		return !pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_IO, size);
 	case FAKE_BAR_MEM32:
-		return is_pow2(size) && size >= 16 && size <= FAKE_MAX32;
+		return !pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_MEM32, size);
 	case FAKE_BAR_MEM64:
-		return is_pow2(size) && size >= 16;
+		return !pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_MEM64, size);
 	case FAKE_BAR_HIGH:
 		return false; /* the size belongs in the low slot */
 	default:
@@ -589,7 +600,7 @@ static bool bar_size_ok(uint8_t kind, uint64_t size)
 /* -EINVAL unless BAR and ROM sizes fit the header and the BAR types. */
 static int dev_check_bars(const struct pvhdev_fake_dev *d)
 {
-	const struct fake_hdr *h = hdr_of(src_hdr_type(d));
+	const struct pvhdev__pci_layout *h = hdr_of(src_hdr_type(d));
 	uint8_t kind[FAKE_NR_BARS];
 
 	bar_kinds(d, kind);
@@ -601,8 +612,7 @@ static int dev_check_bars(const struct pvhdev_fake_dev *d)
 	}
 	if (!d->rom_size)
 		return 0;
-	if (!h->rom || !is_pow2(d->rom_size) || d->rom_size < FAKE_ROM_MIN ||
-	    d->rom_size > FAKE_MAX32)
+	if (!h->rom || pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_ROM, d->rom_size))
 		return -EINVAL;
 	return 0;
 }
@@ -615,8 +625,8 @@ static int dev_check(const struct pvhdev_fake_dev *d)
 	    d->vf_cfg_len > PVHDEV_CFG_EXP_SIZE)
 		return -EINVAL;
 	for (unsigned i = 0; i < 6; i++)
-		if (d->vf_bar_size[i] && (!is_pow2(d->vf_bar_size[i]) ||
-		                          d->vf_bar_size[i] < 16))
+		if (d->vf_bar_size[i] &&
+		    pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_MEM64, d->vf_bar_size[i]))
 			return -EINVAL;
 	for (size_t i = 0; i < d->nr_masks; i++) {
 		const struct pvhdev_fake_mask *m = &d->masks[i];
@@ -681,20 +691,24 @@ static int win_alloc(struct pvhdev_fake *fk, struct fake_win *w, uint32_t backed
  * 6.8.2.9): every entry's vector control Mask bit set.  Only what lies in
  * the RAM behind the table's BAR: the rest reads 0 anyway.
  */
-static void msix_table_reset(struct fake_fn *fn, const struct fake_hdr *h)
+static void msix_table_reset(struct fake_fn *fn, const struct pvhdev__pci_layout *h)
 {
 	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, h, at);
 
 	for (unsigned i = 0; i < n; i++) {
 		if (fn->val[at[i]] != FAKE_CAP_MSIX || at[i] + 8 > PVHDEV_CFG_SIZE)
 			continue;
-		uint32_t table = cfg_get(fn, at[i] + 4, 4);
-		unsigned entries = (cfg_get(fn, at[i] + 2, 2) & 0x7ff) + 1, bir = table & 7;
+		uint32_t table = cfg_get(fn, at[i] + PVHDEV_PCI_MSIX_TABLE, 4);
+		unsigned entries = (cfg_get(fn, at[i] + PVHDEV_PCI_MSIX_FLAGS, 2) &
+		                    PVHDEV_PCI_MSIX_TABSIZE) + 1;
+		unsigned bir = table & PVHDEV_PCI_MSIX_BIR;
 		const struct fake_win *w = bir < FAKE_NR_BARS ? &fn->win[bir] : NULL;
 		for (unsigned e = 0; w && w->buf && e < entries; e++) {
-			uint64_t ctrl = (uint64_t)(table & ~7u) + 16ull * e + 12;
+			uint64_t ctrl = (uint64_t)(table & ~(uint32_t)PVHDEV_PCI_MSIX_BIR) +
+			                (uint64_t)PVHDEV_PCI_MSIX_ENTRY_SIZE * e +
+			                PVHDEV_PCI_MSIX_ENTRY_VECTOR_CTRL;
 			if (ctrl < w->backed)
-				w->buf[ctrl] |= 1; /* Mask */
+				w->buf[ctrl] |= PVHDEV_PCI_MSIX_ENTRY_CTRL_MASKBIT;
 		}
 		return; /* one MSI-X capability per function */
 	}
@@ -706,7 +720,7 @@ static void mem_reset(struct fake_fn *fn)
 	for (unsigned i = 0; i < FAKE_NR_WIN; i++)
 		if (fn->win[i].buf)
 			memset(fn->win[i].buf, 0, fn->win[i].backed);
-	msix_table_reset(fn, hdr_of(fn->val[0x0e] & 0x7fu));
+	msix_table_reset(fn, fn_hdr(fn));
 }
 
 /* Builds one function over cfg (FAKE_NR_ARRAYS * its config size bytes,
@@ -714,7 +728,7 @@ static void mem_reset(struct fake_fn *fn)
 static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
                     const struct pvhdev_fake_dev *d, uint8_t *cfg)
 {
-	const struct fake_hdr *h = hdr_of(src_hdr_type(d));
+	const struct pvhdev__pci_layout *h = hdr_of(src_hdr_type(d));
 
 	fn->sbdf = d->sbdf;
 	fn->cfg_size = dev_cfg_size(d);
@@ -727,7 +741,7 @@ static int fn_build(struct pvhdev_fake *fk, struct fake_fn *fn,
 		memcpy(fn->val, d->cfg, d->cfg_len);
 	memcpy(fn->init, fn->val, fn->cfg_size);
 	rules_apply(fn, 0, fake_common, PVHDEV__ARRAY_SIZE(fake_common));
-	if (h == &fake_hdrs[1])
+	if (src_hdr_type(d) == PVHDEV_PCI_HEADER_TYPE_BRIDGE)
 		rules_apply(fn, 0, fake_bridge, PVHDEV__ARRAY_SIZE(fake_bridge));
 	bar_masks(fn, d, h);
 	caps_masks(fn, h);
@@ -931,7 +945,7 @@ static const struct fake_win *win_find(const struct pvhdev_fake *fk,
 	for (size_t i = 0; i < fk->nr_fn; i++) {
 		const struct fake_fn *fn = &fk->fn[i];
 
-		if (fn->absent || !(fn->val[0x04] & FAKE_CMD_MEM))
+		if (fn->absent || !(fn->val[PVHDEV_PCI_COMMAND] & FAKE_CMD_MEM))
 			continue;
 		for (unsigned j = 0; j < FAKE_NR_WIN; j++) {
 			const struct fake_win *w = &fn->win[j];
@@ -1035,7 +1049,8 @@ static uint64_t vf_bar_base(const struct fake_fn *pf, unsigned i)
 	unsigned reg = pf->sriov + FAKE_SRIOV_VF_BAR0 + 4 * i;
 	uint64_t bar = cfg_get(pf, reg, 4);
 
-	if ((bar & 6) == 4 && i + 1 < FAKE_NR_BARS)
+	if ((bar & PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_64 &&
+	    i + 1 < FAKE_NR_BARS)
 		bar |= (uint64_t)cfg_get(pf, reg + 4, 4) << 32;
 	return bar & ~(pf->vf_bar_size[i] - 1);
 }
@@ -1073,7 +1088,7 @@ static void put_le(uint8_t *p, unsigned size, uint32_t v)
 /* Offset of fn's capability id in the legacy list; 0: none. */
 static unsigned cap_find(const struct fake_fn *fn, uint8_t id)
 {
-	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, hdr_of(fn->val[0x0e] & 0x7fu), at);
+	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, fn_hdr(fn), at);
 
 	for (unsigned i = 0; i < n; i++)
 		if (fn->val[at[i]] == id)
@@ -1134,8 +1149,8 @@ static int vf_build(struct pvhdev_fake *fk, const struct fake_fn *pf,
 	memcpy(vf->val + 0x2c, pf->val + 0x2c, 4); /* subsystem IDs */
 	memcpy(vf->init, vf->val, vf->cfg_size);
 	rules_apply(vf, 0, fake_common, PVHDEV__ARRAY_SIZE(fake_common));
-	mask_set(vf, 0x04, 2, FAKE_VF_CMD_RW, 0);
-	caps_masks(vf, &fake_hdrs[0]);
+	mask_set(vf, PVHDEV_PCI_COMMAND, 2, FAKE_VF_CMD_RW, 0);
+	caps_masks(vf, hdr_of(PVHDEV_PCI_HEADER_TYPE_NORMAL));
 	for (unsigned i = 0; i < FAKE_NR_BARS; i++) {
 		int rc;
 
@@ -1145,7 +1160,7 @@ static int vf_build(struct pvhdev_fake *fk, const struct fake_fn *pf,
 		if ((rc = win_alloc(fk, &vf->win[i], pf->mmio_backed)))
 			return rc;
 	}
-	msix_table_reset(vf, &fake_hdrs[0]);
+	msix_table_reset(vf, hdr_of(PVHDEV_PCI_HEADER_TYPE_NORMAL));
 	return 0;
 }
 
@@ -1257,39 +1272,58 @@ static int fake_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 
 /*
  * A write that resets (the registers src/core/reset.c traps): Initiate
- * FLR in PCIe Device Control (+0x08 bit 15) with Device Capabilities
- * (+0x04) bit 28, Initiate FLR in AF Control (+0x04 bit 0) with AF
- * Capabilities (+0x03) bit 1, PMCSR (+0x04) from D3hot to D0 with
- * No_Soft_Reset (bit 3) clear, or a bridge's Secondary Bus Reset
- * (0x3e bit 6) going from 0 to 1, which resets every function on the
- * bridge's secondary to subordinate buses.
+ * FLR in PCIe Device Control with FLR in Device Capabilities, Initiate
+ * FLR in AF Control with FLR in AF Capabilities, PMCSR from D3hot to D0
+ * with No_Soft_Reset clear, or a bridge's Secondary Bus Reset going from
+ * 0 to 1, which resets every function on the bridge's secondary to
+ * subordinate buses.
  */
 enum fake_reset { FAKE_NO_RESET, FAKE_RESET_FN, FAKE_RESET_BUS };
 
-/* Whether the write of val at [reg, reg + size) sets bit `bit` of the
- * byte at off. */
-static bool writes_one(unsigned reg, unsigned size, uint32_t val, unsigned off,
-                       unsigned bit)
+static void reg16_set(struct fake_fn *fn, unsigned off, uint16_t bits, bool on);
+
+/* Device Control after reset (PCIe Base 7.5.3.4): Relaxed Ordering, No
+ * Snoop, 512-byte read requests. */
+#define FAKE_DEVCTL_DEFAULT 0x2810u
+
+/* Which bits of mask, a register at off, the write of val at [reg, reg
+ * + size) sets to 1. */
+static uint32_t written_ones(unsigned reg, unsigned size, uint32_t val, unsigned off,
+                             uint32_t mask)
 {
-	return off >= reg && off < reg + size && (val >> (8 * (off - reg) + bit) & 1);
+	uint32_t out = 0;
+
+	for (unsigned k = 0; k < 4 && mask >> 8 * k; k++)
+		if (off + k >= reg && off + k < reg + size)
+			out |= (val >> 8 * (off + k - reg) & 0xffu) << 8 * k;
+	return out & mask;
 }
 
 /* What the write does, from the state before it. */
 static enum fake_reset fn_trigger(const struct fake_fn *fn, unsigned reg,
                                   unsigned size, uint32_t val)
 {
-	unsigned pmcsr = fn->pm + 4u;
+	unsigned pmcsr = fn->pm + PVHDEV_PCI_PM_CTRL;
+	uint32_t pm = cfg_get(fn, pmcsr, 2);
 
-	if (fn->exp && writes_one(reg, size, val, fn->exp + 9u, 7) &&
-	    (cfg_get(fn, fn->exp + 4u, 4) >> 28 & 1))
+	if (fn->exp &&
+	    written_ones(reg, size, val, fn->exp + PVHDEV_PCI_EXP_DEVCTL,
+	                 PVHDEV_PCI_EXP_DEVCTL_BCR_FLR) &&
+	    (cfg_get(fn, fn->exp + PVHDEV_PCI_EXP_DEVCAP, 4) & PVHDEV_PCI_EXP_DEVCAP_FLR))
 		return FAKE_RESET_FN;
-	if (fn->af && writes_one(reg, size, val, fn->af + 4u, 0) && (fn->val[fn->af + 3] & 2))
+	if (fn->af &&
+	    written_ones(reg, size, val, fn->af + PVHDEV_PCI_AF_CTRL, PVHDEV_PCI_AF_CTRL_FLR) &&
+	    (fn->val[fn->af + PVHDEV_PCI_AF_CAP] & PVHDEV_PCI_AF_CAP_FLR))
 		return FAKE_RESET_FN;
 	if (fn->pm && pmcsr >= reg && pmcsr < reg + size &&
-	    (fn->val[pmcsr] & 0x0b) == 0x03 && !(val >> (8 * (pmcsr - reg)) & 3))
+	    (pm & (PVHDEV_PCI_PM_CTRL_STATE_MASK | PVHDEV_PCI_PM_CTRL_NO_SOFT_RESET)) ==
+	            PVHDEV_PCI_PM_CTRL_D3HOT &&
+	    !(val >> 8 * (pmcsr - reg) & PVHDEV_PCI_PM_CTRL_STATE_MASK))
 		return FAKE_RESET_FN;
-	if ((fn->val[0x0e] & 0x7f) == 1 && writes_one(reg, size, val, 0x3e, 6) &&
-	    !(fn->val[0x3e] & 0x40))
+	if (fn_hdr(fn) == hdr_of(PVHDEV_PCI_HEADER_TYPE_BRIDGE) &&
+	    written_ones(reg, size, val, PVHDEV_PCI_BRIDGE_CONTROL,
+	                 PVHDEV_PCI_BRIDGE_CTL_BUS_RESET) &&
+	    !(cfg_get(fn, PVHDEV_PCI_BRIDGE_CONTROL, 2) & PVHDEV_PCI_BRIDGE_CTL_BUS_RESET))
 		return FAKE_RESET_BUS;
 	return FAKE_NO_RESET;
 }
@@ -1299,38 +1333,37 @@ static enum fake_reset fn_trigger(const struct fake_fn *fn, unsigned reg,
  * clear goes to 0, what is read-only stays (so BARs keep their type
  * bits and lose their address, command reads 0, MSI and MSI-X are off,
  * SR-IOV's VF Enable is clear and the VFs are gone), with the spec's
- * non-zero defaults: Device Control 0x2810 (Relaxed Ordering, No
- * Snoop, 512-byte read requests; PCIe Base 7.5.3.4) and SR-IOV's System
- * Page Size 1 (4 KiB).  The PCIe link, slot and root registers belong to
- * the port and the link, which a function reset does not touch, and
- * SR-IOV's ARI Capable Hierarchy (control bit 4) to the hierarchy: QEMU
- * keeps it across an FLR of its PF, as the guest trace shows.  Device
- * memory is zeroed, the MSI-X table masked.
+ * non-zero defaults: Device Control FAKE_DEVCTL_DEFAULT and SR-IOV's
+ * System Page Size 1 (4 KiB).  The PCIe link, slot and root registers
+ * belong to the port and the link, which a function reset does not
+ * touch, and SR-IOV's ARI Capable Hierarchy to the hierarchy: QEMU keeps
+ * it across an FLR of its PF, as the guest trace shows.  Device memory
+ * is zeroed, the MSI-X table masked.
  */
 static void fn_power_reset(struct fake_fn *fn)
 {
-	/* Link, slot and root registers (+0x10..+0x23), link control 2
-	 * (+0x30). */
-	uint8_t port[0x24 - 0x10], link2[4];
-	uint8_t ari = fn->sriov ? fn->val[fn->sriov + 0x08] & 0x10 : 0;
-	bool exp = fn->exp;
+	uint8_t port[PVHDEV_PCI_EXP_RTSTA + 4 - PVHDEV_PCI_EXP_LNKCTL], link2[4];
+	unsigned lnk = fn->exp + PVHDEV_PCI_EXP_LNKCTL, lnk2 = fn->exp + PVHDEV_PCI_EXP_LNKCTL2;
+	unsigned devctl = fn->exp + PVHDEV_PCI_EXP_DEVCTL, iov = fn->sriov + PVHDEV_PCI_IOV_CTRL;
+	uint32_t ari = fn->sriov ? cfg_get(fn, iov, 2) & PVHDEV_PCI_IOV_CTRL_ARI : 0;
 
-	if (exp)
-		memcpy(port, fn->val + fn->exp + 0x10, sizeof(port));
+	if (fn->exp)
+		memcpy(port, fn->val + lnk, sizeof(port));
 	if (fn->exp2)
-		memcpy(link2, fn->val + fn->exp + 0x30, sizeof(link2));
+		memcpy(link2, fn->val + lnk2, sizeof(link2));
 	for (unsigned k = 0; k < fn->cfg_size; k++)
 		fn->val[k] &= (uint8_t)~(fn->rw[k] | fn->rw1c[k]);
 	if (fn->exp2)
-		memcpy(fn->val + fn->exp + 0x30, link2, sizeof(link2));
-	if (exp) {
-		memcpy(fn->val + fn->exp + 0x10, port, sizeof(port));
-		fn->val[fn->exp + 8] |= (uint8_t)(0x10 & fn->rw[fn->exp + 8]);
-		fn->val[fn->exp + 9] |= (uint8_t)(0x28 & fn->rw[fn->exp + 9]);
+		memcpy(fn->val + lnk2, link2, sizeof(link2));
+	if (fn->exp) {
+		memcpy(fn->val + lnk, port, sizeof(port));
+		reg16_set(fn, devctl, (uint16_t)(FAKE_DEVCTL_DEFAULT &
+		                                 get_le(fn->rw + devctl, 2)), true);
 	}
 	if (fn->sriov) {
-		fn->val[fn->sriov + 0x08] |= ari;
-		fn->val[fn->sriov + 0x20] |= (uint8_t)(1 & fn->rw[fn->sriov + 0x20]);
+		reg16_set(fn, iov, (uint16_t)ari, true);
+		fn->val[fn->sriov + PVHDEV_PCI_IOV_SYSPS] |=
+			(uint8_t)(1 & fn->rw[fn->sriov + PVHDEV_PCI_IOV_SYSPS]);
 	}
 	mem_reset(fn);
 }
@@ -1347,7 +1380,8 @@ static void fn_reset_one(struct pvhdev_fake *fk, struct fake_fn *fn)
 
 static int fake_reset(struct pvhdev_fake *fk, struct fake_fn *fn, enum fake_reset r)
 {
-	unsigned first = fn->val[0x19], last = fn->val[0x1a];
+	unsigned first = fn->val[PVHDEV_PCI_SECONDARY_BUS];
+	unsigned last = fn->val[PVHDEV_PCI_SUBORDINATE_BUS];
 
 	if (r == FAKE_RESET_FN) {
 		fn_reset_one(fk, fn);
@@ -1465,14 +1499,14 @@ static int fake_enumerate(void *ctx, pvhdev_enum_fn fn, void *arg)
 /* ---- Hotplug ---- */
 
 /* PCIe capability registers (PCIe Base 4.0, 7.5.3), from the capability. */
-#define FAKE_PCIE_LINK_CAP 0x0c
-#define FAKE_PCIE_LINK_STATUS 0x12
-#define FAKE_PCIE_SLOT_STATUS 0x1a
-#define FAKE_LINK_DLLLA_CAP (1u << 20) /* DLL Link Active Reporting Capable */
-#define FAKE_LINK_DLLLA 0x2000u        /* link status: DLL Link Active */
-#define FAKE_SLOT_PDC 0x0008u          /* slot status: Presence Detect Changed */
-#define FAKE_SLOT_PDS 0x0040u          /* Presence Detect State */
-#define FAKE_SLOT_DLLSC 0x0100u        /* Data Link Layer State Changed */
+#define FAKE_PCIE_LINK_CAP PVHDEV_PCI_EXP_LNKCAP
+#define FAKE_PCIE_LINK_STATUS PVHDEV_PCI_EXP_LNKSTA
+#define FAKE_PCIE_SLOT_STATUS PVHDEV_PCI_EXP_SLTSTA
+#define FAKE_LINK_DLLLA_CAP PVHDEV_PCI_EXP_LNKCAP_DLLA
+#define FAKE_LINK_DLLLA PVHDEV_PCI_EXP_LNKSTA_DL_ACT
+#define FAKE_SLOT_PDC PVHDEV_PCI_EXP_SLTSTA_PRSD
+#define FAKE_SLOT_PDS PVHDEV_PCI_EXP_SLTSTA_PRES
+#define FAKE_SLOT_DLLSC PVHDEV_PCI_EXP_SLTSTA_LLCHG
 
 /* The port whose secondary bus is sbdf's: a present type 1 function of
  * the same segment.  The first in SBDF order when several claim it. */
@@ -1481,8 +1515,11 @@ static struct fake_fn *port_of(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
 	for (size_t i = 0; i < fk->nr_fn; i++) {
 		struct fake_fn *p = &fk->fn[i];
 
-		if (!p->absent && (p->val[0x0e] & 0x7fu) == 1 &&
-		    p->sbdf >> 16 == sbdf >> 16 && p->val[0x19] == (sbdf >> 8 & 0xffu))
+		if (!p->absent &&
+		    (p->val[PVHDEV_PCI_HEADER_TYPE] & PVHDEV_PCI_HEADER_TYPE_MASK) ==
+		            PVHDEV_PCI_HEADER_TYPE_BRIDGE &&
+		    p->sbdf >> 16 == sbdf >> 16 &&
+		    p->val[PVHDEV_PCI_SECONDARY_BUS] == (sbdf >> 8 & 0xffu))
 			return p;
 	}
 	return NULL;
@@ -1492,7 +1529,7 @@ static struct fake_fn *port_of(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
  * in the first 256 bytes; 0: none. */
 static unsigned pcie_cap(const struct fake_fn *fn)
 {
-	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, hdr_of(fn->val[0x0e] & 0x7fu), at);
+	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, fn_hdr(fn), at);
 
 	for (unsigned i = 0; i < n; i++)
 		if (fn->val[at[i]] == FAKE_CAP_PCIE)
@@ -1536,7 +1573,7 @@ static void port_update(struct pvhdev_fake *fk, pvhdev_sbdf_t sbdf)
 
 	if (!cap)
 		return;
-	bool slot = cfg_get(port, cap + 2, 2) & FAKE_PCIE_SLOT;
+	bool slot = cfg_get(port, cap + PVHDEV_PCI_EXP_FLAGS, 2) & FAKE_PCIE_SLOT;
 	bool dll = cfg_get(port, cap + FAKE_PCIE_LINK_CAP, 4) & FAKE_LINK_DLLLA_CAP;
 	uint16_t sts = (uint16_t)cfg_get(port, cap + FAKE_PCIE_SLOT_STATUS, 2);
 	uint16_t link = (uint16_t)cfg_get(port, cap + FAKE_PCIE_LINK_STATUS, 2);

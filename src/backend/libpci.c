@@ -46,11 +46,10 @@
 #include <pvhdev/host_backend.h>
 
 #include "backend/pci_guard.h"
+#include "pci/header.h"
 
 #define LP_MAX_NOTES 64
 #define LP_PATH_MAX 4096
-#define LP_ROM_MIN 0x800u         /* ROM address field is bits 31:11 */
-#define LP_MAX32 0x80000000ull    /* largest 32-bit BAR or ROM, bytes */
 #define LP_SHORT_CFG 64u          /* bytes sysfs gives a non-root reader */
 #define LP_FILL (PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_BASES |      \
                  PCI_FILL_ROM_BASE | PCI_FILL_SIZES)
@@ -181,11 +180,6 @@ static uint32_t cfg_dword(const struct pvhdev_fake_dev *d, unsigned off)
 	return v;
 }
 
-static bool is_pow2(uint64_t x)
-{
-	return x && !(x & (x - 1));
-}
-
 static pvhdev_sbdf_t pd_sbdf(const struct pci_dev *pd)
 {
 	return PVHDEV_SBDF(pd->domain, pd->bus, pd->dev, pd->func);
@@ -209,15 +203,11 @@ static long fn_find(const struct pvhdev_libpci *lp, pvhdev_sbdf_t sbdf)
 	return -1;
 }
 
-/* BARs a header type has, as the fake backend models them. */
-static unsigned hdr_nr_bars(unsigned hdr)
+/* The header type (bits 6:0) of d's config bytes; 0 past them. */
+static unsigned hdr_type(const struct pvhdev_fake_dev *d)
 {
-	return hdr == 0 ? 6 : hdr == 1 ? 2 : 0;
-}
-
-static unsigned hdr_rom(unsigned hdr)
-{
-	return hdr == 0 ? 0x30 : hdr == 1 ? 0x38 : 0;
+	return PVHDEV_PCI_HEADER_TYPE < d->cfg_len ?
+	       d->cfg[PVHDEV_PCI_HEADER_TYPE] & PVHDEV_PCI_HEADER_TYPE_MASK : 0;
 }
 
 /* ---- Opening: sizes ---- */
@@ -227,17 +217,15 @@ static unsigned hdr_rom(unsigned hdr)
 static const char *bar_refusal(uint32_t lo, uint32_t hi, bool is64,
                                bool has_hi, uint64_t size, uint64_t os_addr)
 {
-	bool io = lo & 1;
+	enum pvhdev__pci_bar_kind kind = pvhdev__pci_bar_kind(lo);
+	const char *why = pvhdev__pci_bar_size_refusal(kind, size);
 
-	if (!is_pow2(size))
-		return "not a power of two";
-	if (size < (io ? 4u : 16u))
-		return "smaller than the BAR's flag bits allow";
+	if (why)
+		return why;
 	if (is64 && !has_hi)
 		return "a 64-bit BAR in the last slot has no high half";
-	if (!is64 && size > LP_MAX32)
-		return "larger than 2 GiB in a 32-bit BAR";
-	if (!(lo & ~0xfu) && !hi && !io && (os_addr & ~0xfull))
+	if (kind != PVHDEV__PCI_BAR_IO && !pvhdev__pci_bar_addr(lo, hi) &&
+	    (os_addr & ~(uint64_t)PVHDEV_PCI_BASE_ADDRESS_MEM_FLAGS))
 		return "the register reads 0 but the kernel placed it (a VF or "
 		       "an Enhanced Allocation BAR)";
 	return NULL;
@@ -248,9 +236,9 @@ static const char *bar_refusal(uint32_t lo, uint32_t hi, bool is64,
 static void take_bar_sizes(struct pvhdev_libpci *lp, struct pvhdev_fake_dev *d,
                            const struct pci_dev *pd, const char *name)
 {
-	unsigned hdr = d->cfg[0x0e] & 0x7fu, nr = hdr_nr_bars(hdr);
+	unsigned hdr = hdr_type(d), nr = pvhdev__pci_layout(hdr)->nr_bars;
 
-	for (unsigned i = 0; i < 6; i++) {
+	for (unsigned i = 0; i < PVHDEV_PCI_NR_BARS; i++) {
 		if (!pd->size[i])
 			continue;
 		if (i >= nr) {
@@ -258,9 +246,11 @@ static void take_bar_sizes(struct pvhdev_libpci *lp, struct pvhdev_fake_dev *d,
 			     "type %u has no such BAR here; left unsized", name, i, hdr);
 			continue;
 		}
-		uint32_t lo = cfg_dword(d, 0x10 + 4 * i);
-		bool is64 = !(lo & 1) && (lo & 6) == 4, has_hi = i + 1 < nr;
-		uint32_t hi = is64 && has_hi ? cfg_dword(d, 0x14 + 4 * i) : 0;
+		uint32_t lo = cfg_dword(d, PVHDEV_PCI_BASE_ADDRESS(i));
+		bool is64 = pvhdev__pci_bar_kind(lo) == PVHDEV__PCI_BAR_MEM64;
+		bool has_hi = i + 1 < nr;
+		uint32_t hi = is64 && has_hi ? cfg_dword(d, PVHDEV_PCI_BASE_ADDRESS(i + 1))
+		                             : 0;
 		const char *why = bar_refusal(lo, hi, is64, has_hi, pd->size[i],
 		                              pd->base_addr[i]);
 		if (why) {
@@ -276,13 +266,13 @@ static void take_bar_sizes(struct pvhdev_libpci *lp, struct pvhdev_fake_dev *d,
 static void take_rom_size(struct pvhdev_libpci *lp, struct pvhdev_fake_dev *d,
                           const struct pci_dev *pd, const char *name)
 {
-	unsigned hdr = d->cfg[0x0e] & 0x7fu;
+	unsigned hdr = hdr_type(d);
 	uint64_t size = pd->rom_size;
 
 	if (!size)
 		return;
-	if (!hdr_rom(hdr) || !is_pow2(size) || size < LP_ROM_MIN ||
-	    size > LP_MAX32) {
+	if (!pvhdev__pci_layout(hdr)->rom ||
+	    pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_ROM, size)) {
 		note(lp, 0, "%s ROM: size %#llx does not fit header type %u's ROM "
 		     "register; left unsized", name, (unsigned long long)size, hdr);
 		return;
@@ -610,25 +600,28 @@ static unsigned put_bar(FILE *f, const struct pvhdev_fake_dev *d, unsigned i,
 {
 	static const char *const types[] = { "32-bit", "low-1M", "64-bit",
 	                                     "type 3" };
-	uint32_t lo = cfg_dword(d, 0x10 + 4 * i), cmd = cfg_dword(d, 0x04);
-	bool is64 = !(lo & 1) && (lo & 6) == 4 && i + 1 < nr;
-	uint64_t addr = lo & ~0xfull;
+	uint32_t lo = cfg_dword(d, PVHDEV_PCI_BASE_ADDRESS(i));
+	uint32_t cmd = cfg_dword(d, PVHDEV_PCI_COMMAND);
+	enum pvhdev__pci_bar_kind kind = pvhdev__pci_bar_kind(lo);
+	bool is64 = kind == PVHDEV__PCI_BAR_MEM64 && i + 1 < nr;
+	uint64_t addr = pvhdev__pci_bar_addr(lo, 0);
 
 	fprintf(f, "\tRegion %u: ", i);
-	if (lo & 1) {
-		addr = lo & ~3ull;
+	if (kind == PVHDEV__PCI_BAR_IO) {
 		fprintf(f, addr ? "I/O ports at %04llx" : "I/O ports at <unassigned>",
 		        (unsigned long long)addr);
-		fputs(cmd & 1 ? "" : " [disabled]", f);
+		fputs(cmd & PVHDEV_PCI_COMMAND_IO ? "" : " [disabled]", f);
 		put_size(f, d->bar_size[i]);
 		return 1;
 	}
 	if (is64)
-		addr |= (uint64_t)cfg_dword(d, 0x14 + 4 * i) << 32;
+		addr = pvhdev__pci_bar_addr(lo, cfg_dword(d, PVHDEV_PCI_BASE_ADDRESS(i + 1)));
 	fprintf(f, addr ? "Memory at %08llx" : "Memory at <unassigned>",
 	        (unsigned long long)addr);
-	fprintf(f, " (%s, %sprefetchable)%s", types[(lo >> 1) & 3],
-	        lo & 8 ? "" : "non-", cmd & 2 ? "" : " [disabled]");
+	fprintf(f, " (%s, %sprefetchable)%s",
+	        types[(lo & PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK) >> 1],
+	        lo & PVHDEV_PCI_BASE_ADDRESS_MEM_PREFETCH ? "" : "non-",
+	        cmd & PVHDEV_PCI_COMMAND_MEMORY ? "" : " [disabled]");
 	put_size(f, d->bar_size[i]);
 	return is64 ? 2 : 1;
 }
@@ -636,11 +629,11 @@ static unsigned put_bar(FILE *f, const struct pvhdev_fake_dev *d, unsigned i,
 static void put_rom(FILE *f, const struct pvhdev_fake_dev *d, unsigned off)
 {
 	uint32_t rom = cfg_dword(d, off);
-	uint32_t addr = rom & ~(LP_ROM_MIN - 1);
+	uint32_t addr = rom & ~PVHDEV_PCI_ROM_ADDRESS_FLAGS;
 
 	fprintf(f, addr ? "\tExpansion ROM at %08x" :
 	        "\tExpansion ROM at <unassigned>", (unsigned)addr);
-	fputs(rom & 1 ? "" : " [disabled]", f);
+	fputs(rom & PVHDEV_PCI_ROM_ADDRESS_ENABLE ? "" : " [disabled]", f);
 	put_size(f, d->rom_size);
 }
 
@@ -648,7 +641,8 @@ static void put_rom(FILE *f, const struct pvhdev_fake_dev *d, unsigned off)
 static void put_head(FILE *f, const struct pvhdev_fake_dev *d)
 {
 	char name[PVHDEV_SBDF_STRLEN];
-	uint32_t id = cfg_dword(d, 0), cls = cfg_dword(d, 0x08);
+	uint32_t id = cfg_dword(d, PVHDEV_PCI_VENDOR_ID);
+	uint32_t cls = cfg_dword(d, PVHDEV_PCI_CLASS_REVISION);
 
 	fprintf(f, "%s %04x: %04x:%04x", pvhdev_sbdf_str(d->sbdf, name),
 	        (unsigned)(cls >> 16), (unsigned)(id & 0xffff),
@@ -662,13 +656,13 @@ static void put_head(FILE *f, const struct pvhdev_fake_dev *d)
 
 static void put_fn(FILE *f, const struct pvhdev_fake_dev *d)
 {
-	unsigned hdr = cfg_dword(d, 0x0c) >> 16 & 0x7fu, nr = hdr_nr_bars(hdr);
+	const struct pvhdev__pci_layout *l = pvhdev__pci_layout(hdr_type(d));
 
 	put_head(f, d);
-	for (unsigned i = 0; i < nr;)
-		i += d->bar_size[i] ? put_bar(f, d, i, nr) : 1;
-	if (d->rom_size && hdr_rom(hdr))
-		put_rom(f, d, hdr_rom(hdr));
+	for (unsigned i = 0; i < l->nr_bars;)
+		i += d->bar_size[i] ? put_bar(f, d, i, l->nr_bars) : 1;
+	if (d->rom_size && l->rom)
+		put_rom(f, d, l->rom);
 	/* Whole 16-byte rows only: libpci refuses a short row. */
 	for (unsigned off = 0; off + 16 <= d->cfg_len; off += 16) {
 		fprintf(f, "%02x:", off);
@@ -715,13 +709,11 @@ static void written_set(struct lp_fn *fn, unsigned reg, unsigned size)
  * device, and the shadow sizes it from the kernel's sizes anyway. */
 static bool is_bar_reg(const struct pvhdev_fake_dev *d, unsigned reg)
 {
-	static const unsigned nr[3] = { 6, 2, 1 };
-	unsigned hdr = d->cfg[0x0e] & 0x7fu;
+	const struct pvhdev__pci_layout *l = pvhdev__pci_layout(hdr_type(d));
 
-	if (hdr > 2)
-		return false;
-	return (reg >= 0x10 && reg < 0x10 + 4 * nr[hdr]) ||
-	       (hdr_rom(hdr) && reg >= hdr_rom(hdr) && reg < hdr_rom(hdr) + 4);
+	return (reg >= PVHDEV_PCI_BASE_ADDRESS_0 &&
+	        reg < PVHDEV_PCI_BASE_ADDRESS(l->nr_base_regs)) ||
+	       (l->rom && reg >= l->rom && reg < l->rom + 4u);
 }
 
 /* Runs guarded.  libpci reads all-ones where the read fails. */

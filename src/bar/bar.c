@@ -5,6 +5,7 @@
  *
  *   type 0 header: BAR0..BAR5 at 0x10..0x24, ROM at 0x30
  *   type 1 header: BAR0..BAR1 at 0x10..0x14, ROM at 0x38
+ *   (src/pci's layout; the size probe and its arithmetic are src/pci's too)
  *
  *   memory BAR  31..4 address | 3 prefetchable | 2:1 type (10: 64-bit) | 0
  *   IO BAR      31..2 address | 1 reserved | 0 = 1
@@ -17,9 +18,6 @@
  * decoding is on.
  */
 #include "bar/bar.h"
-
-static const uint16_t rom_reg[2] = { PCI_ROM_TYPE0, PCI_ROM_TYPE1 };
-static const unsigned nr_bars[2] = { 6, 2 };
 
 bool pvhdev__bar_is_mem(const struct bar *b)
 {
@@ -46,34 +44,36 @@ int pvhdev__bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *ad
 	if (!rc && b->kind == BAR_MEM64)
 		rc = pvhdev_dev_hw_read(bd->dev, b->reg + 4u, 4, &hi);
 	if (b->kind == BAR_ROM_KIND)
-		lo &= ~0x7ffu;
+		lo &= ~PVHDEV_PCI_ROM_ADDRESS_FLAGS;
 	else
-		lo &= b->kind == BAR_IO ? ~0x3u : ~0xfu;
+		lo &= b->kind == BAR_IO ? ~PVHDEV_PCI_BASE_ADDRESS_IO_FLAGS
+		                        : ~PVHDEV_PCI_BASE_ADDRESS_MEM_FLAGS;
 	*addr = (uint64_t)hi << 32 | lo;
 	return rc;
 }
 
-/* Writes ~0 (keeping the ROM enable bit clear), reads back, restores:
- * what Linux does to size a BAR register. */
-static int probe(struct pvhdev_dev *dev, unsigned reg, uint32_t ones,
-                 uint32_t *orig, uint32_t *sized)
+static int hw_read(void *dev, unsigned off, unsigned size, uint32_t *val)
 {
-	int rc = pvhdev_dev_hw_read(dev, reg, 4, orig);
+	return pvhdev_dev_hw_read(dev, off, size, val);
+}
 
-	if (!rc)
-		rc = pvhdev_dev_hw_write(dev, reg, 4, ones);
-	if (!rc)
-		rc = pvhdev_dev_hw_read(dev, reg, 4, sized);
-	if (!rc)
-		rc = pvhdev_dev_hw_write(dev, reg, 4, *orig);
-	return rc;
+static int hw_write(void *dev, unsigned off, unsigned size, uint32_t val)
+{
+	return pvhdev_dev_hw_write(dev, off, size, val);
+}
+
+int pvhdev__bar_probe(struct pvhdev_dev *dev, unsigned reg, uint32_t ones,
+                      uint32_t *orig, uint32_t *sized)
+{
+	const struct pvhdev__pci_cfg cfg = { hw_read, hw_write, dev };
+
+	return pvhdev__pci_bar_probe(&cfg, reg, ones, orig, sized);
 }
 
 static int size_mem(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
                     uint32_t orig, uint32_t lo)
 {
 	struct bar *b = &bd->bars[i];
-	uint64_t mask = lo & ~0xfull;
 	uint32_t ohi, hi = 0;
 
 	b->prefetch = orig & PCI_BAR_PREFETCH;
@@ -83,7 +83,7 @@ static int size_mem(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
 			b->kind = BAR_NONE;
 			return 0;
 		}
-		int rc = probe(bd->dev, b->reg + 4u, 0xffffffff, &ohi, &hi);
+		int rc = pvhdev__bar_probe(bd->dev, b->reg + 4u, 0xffffffff, &ohi, &hi);
 		if (rc)
 			return rc;
 		if (lo == orig && hi == ohi) {
@@ -96,11 +96,8 @@ static int size_mem(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
 	} else {
 		b->kind = BAR_MEM32;
 	}
-	if (b->kind == BAR_MEM64)
-		mask |= (uint64_t)hi << 32;
-	else if (mask)
-		mask |= 0xffffffff00000000ull;
-	b->size = mask ? ~mask + 1 : 0;
+	b->size = pvhdev__pci_bar_size(b->kind == BAR_MEM64 ? PVHDEV__PCI_BAR_MEM64
+	                                                    : PVHDEV__PCI_BAR_MEM32, lo, hi);
 	if (!b->size) {
 		if (b->kind == BAR_MEM64)
 			bd->bars[i + 1].kind = BAR_NONE;
@@ -119,7 +116,7 @@ static int size_bar(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
 
 	*used = 1;
 	b->reg = (uint16_t)(PCI_BAR0 + 4 * i);
-	rc = probe(bd->dev, b->reg, 0xffffffff, &orig, &sized);
+	rc = pvhdev__bar_probe(bd->dev, b->reg, 0xffffffff, &orig, &sized);
 	if (rc || !sized)
 		return rc;
 	/* Nothing took the ones (a 64-bit BAR of 4 GiB or more keeps its
@@ -127,11 +124,8 @@ static int size_bar(struct pvhdev__bar_dev *bd, unsigned i, unsigned n,
 	if (sized == orig && (orig & PCI_BAR_MEM_TYPE_MASK) != PCI_BAR_MEM_64)
 		return 0;
 	if (orig & PCI_BAR_IO) {
-		uint32_t mask = sized & ~0x3u;
-		if (!(mask & 0xffff0000u))
-			mask |= 0xffff0000u; /* a 16-bit IO decoder */
-		b->kind = mask ? BAR_IO : BAR_NONE;
-		b->size = (uint32_t)(~mask + 1);
+		b->size = pvhdev__pci_bar_size(PVHDEV__PCI_BAR_IO, sized, 0);
+		b->kind = b->size ? BAR_IO : BAR_NONE;
 		return 0;
 	}
 	rc = size_mem(bd, i, n, orig, sized);
@@ -143,16 +137,15 @@ static int size_rom(struct pvhdev__bar_dev *bd, unsigned reg)
 {
 	struct bar *b = &bd->bars[BAR_ROM];
 	uint32_t orig, sized;
-	int rc = probe(bd->dev, reg, ~(uint32_t)PCI_ROM_ENABLE, &orig, &sized);
+	int rc = pvhdev__bar_probe(bd->dev, reg, ~(uint32_t)PCI_ROM_ENABLE, &orig, &sized);
 
 	b->reg = (uint16_t)reg;
 	/* A register that keeps its value under all-ones has no ROM. */
 	if (sized == orig)
 		sized = 0;
-	sized &= ~0x7ffu;
-	if (!rc && sized) {
+	if (!rc && pvhdev__pci_bar_size(PVHDEV__PCI_BAR_ROM, sized, 0)) {
 		b->kind = BAR_ROM_KIND;
-		b->size = (uint32_t)(~sized + 1);
+		b->size = pvhdev__pci_bar_size(PVHDEV__PCI_BAR_ROM, sized, 0);
 	}
 	return rc;
 }
@@ -161,19 +154,20 @@ static int size_rom(struct pvhdev__bar_dev *bd, unsigned reg)
 static int discover(struct pvhdev__bar_dev *bd)
 {
 	struct pvhdev_dev *dev = bd->dev;
-	unsigned t = dev->hdr_type, used;
+	const struct pvhdev__pci_layout *l = pvhdev__pci_layout(dev->hdr_type);
+	unsigned used;
 	uint32_t cmd;
 	int rc = pvhdev_dev_hw_read(dev, PCI_COMMAND, 2, &cmd);
 
-	if (rc || t > 1)
+	if (rc || !l->nr_bars)
 		return rc;
 	if (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
 		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2,
 		                         cmd & ~(uint32_t)(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
-	for (unsigned i = 0; !rc && i < nr_bars[t]; i += used)
-		rc = size_bar(bd, i, nr_bars[t], &used);
+	for (unsigned i = 0; !rc && i < l->nr_bars; i += used)
+		rc = size_bar(bd, i, l->nr_bars, &used);
 	if (!rc)
-		rc = size_rom(bd, rom_reg[t]);
+		rc = size_rom(bd, l->rom);
 	if (!rc && (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)))
 		rc = pvhdev_dev_hw_write(dev, PCI_COMMAND, 2, cmd);
 	return rc;
@@ -455,7 +449,7 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 	 * hardware before this write reads the decode bit. */
 	if (pvhdev__bar_flush(bd))
 		return PVHDEV_REJECT;
-	if (bar_maps(b) && (val & PCI_ROM_ENABLE) && (val & ~0x7ffu) != b->addr) {
+	if (bar_maps(b) && (val & PCI_ROM_ENABLE) && (val & ~PVHDEV_PCI_ROM_ADDRESS_FLAGS) != b->addr) {
 		bar_log(bd, PVHDEV_LOG_WARN, BAR_ROM, "address write while mapped: ignored");
 		return PVHDEV_REJECT;
 	}
@@ -470,8 +464,9 @@ static enum pvhdev_verdict rom_write(struct pvhdev_dev *dev,
 		return PVHDEV_DONE;
 	/* Refused for MSI-X pages it would cover: the ROM must not decode
 	 * there, so its enable bit goes again. */
-	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) && (v & ~0x7ffu) &&
-	    pvhdev__bar_map(bd, BAR_ROM, v & ~0x7ffu, when) == -EBUSY)
+	if ((v & PCI_ROM_ENABLE) && (cmd & PCI_COMMAND_MEMORY) &&
+	    (v & ~PVHDEV_PCI_ROM_ADDRESS_FLAGS) &&
+	    pvhdev__bar_map(bd, BAR_ROM, v & ~PVHDEV_PCI_ROM_ADDRESS_FLAGS, when) == -EBUSY)
 		pvhdev_dev_hw_write(dev, reg->off, 4, v & ~(uint32_t)PCI_ROM_ENABLE);
 	return PVHDEV_DONE;
 }
@@ -563,7 +558,7 @@ static int bar_dev_add(struct pvhdev_dev *dev)
 
 	/* VFs have no BARs of their own: the PF's SR-IOV capability holds
 	 * them (PCIe Base 9.3.4.1.11). */
-	if (dev->hdr_type > 1 || dev->vf)
+	if (!pvhdev__pci_layout(dev->hdr_type)->nr_bars || dev->vf)
 		return 0;
 	bd = bd_new(dev);
 	if (!bd)
@@ -688,9 +683,10 @@ int pvhdev__bar_hidden(struct pvhdev_dev *dev)
 
 	if (!bd) {
 		/* A placeholder: sized now, as at device add. */
-		if ((rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr)))
+		if ((rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, PVHDEV_PCI_HEADER_TYPE, 1,
+		                              &hdr)))
 			return rc;
-		dev->hdr_type = hdr & 0x7f;
+		dev->hdr_type = hdr & PVHDEV_PCI_HEADER_TYPE_MASK;
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.dev = dev;
 		for (unsigned i = 0; i < NR_DEV_BARS; i++)

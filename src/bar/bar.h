@@ -5,17 +5,16 @@
 
 #include "core/core.h"
 
-#define PCI_COMMAND 0x04
-#define PCI_COMMAND_IO 0x1
-#define PCI_COMMAND_MEMORY 0x2
-#define PCI_BAR0 0x10
-#define PCI_ROM_TYPE0 0x30
-#define PCI_ROM_TYPE1 0x38
-#define PCI_ROM_ENABLE 0x1
-#define PCI_BAR_IO 0x1
-#define PCI_BAR_MEM_TYPE_MASK 0x6
-#define PCI_BAR_MEM_64 0x4
-#define PCI_BAR_PREFETCH 0x8
+/* Short names for src/bar; the values are src/pci/regs.h's. */
+#define PCI_COMMAND PVHDEV_PCI_COMMAND
+#define PCI_COMMAND_IO PVHDEV_PCI_COMMAND_IO
+#define PCI_COMMAND_MEMORY PVHDEV_PCI_COMMAND_MEMORY
+#define PCI_BAR0 PVHDEV_PCI_BASE_ADDRESS_0
+#define PCI_ROM_ENABLE PVHDEV_PCI_ROM_ADDRESS_ENABLE
+#define PCI_BAR_IO PVHDEV_PCI_BASE_ADDRESS_SPACE_IO
+#define PCI_BAR_MEM_TYPE_MASK PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_MASK
+#define PCI_BAR_MEM_64 PVHDEV_PCI_BASE_ADDRESS_MEM_TYPE_64
+#define PCI_BAR_PREFETCH PVHDEV_PCI_BASE_ADDRESS_MEM_PREFETCH
 
 #define BAR_ROM 6      /* index of the expansion ROM */
 #define BAR_VF0 7      /* index of VF BAR 0 (SR-IOV) */
@@ -260,6 +259,10 @@ enum pvhdev_verdict pvhdev__bar_pass_read(struct pvhdev_dev *dev,
                                   const struct pvhdev_reg *reg, uint32_t *val);
 bool pvhdev__bar_is_mem(const struct bar *b);
 int pvhdev__bar_read_addr(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t *addr);
+/* src/pci's size probe of the register at reg, through the logged
+ * hardware accessors. */
+int pvhdev__bar_probe(struct pvhdev_dev *dev, unsigned reg, uint32_t ones,
+                      uint32_t *orig, uint32_t *sized);
 
 /* check.c: the module's invariants (pvhdev_check_invariants). */
 int pvhdev__bar_check_dev(struct pvhdev_dev *dev, char *msg, size_t len);

@@ -18,15 +18,15 @@
  */
 #include "bar/bar.h"
 
-#define EXT_CAP_SRIOV 0x0010
-#define SRIOV_CTRL 0x08
-#define SRIOV_CTRL_VFE 0x0001
-#define SRIOV_CTRL_MSE 0x0008
-#define SRIOV_TOTAL_VFS 0x0e
-#define SRIOV_NUM_VFS 0x10
-#define SRIOV_VF_OFFSET 0x14
-#define SRIOV_VF_STRIDE 0x16
-#define SRIOV_VF_BAR0 0x24
+#define EXT_CAP_SRIOV PVHDEV_PCI_EXT_CAP_ID_SRIOV
+#define SRIOV_CTRL PVHDEV_PCI_IOV_CTRL
+#define SRIOV_CTRL_VFE PVHDEV_PCI_IOV_CTRL_VFE
+#define SRIOV_CTRL_MSE PVHDEV_PCI_IOV_CTRL_MSE
+#define SRIOV_TOTAL_VFS PVHDEV_PCI_IOV_TOTALVF
+#define SRIOV_NUM_VFS PVHDEV_PCI_IOV_NUMVF
+#define SRIOV_VF_OFFSET PVHDEV_PCI_IOV_OFFSET
+#define SRIOV_VF_STRIDE PVHDEV_PCI_IOV_STRIDE
+#define SRIOV_VF_BAR0 PVHDEV_PCI_IOV_BAR_BASE
 
 uint64_t pvhdev__sriov_vf_bar_span(const struct pvhdev__bar_dev *bd, unsigned i)
 {
@@ -103,29 +103,20 @@ static int size_vf_bars(struct pvhdev__bar_dev *bd)
 		struct bar *b = bar_at(bd, BAR_VF0 + i);
 		unsigned reg = bd->sriov->pos + SRIOV_VF_BAR0 + 4 * i;
 		uint32_t orig, lo, ohi = 0, hi = 0xffffffff;
-		if ((rc = pvhdev_dev_hw_read(bd->dev, reg, 4, &orig)) ||
-		    (rc = pvhdev_dev_hw_write(bd->dev, reg, 4, 0xffffffff)) ||
-		    (rc = pvhdev_dev_hw_read(bd->dev, reg, 4, &lo)) ||
-		    (rc = pvhdev_dev_hw_write(bd->dev, reg, 4, orig)))
+		if ((rc = pvhdev__bar_probe(bd->dev, reg, 0xffffffff, &orig, &lo)))
 			break;
 		bool is64 = (orig & PCI_BAR_MEM_TYPE_MASK) == PCI_BAR_MEM_64 && i < 5;
-		if (is64 && ((rc = pvhdev_dev_hw_read(bd->dev, reg + 4, 4, &ohi)) ||
-		             (rc = pvhdev_dev_hw_write(bd->dev, reg + 4, 4, 0xffffffff)) ||
-		             (rc = pvhdev_dev_hw_read(bd->dev, reg + 4, 4, &hi)) ||
-		             (rc = pvhdev_dev_hw_write(bd->dev, reg + 4, 4, ohi))))
+		if (is64 && (rc = pvhdev__bar_probe(bd->dev, reg + 4, 0xffffffff, &ohi, &hi)))
 			break;
-		uint64_t mask = lo & ~0xfull;
-		if (is64)
-			mask |= (uint64_t)hi << 32;
-		else if (mask)
-			mask |= 0xffffffff00000000ull;
+		uint64_t size = pvhdev__pci_bar_size(is64 ? PVHDEV__PCI_BAR_MEM64
+		                                          : PVHDEV__PCI_BAR_MEM32, lo, hi);
 		/* VF BARs are memory only; a register that keeps its value
 		 * under all-ones is not implemented. */
 		if ((orig & PCI_BAR_IO) || (lo == orig && (!is64 || hi == ohi)))
-			mask = 0;
+			size = 0;
 		b->reg = (uint16_t)reg;
-		b->kind = mask ? (is64 ? BAR_MEM64 : BAR_MEM32) : BAR_NONE;
-		b->size = mask ? ~mask + 1 : 0;
+		b->kind = size ? (is64 ? BAR_MEM64 : BAR_MEM32) : BAR_NONE;
+		b->size = size;
 		b->prefetch = orig & PCI_BAR_PREFETCH;
 		if (is64) {
 			bar_at(bd, BAR_VF0 + i + 1)->kind = BAR_MEM64_HI;

@@ -6,13 +6,11 @@
  *
  *   legacy:   [id:8 | next:8] ...   from the pointer at 0x34 (0x14 for
  *             CardBus), next & 0xfc, 0x40 <= next, at most 48 hops
+ *             (src/pci walks it; the status bit says whether to)
  *   extended: [id:16 | ver:4 | next:12] ... from 0x100, next & 0xffc,
  *             0x100 <= next, each dword visited at most once
  */
 #include "cfgspace/cfgspace.h"
-
-#define STATUS_CAP_LIST 0x10
-#define LEGACY_HOPS 48
 
 static void walk_warn(const struct pvhdev_dev *dev, const char *list, unsigned at,
                       const char *why)
@@ -23,33 +21,48 @@ static void walk_warn(const struct pvhdev_dev *dev, const char *list, unsigned a
 	            pvhdev_sbdf_str(dev->sbdf, s), list, why, at);
 }
 
+/* The device's config space as src/pci's walk reads it: through the
+ * backend, as every access at device add. */
+static int cfg_read(void *ctx, unsigned off, unsigned size, uint32_t *val)
+{
+	const struct pvhdev_dev *dev = ctx;
+
+	return pvhdev__hw_cfg_read(dev->dom, dev->sbdf, off, size, val);
+}
+
+/* An ID of 0xff is what an absent function's bytes read: the list ends. */
+static int legacy_found(void *ctx, unsigned off, uint8_t id)
+{
+	struct pvhdev__caps_found *out = ctx;
+
+	if (id == 0xff)
+		return 1;
+	out->caps[out->nr_caps].id = id;
+	out->caps[out->nr_caps++].off = (uint16_t)off;
+	return 0;
+}
+
 static int walk_legacy(const struct pvhdev_dev *dev, struct pvhdev__caps_found *out)
 {
-	uint32_t status, ptr, hdr;
-	uint64_t seen = 0; /* one bit per dword of 0x40..0xff */
-	int rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x06, 2, &status);
+	struct pvhdev__pci_cfg cfg = { .read = cfg_read, .ctx = (void *)dev };
+	enum pvhdev__pci_walk_end end;
+	uint32_t status;
+	unsigned at;
+	int rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, PVHDEV_PCI_STATUS, 2, &status);
 
 	/* Reserved header types (3-127) define no capabilities pointer:
 	 * whatever sits at 0x34 is not one (found by fuzz_dump with the
 	 * stronger checker: "capabilities" read there whose registers the
 	 * device does not implement). */
-	if (rc || status == 0xffff || !(status & STATUS_CAP_LIST) || dev->hdr_type > 2)
+	if (rc || status == 0xffff || !(status & PVHDEV_PCI_STATUS_CAP_LIST) ||
+	    !pvhdev__pci_layout(dev->hdr_type)->cap_ptr)
 		return rc;
-	rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, dev->hdr_type == 2 ? 0x14 : 0x34,
-	                         1, &ptr);
-	for (unsigned hops = 0; !rc && (ptr &= 0xfc); hops++) {
-		if (ptr < 0x40)
-			return walk_warn(dev, "legacy", ptr, "pointer into the header"), 0;
-		if (hops == LEGACY_HOPS || (seen >> ((ptr - 0x40) / 4) & 1))
-			return walk_warn(dev, "legacy", ptr, "loop"), 0;
-		seen |= (uint64_t)1 << ((ptr - 0x40) / 4);
-		rc = pvhdev__hw_cfg_read(dev->dom, dev->sbdf, ptr, 2, &hdr);
-		if (rc || (hdr & 0xff) == 0xff)
-			break;
-		out->caps[out->nr_caps].id = hdr & 0xff;
-		out->caps[out->nr_caps++].off = (uint16_t)ptr;
-		ptr = hdr >> 8;
-	}
+	rc = pvhdev__pci_caps_walk(&cfg, pvhdev__pci_layout(dev->hdr_type), legacy_found, out,
+	                           &end, &at);
+	if (!rc && end == PVHDEV__PCI_WALK_HEADER)
+		walk_warn(dev, "legacy", at, "pointer into the header");
+	else if (!rc && end == PVHDEV__PCI_WALK_LOOP)
+		walk_warn(dev, "legacy", at, "loop");
 	return rc;
 }
 

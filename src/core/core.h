@@ -17,6 +17,8 @@
 #include <pvhdev/backend.h>
 #include <pvhdev/pvhdev.h>
 
+#include "pci/header.h"
+
 #define PVHDEV__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PVHDEV__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define PVHDEV__LIKELY(x) __builtin_expect(!!(x), 1)
@@ -232,7 +234,7 @@ struct pvhdev__msix_dev;
 
 /* ---- Devices ---- */
 
-#define PVHDEV__MAX_CAPS 48     /* legacy list: 48 hops bound a 256-byte space */
+#define PVHDEV__MAX_CAPS PVHDEV_PCI_CAP_HOPS /* the legacy walk's bound */
 #define PVHDEV__MAX_EXT_CAPS 64 /* more are logged and ignored */
 #define PVHDEV__IDX_PAGES (PVHDEV_CFG_EXP_SIZE / 256)
 

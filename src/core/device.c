@@ -188,13 +188,15 @@ static void emit_dev(struct pvhdev_domain *dom, enum pvhdev_event_kind kind,
 static int dev_probe(struct pvhdev_dev *probe, struct pvhdev__caps_found *found)
 {
 	uint32_t hdr;
-	int rc = pvhdev__hw_cfg_read(probe->dom, probe->sbdf, 0x0e, 1, &hdr);
+	int rc = pvhdev__hw_cfg_read(probe->dom, probe->sbdf, PVHDEV_PCI_HEADER_TYPE, 1,
+	                             &hdr);
 
 	if (!rc)
-		rc = pvhdev__hw_cfg_read(probe->dom, probe->sbdf, 0, 4, &probe->id);
+		rc = pvhdev__hw_cfg_read(probe->dom, probe->sbdf, PVHDEV_PCI_VENDOR_ID, 4,
+		                         &probe->id);
 	if (rc)
 		return rc;
-	probe->hdr_type = hdr & 0x7f;
+	probe->hdr_type = hdr & PVHDEV_PCI_HEADER_TYPE_MASK;
 	probe->ext_cfg = pvhdev__mmcfg_covers(probe->dom, probe->sbdf);
 	return pvhdev__caps_walk(probe, found);
 }
@@ -221,7 +223,7 @@ static int dev_add(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, bool vf,
 
 	if (dev && dev->present)
 		return -EEXIST;
-	rc = pvhdev__hw_cfg_read(dom, sbdf, 0, 4, &id);
+	rc = pvhdev__hw_cfg_read(dom, sbdf, PVHDEV_PCI_VENDOR_ID, 4, &id);
 	if (rc)
 		return rc;
 	if (!vf && ((id & 0xffff) == 0xffff || (id & 0xffff) == 0))
@@ -409,12 +411,12 @@ static const char *dev_changed(struct pvhdev_dev *dev)
 	struct pvhdev__caps_found found;
 	uint32_t id, hdr;
 
-	if (pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0, 4, &id) ||
-	    pvhdev__hw_cfg_read(dev->dom, dev->sbdf, 0x0e, 1, &hdr))
+	if (pvhdev__hw_cfg_read(dev->dom, dev->sbdf, PVHDEV_PCI_VENDOR_ID, 4, &id) ||
+	    pvhdev__hw_cfg_read(dev->dom, dev->sbdf, PVHDEV_PCI_HEADER_TYPE, 1, &hdr))
 		return "unreadable";
 	if (id != dev->id)
 		return "vendor/device ID changed";
-	if ((hdr & 0x7f) != dev->hdr_type)
+	if ((hdr & PVHDEV_PCI_HEADER_TYPE_MASK) != dev->hdr_type)
 		return "header type changed";
 	now.hdr_type = dev->hdr_type;
 	if (pvhdev__caps_walk(&now, &found))
@@ -451,7 +453,7 @@ static int probe_bus(struct pvhdev_domain *dom, uint16_t seg, unsigned bus)
 			pvhdev_sbdf_t sbdf = PVHDEV_SBDF(seg, bus, d, f);
 			struct pvhdev_dev *known = pvhdev__dev_lookup(dom, sbdf);
 			uint32_t id, hdr;
-			int rc = pvhdev__hw_cfg_read(dom, sbdf, 0, 2, &id);
+			int rc = pvhdev__hw_cfg_read(dom, sbdf, PVHDEV_PCI_VENDOR_ID, 2, &id);
 			if (rc)
 				return rc;
 			if (id == 0xffff || id == 0) {
@@ -465,8 +467,9 @@ static int probe_bus(struct pvhdev_domain *dom, uint16_t seg, unsigned bus)
 				rc = scan_one(dom, sbdf);
 			if (rc)
 				return rc;
-			if (f == 0 && (pvhdev__hw_cfg_read(dom, sbdf, 0x0e, 1, &hdr) ||
-			               !(hdr & 0x80)))
+			if (f == 0 &&
+			    (pvhdev__hw_cfg_read(dom, sbdf, PVHDEV_PCI_HEADER_TYPE, 1, &hdr) ||
+			     !(hdr & PVHDEV_PCI_HEADER_MULTI_FUNC)))
 				break;
 		}
 	}

@@ -45,15 +45,18 @@ bool pvhdev__p2m_any(const struct pvhdev_domain *dom, uint64_t gfn, uint64_t nr,
 bool pvhdev__hw_bar_addr(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
                          unsigned hdr_type, unsigned bir, uint64_t *addr)
 {
+	unsigned nr = pvhdev__pci_layout(hdr_type)->nr_bars;
 	uint32_t lo, hi = 0;
 
-	if (hdr_type > 1 || bir >= (hdr_type ? 2u : 6u) ||
-	    pvhdev__hw_cfg_read(dom, sbdf, 0x10 + 4 * bir, 4, &lo) || (lo & 1))
+	if (bir >= nr ||
+	    pvhdev__hw_cfg_read(dom, sbdf, PVHDEV_PCI_BASE_ADDRESS(bir), 4, &lo) ||
+	    pvhdev__pci_bar_kind(lo) == PVHDEV__PCI_BAR_IO)
 		return false;
-	if ((lo & 6) == 4 && (bir + 1 >= (hdr_type ? 2u : 6u) ||
-	                      pvhdev__hw_cfg_read(dom, sbdf, 0x14 + 4 * bir, 4, &hi)))
+	if (pvhdev__pci_bar_kind(lo) == PVHDEV__PCI_BAR_MEM64 &&
+	    (bir + 1 >= nr ||
+	     pvhdev__hw_cfg_read(dom, sbdf, PVHDEV_PCI_BASE_ADDRESS(bir + 1), 4, &hi)))
 		return false;
-	*addr = (uint64_t)hi << 32 | (lo & ~0xfu);
+	*addr = pvhdev__pci_bar_addr(lo, hi);
 	return true;
 }
 

@@ -30,24 +30,24 @@
  */
 #include "core/core.h"
 
-#define CAP_ID_PM 0x01
-#define CAP_ID_EXP 0x10
-#define CAP_ID_AF 0x13
-#define EXP_DEVCAP 0x04
-#define EXP_DEVCAP_FLR (1u << 28)
-#define EXP_DEVCTL 0x08
-#define EXP_DEVCTL_FLR 0x8000u
-#define AF_CAP 0x03
-#define AF_CAP_FLR 0x02u
-#define AF_CTRL 0x04
-#define AF_CTRL_FLR 0x01u
-#define PM_CSR 0x04
-#define PM_CSR_STATE 0x0003u
-#define PM_CSR_D3HOT 0x0003u
-#define PM_CSR_NO_SOFT_RESET 0x0008u
-#define BRIDGE_BUSES 0x18 /* primary, secondary, subordinate */
-#define BRIDGE_CTL 0x3e
-#define BRIDGE_CTL_SBR 0x0040u
+#define CAP_ID_PM PVHDEV_PCI_CAP_ID_PM
+#define CAP_ID_EXP PVHDEV_PCI_CAP_ID_EXP
+#define CAP_ID_AF PVHDEV_PCI_CAP_ID_AF
+#define EXP_DEVCAP PVHDEV_PCI_EXP_DEVCAP
+#define EXP_DEVCAP_FLR PVHDEV_PCI_EXP_DEVCAP_FLR
+#define EXP_DEVCTL PVHDEV_PCI_EXP_DEVCTL
+#define EXP_DEVCTL_FLR PVHDEV_PCI_EXP_DEVCTL_BCR_FLR
+#define AF_CAP PVHDEV_PCI_AF_CAP
+#define AF_CAP_FLR PVHDEV_PCI_AF_CAP_FLR
+#define AF_CTRL PVHDEV_PCI_AF_CTRL
+#define AF_CTRL_FLR PVHDEV_PCI_AF_CTRL_FLR
+#define PM_CSR PVHDEV_PCI_PM_CTRL
+#define PM_CSR_STATE PVHDEV_PCI_PM_CTRL_STATE_MASK
+#define PM_CSR_D3HOT PVHDEV_PCI_PM_CTRL_D3HOT
+#define PM_CSR_NO_SOFT_RESET PVHDEV_PCI_PM_CTRL_NO_SOFT_RESET
+#define BRIDGE_BUSES PVHDEV_PCI_PRIMARY_BUS /* primary, secondary, subordinate */
+#define BRIDGE_CTL PVHDEV_PCI_BRIDGE_CONTROL
+#define BRIDGE_CTL_SBR PVHDEV_PCI_BRIDGE_CTL_BUS_RESET
 
 /* Where each kind's trigger register is: its offset and size. */
 static int trigger_reg(const struct pvhdev_dev *dev, enum pvhdev_reset_kind kind,
@@ -66,7 +66,7 @@ static int trigger_reg(const struct pvhdev_dev *dev, enum pvhdev_reset_kind kind
 		*off = cap + AF_CTRL, *size = 1;
 		break;
 	case PVHDEV_RESET_BUS:
-		rc = dev->hdr_type == 1 ? 0 : -ENOENT;
+		rc = dev->hdr_type == PVHDEV_PCI_HEADER_TYPE_BRIDGE ? 0 : -ENOENT;
 		*off = BRIDGE_CTL, *size = 2;
 		break;
 	case PVHDEV_RESET_PM:
@@ -173,7 +173,8 @@ int pvhdev__cfg_write_unknown(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 	uint32_t hdr, ctl, buses;
 	bool sbr = off <= BRIDGE_CTL && off + size > BRIDGE_CTL &&
 	           (val >> (8 * (BRIDGE_CTL - off)) & BRIDGE_CTL_SBR) &&
-	           !pvhdev__hw_cfg_read(dom, sbdf, 0x0e, 1, &hdr) && (hdr & 0x7f) == 1 &&
+	           !pvhdev__hw_cfg_read(dom, sbdf, PVHDEV_PCI_HEADER_TYPE, 1, &hdr) &&
+	           (hdr & PVHDEV_PCI_HEADER_TYPE_MASK) == PVHDEV_PCI_HEADER_TYPE_BRIDGE &&
 	           !pvhdev__hw_cfg_read(dom, sbdf, BRIDGE_CTL, 1, &ctl) &&
 	           !(ctl & BRIDGE_CTL_SBR) &&
 	           !pvhdev__hw_cfg_read(dom, sbdf, BRIDGE_BUSES, 4, &buses);

@@ -41,27 +41,27 @@
 
 #include <pvhdev/irq.h>
 
-#define PCI_CAP_ID_MSI 0x05
+#define PCI_CAP_ID_MSI PVHDEV_PCI_CAP_ID_MSI
 
 /* Register offsets from the capability. */
-#define MSI_CTRL 0x02u
-#define MSI_ADDR_LO 0x04u
-#define MSI_ADDR_HI 0x08u
-#define MSI_DATA_32 0x08u
-#define MSI_DATA_64 0x0cu
+#define MSI_CTRL (unsigned)PVHDEV_PCI_MSI_FLAGS
+#define MSI_ADDR_LO (unsigned)PVHDEV_PCI_MSI_ADDRESS_LO
+#define MSI_ADDR_HI (unsigned)PVHDEV_PCI_MSI_ADDRESS_HI
+#define MSI_DATA_32 (unsigned)PVHDEV_PCI_MSI_DATA_32
+#define MSI_DATA_64 (unsigned)PVHDEV_PCI_MSI_DATA_64
 /* From the data register. */
 #define MSI_RSVD_FROM_DATA 0x02u
 #define MSI_MASK_FROM_DATA 0x04u
 #define MSI_PEND_FROM_DATA 0x08u
 
 /* Message control bits. */
-#define MSI_CTRL_ENABLE 0x0001u
-#define MSI_CTRL_MMC 0x000eu
+#define MSI_CTRL_ENABLE (unsigned)PVHDEV_PCI_MSI_FLAGS_ENABLE
+#define MSI_CTRL_MMC (unsigned)PVHDEV_PCI_MSI_FLAGS_QMASK
 #define MSI_CTRL_MMC_SHIFT 1
-#define MSI_CTRL_MME 0x0070u
+#define MSI_CTRL_MME (unsigned)PVHDEV_PCI_MSI_FLAGS_QSIZE
 #define MSI_CTRL_MME_SHIFT 4
-#define MSI_CTRL_64 0x0080u
-#define MSI_CTRL_PVM 0x0100u
+#define MSI_CTRL_64 (unsigned)PVHDEV_PCI_MSI_FLAGS_64BIT
+#define MSI_CTRL_PVM (unsigned)PVHDEV_PCI_MSI_FLAGS_MASK_BIT
 #define MSI_CTRL_EXT_EN 0x0400u /* extended message data enable */
 #define MSI_CTRL_HIDDEN 0xfe00u /* what dom0 reads as 0 */
 #define MSI_CTRL_RO (MSI_CTRL_MMC | MSI_CTRL_64 | MSI_CTRL_PVM)

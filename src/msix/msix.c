@@ -142,7 +142,8 @@ static bool table_decodes(const struct pvhdev__msix_dev *m)
 	if (m->dev->vf) /* its PF's VF MSE, not its own command register */
 		return m->trap[0].on && pvhdev__sriov_vf_decodes(m->dev);
 	return m->trap[0].on &&
-	       !pvhdev__hw_cfg_read(m->dev->dom, m->dev->sbdf, 0x04, 2, &cmd) && (cmd & 0x2);
+	       !pvhdev__hw_cfg_read(m->dev->dom, m->dev->sbdf, PVHDEV_PCI_COMMAND, 2, &cmd) &&
+	       (cmd & PVHDEV_PCI_COMMAND_MEMORY);
 }
 
 /* The device's mask bits are stale: while MSI-X is on, the function
@@ -937,7 +938,7 @@ static bool hw_bar(struct pvhdev_dev *dev, unsigned bir, uint64_t *base)
 static int hw_state(struct pvhdev_dev *dev, unsigned cap, struct msix_hw *h)
 {
 	struct pvhdev_domain *dom = dev->dom;
-	int rc = pvhdev__hw_cfg_read(dom, dev->sbdf, 0x04, 2, &h->cmd);
+	int rc = pvhdev__hw_cfg_read(dom, dev->sbdf, PVHDEV_PCI_COMMAND, 2, &h->cmd);
 
 	h->decodes = dev->vf ? pvhdev__sriov_vf_decodes(dev) : (h->cmd & 0x2);
 

@@ -34,22 +34,22 @@
 
 #include <pvhdev/irq.h>
 
-#define PCI_CAP_ID_MSIX 0x11
+#define PCI_CAP_ID_MSIX PVHDEV_PCI_CAP_ID_MSIX
 
 /* Capability offsets. */
-#define MSIX_CTRL 0x02u
-#define MSIX_TABLE 0x04u
-#define MSIX_PBA 0x08u
+#define MSIX_CTRL (unsigned)PVHDEV_PCI_MSIX_FLAGS
+#define MSIX_TABLE (unsigned)PVHDEV_PCI_MSIX_TABLE
+#define MSIX_PBA (unsigned)PVHDEV_PCI_MSIX_PBA
 
-#define MSIX_CTRL_ENABLE 0x8000u
-#define MSIX_CTRL_FMASK 0x4000u
+#define MSIX_CTRL_ENABLE (unsigned)PVHDEV_PCI_MSIX_ENABLE
+#define MSIX_CTRL_FMASK (unsigned)PVHDEV_PCI_MSIX_MASK
 #define MSIX_CTRL_RSVD 0x3800u
-#define MSIX_CTRL_QSIZE 0x07ffu
-#define MSIX_BIR 0x7u
+#define MSIX_CTRL_QSIZE (unsigned)PVHDEV_PCI_MSIX_TABSIZE
+#define MSIX_BIR (unsigned)PVHDEV_PCI_MSIX_BIR
 
 /* Table entries. */
-#define MSIX_ENTRY_SIZE 16u
-#define MSIX_VCTRL_MASK 0x1u
+#define MSIX_ENTRY_SIZE (unsigned)PVHDEV_PCI_MSIX_ENTRY_SIZE
+#define MSIX_VCTRL_MASK (unsigned)PVHDEV_PCI_MSIX_ENTRY_CTRL_MASKBIT
 #define MSIX_PAGE 4096u /* bytes: the identity map's granule */
 
 /* Entry flags. */

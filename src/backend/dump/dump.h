@@ -22,19 +22,13 @@
 
 #include "backend/host_util.h"
 #include "backend/pci_guard.h"
+#include "pci/header.h"
 
 #define DUMP_LINE_MAX 253     /* chars before '\n': libpci fgets()s 254 */
 #define DUMP_ROW 16           /* bytes per hex line, as lspci prints them */
-#define DUMP_NR_BARS 6
+#define DUMP_NR_BARS PVHDEV_PCI_NR_BARS
 #define DUMP_SLOT_ROM DUMP_NR_BARS /* slot of the ROM in per-device arrays */
 #define DUMP_NR_SLOTS (DUMP_NR_BARS + 1)
-#define DUMP_MAX_SIZE (1ull << 63) /* largest 64-bit BAR, bytes */
-#define DUMP_MAX32 0x80000000ull   /* largest 32-bit BAR or ROM, bytes */
-#define DUMP_IO_MAX 256u  /* largest IO BAR PCI 3.0 allows, bytes (6.2.5.1) */
-#define DUMP_MEM_MIN 16u  /* bits 3:0 of a memory BAR are flags */
-#define DUMP_IO_MIN 4u    /* bits 1:0 of an IO BAR are flags */
-#define DUMP_ROM_MIN 0x800u /* the ROM address field is bits 31:11 */
-#define DUMP_ECAP_SRIOV 0x0010 /* extended capability ID */
 
 
 /* One BAR line of the verbose text ("Region 0: Memory at ..."). */

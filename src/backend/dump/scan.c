@@ -199,7 +199,7 @@ static int parse_size(struct load *ld, const char *p, uint64_t *size)
 	unsigned shift = 0;
 
 	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		if (n > (DUMP_MAX_SIZE - 9) / 10)
+		if (n > (PVHDEV_PCI_BAR_MAX64 - 9) / 10)
 			return fail(ld, -ERANGE, "expected a [size=] of at most "
 			            "2^63 bytes");
 		n = n * 10 + (uint64_t)(*p - '0');
@@ -214,7 +214,7 @@ static int parse_size(struct load *ld, const char *p, uint64_t *size)
 	if (*p != ']')
 		return fail(ld, -EINVAL, "expected K, M, G, T or ']' after the "
 		            "number in '[size='");
-	if (n > DUMP_MAX_SIZE >> shift)
+	if (n > PVHDEV_PCI_BAR_MAX64 >> shift)
 		return fail(ld, -ERANGE, "expected a [size=] of at most 2^63 "
 		            "bytes");
 	n <<= shift;

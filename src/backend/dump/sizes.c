@@ -12,26 +12,26 @@ static uint32_t cfg_dword(const uint8_t *cfg, unsigned off)
 	       (uint32_t)cfg[off + 2] << 16 | (uint32_t)cfg[off + 3] << 24;
 }
 
-/* Kinds as the fake backend derives them from the register's low bits. */
+/* Kinds from the register's low bits (pvhdev__pci_bar_kind). */
 static void decode_bar(struct sizing *z, unsigned i)
 {
 	const uint8_t *cfg = z->fd->cfg;
 	struct slot *s = &z->slot[i];
-	uint32_t lo = cfg_dword(cfg, 0x10 + 4 * i);
+	uint32_t lo = cfg_dword(cfg, PVHDEV_PCI_BASE_ADDRESS(i));
 
 	s->ones = lo == 0xffffffffu;
 	lo = s->ones ? 0 : lo; /* lspci treats all-ones as 0 */
 	s->nonzero = lo != 0;
-	if (s->ones || (lo & 1)) {
+	if (s->ones || pvhdev__pci_bar_kind(lo) == PVHDEV__PCI_BAR_IO) {
 		s->kind = SLOT_IO;
-		s->addr = lo & ~3u;
-	} else if ((lo & 6) != 4) {
+		s->addr = pvhdev__pci_bar_addr(lo, 0);
+	} else if (pvhdev__pci_bar_kind(lo) == PVHDEV__PCI_BAR_MEM32) {
 		s->kind = SLOT_MEM32;
-		s->addr = lo & ~15u;
+		s->addr = pvhdev__pci_bar_addr(lo, 0);
 	} else if (i + 1 < z->nr_bars) {
-		uint32_t hi = cfg_dword(cfg, 0x10 + 4 * (i + 1));
+		uint32_t hi = cfg_dword(cfg, PVHDEV_PCI_BASE_ADDRESS(i + 1));
 		s->kind = SLOT_MEM64;
-		s->addr = (uint64_t)hi << 32 | (lo & ~15u);
+		s->addr = pvhdev__pci_bar_addr(lo, hi);
 		s->nonzero |= hi != 0;
 		z->slot[i + 1].kind = SLOT_HIGH;
 	} else {
@@ -39,30 +39,47 @@ static void decode_bar(struct sizing *z, unsigned i)
 	}
 }
 
+static int cfg_read(void *cfg, unsigned off, unsigned size, uint32_t *val)
+{
+	const uint8_t *p = cfg;
+
+	*val = size == 1 ? p[off] : (uint32_t)p[off] | (uint32_t)p[off + 1] << 8;
+	return 0;
+}
+
 /*
  * The MSI-X table and PBA must lie inside their BAR (PCI 3.0 6.8.2):
  * need[bir] = bytes from the BAR's start to the end of the last of
- * them.  The walk is bounded like the fake's (48 hops).
+ * them.
  */
+static int msix_found(void *ctx, unsigned ptr, uint8_t id)
+{
+	struct sizing *z = ctx;
+	const uint8_t *cfg = z->fd->cfg;
+
+	if (id != PVHDEV_PCI_CAP_ID_MSIX || ptr + 12 > PVHDEV_CFG_SIZE)
+		return 0;
+	uint32_t nr = (cfg_dword(cfg, ptr) >> 16 & PVHDEV_PCI_MSIX_TABSIZE) + 1;
+	uint32_t tab = cfg_dword(cfg, ptr + PVHDEV_PCI_MSIX_TABLE);
+	uint32_t pba = cfg_dword(cfg, ptr + PVHDEV_PCI_MSIX_PBA);
+	unsigned tab_bir = tab & PVHDEV_PCI_MSIX_BIR, pba_bir = pba & PVHDEV_PCI_MSIX_BIR;
+	uint64_t tab_end = (uint64_t)(tab - tab_bir) + PVHDEV_PCI_MSIX_ENTRY_SIZE * nr;
+	uint64_t pba_end = (uint64_t)(pba - pba_bir) + 8 * ((nr + 63) / 64); /* bits */
+	if (tab_bir < DUMP_NR_BARS && z->need[tab_bir] < tab_end)
+		z->need[tab_bir] = tab_end;
+	if (pba_bir < DUMP_NR_BARS && z->need[pba_bir] < pba_end)
+		z->need[pba_bir] = pba_end;
+	return 0;
+}
+
+/* The legacy list as src/pci walks it (each entry once, at most 48). */
 static void msix_need(struct sizing *z)
 {
-	const uint8_t *cfg = z->fd->cfg;
-	unsigned ptr = z->hdr == 2 ? cfg[0x14] : z->hdr < 2 ? cfg[0x34] : 0;
+	const struct pvhdev__pci_cfg cfg = { .read = cfg_read, .ctx = (void *)z->fd->cfg };
+	enum pvhdev__pci_walk_end end;
+	unsigned at;
 
-	for (unsigned hop = 0; hop < 48 && (ptr &= 0xfc) >= 0x40; hop++) {
-		if (cfg[ptr] == 0x11 && ptr + 12 <= PVHDEV_CFG_SIZE) {
-			uint32_t nr = (cfg_dword(cfg, ptr) >> 16 & 0x7ff) + 1;
-			uint32_t tab = cfg_dword(cfg, ptr + 4);
-			uint32_t pba = cfg_dword(cfg, ptr + 8);
-			uint64_t tab_end = (uint64_t)(tab & ~7u) + 16 * nr;
-			uint64_t pba_end = (uint64_t)(pba & ~7u) + 8 * ((nr + 63) / 64);
-			if ((tab & 7) < DUMP_NR_BARS && z->need[tab & 7] < tab_end)
-				z->need[tab & 7] = tab_end;
-			if ((pba & 7) < DUMP_NR_BARS && z->need[pba & 7] < pba_end)
-				z->need[pba & 7] = pba_end;
-		}
-		ptr = cfg[ptr + 1];
-	}
+	pvhdev__pci_caps_walk(&cfg, pvhdev__pci_layout(z->hdr), msix_found, z, &end, &at);
 }
 
 /* Where the SR-IOV capability (PCIe Base, SR-IOV 9.3.3) is in the
@@ -76,7 +93,8 @@ static unsigned find_sriov(const uint8_t *cfg)
 		uint32_t hdr = cfg_dword(cfg, pos);
 		if (!hdr || hdr == 0xffffffffu)
 			return 0;
-		if ((hdr & 0xffff) == DUMP_ECAP_SRIOV && pos + 0x40 <= PVHDEV_CFG_EXP_SIZE)
+		if ((hdr & 0xffff) == PVHDEV_PCI_EXT_CAP_ID_SRIOV &&
+		    pos + 0x40 <= PVHDEV_CFG_EXP_SIZE)
 			return pos;
 		if ((pos = hdr >> 20 & 0xffc) < PVHDEV_CFG_SIZE)
 			return 0;
@@ -95,18 +113,21 @@ static void decode_sriov(struct sizing *z)
 	if (!pos)
 		return;
 	z->sriov = pos;
-	z->total_vfs = cfg[pos + 0x0e] | (unsigned)cfg[pos + 0x0f] << 8;
-	z->vf_offset = cfg[pos + 0x14] | (unsigned)cfg[pos + 0x15] << 8;
-	z->vf_stride = cfg[pos + 0x16] | (unsigned)cfg[pos + 0x17] << 8;
+	z->total_vfs = cfg_dword(cfg, pos + PVHDEV_PCI_IOV_TOTALVF) & 0xffff;
+	z->vf_offset = cfg_dword(cfg, pos + PVHDEV_PCI_IOV_OFFSET) & 0xffff;
+	z->vf_stride = cfg_dword(cfg, pos + PVHDEV_PCI_IOV_STRIDE) & 0xffff;
 	for (unsigned i = 0; i < DUMP_NR_BARS; i++) {
 		struct slot *s = &z->vf[i];
-		uint32_t lo = cfg_dword(cfg, pos + 0x24 + 4 * i);
-		if (s->kind == SLOT_HIGH || (lo & 1))
+		unsigned reg = pos + PVHDEV_PCI_IOV_BAR_BASE + 4 * i;
+		uint32_t lo = cfg_dword(cfg, reg);
+		enum pvhdev__pci_bar_kind k = pvhdev__pci_bar_kind(lo);
+		if (s->kind == SLOT_HIGH || k == PVHDEV__PCI_BAR_IO)
 			continue;
-		s->kind = (lo & 6) == 4 && i + 1 < DUMP_NR_BARS ? SLOT_MEM64 : SLOT_MEM32;
-		s->addr = lo & ~15u;
+		s->kind = k == PVHDEV__PCI_BAR_MEM64 && i + 1 < DUMP_NR_BARS ? SLOT_MEM64
+		                                                            : SLOT_MEM32;
+		s->addr = pvhdev__pci_bar_addr(lo, 0);
 		if (s->kind == SLOT_MEM64) {
-			s->addr |= (uint64_t)cfg_dword(cfg, pos + 0x28 + 4 * i) << 32;
+			s->addr = pvhdev__pci_bar_addr(lo, cfg_dword(cfg, reg + 4));
 			z->vf[i + 1].kind = SLOT_HIGH;
 		}
 		s->nonzero = s->addr != 0;
@@ -115,13 +136,11 @@ static void decode_sriov(struct sizing *z)
 
 static void decode_dev(struct sizing *z)
 {
-	static const unsigned nr_bars[3] = { 6, 2, 1 };
-	static const unsigned rom_off[3] = { 0x30, 0x38, 0 };
 	const uint8_t *cfg = z->fd->cfg;
 
-	z->hdr = cfg[0x0e] & 0x7fu;
-	z->nr_bars = z->hdr < 3 ? nr_bars[z->hdr] : 0;
-	z->rom_off = z->hdr < 3 ? rom_off[z->hdr] : 0;
+	z->hdr = cfg[PVHDEV_PCI_HEADER_TYPE] & PVHDEV_PCI_HEADER_TYPE_MASK;
+	z->nr_bars = pvhdev__pci_layout(z->hdr)->nr_base_regs;
+	z->rom_off = pvhdev__pci_layout(z->hdr)->rom;
 	for (unsigned i = 0; i < z->nr_bars; i++)
 		if (z->slot[i].kind != SLOT_HIGH)
 			decode_bar(z, i);
@@ -131,7 +150,7 @@ static void decode_dev(struct sizing *z)
 		r->kind = SLOT_ROM;
 		r->ones = v == 0xffffffffu;
 		r->nonzero = !r->ones && v;
-		r->addr = r->ones ? 0 : v & ~(DUMP_ROM_MIN - 1);
+		r->addr = r->ones ? 0 : v & ~PVHDEV_PCI_ROM_ADDRESS_FLAGS;
 	}
 	msix_need(z);
 	decode_sriov(z);
@@ -190,7 +209,8 @@ static int index_neighbours(struct load *ld)
 					range_space(z, false), z->vf[j].addr };
 		if (z->hdr != 1)
 			continue;
-		z->bridge_key = (z->fd->sbdf & 0xffff0000u) | z->fd->cfg[0x19];
+		z->bridge_key = (z->fd->sbdf & 0xffff0000u) |
+		                z->fd->cfg[PVHDEV_PCI_SECONDARY_BUS];
 		ld->bridges[ld->nr_bridges++] = z;
 	}
 	qsort(ld->ranges, ld->nr_ranges, sizeof(*ld->ranges), range_cmp);
@@ -224,8 +244,10 @@ static uint64_t next_start(const struct load *ld, uint32_t space,
 static void bridge_windows(const uint8_t *cfg, uint64_t base[3],
                            uint64_t limit[3])
 {
-	uint32_t io = cfg_dword(cfg, 0x1c), mem = cfg_dword(cfg, 0x20);
-	uint32_t pf = cfg_dword(cfg, 0x24), io_hi = cfg_dword(cfg, 0x30);
+	uint32_t io = cfg_dword(cfg, PVHDEV_PCI_IO_BASE);
+	uint32_t mem = cfg_dword(cfg, PVHDEV_PCI_MEMORY_BASE);
+	uint32_t pf = cfg_dword(cfg, PVHDEV_PCI_PREF_MEMORY_BASE);
+	uint32_t io_hi = cfg_dword(cfg, PVHDEV_PCI_IO_BASE_UPPER16);
 
 	base[0] = (uint64_t)(io & 0xf0) << 8;
 	limit[0] = (uint64_t)(io >> 8 & 0xf0) << 8 | 0xfff;
@@ -238,8 +260,8 @@ static void bridge_windows(const uint8_t *cfg, uint64_t base[3],
 	base[2] = (uint64_t)(pf & 0xfff0) << 16;
 	limit[2] = (uint64_t)(pf >> 16 & 0xfff0) << 16 | 0xfffff;
 	if ((pf & 0xf) == 1) { /* 64-bit prefetchable */
-		base[2] |= (uint64_t)cfg_dword(cfg, 0x28) << 32;
-		limit[2] |= (uint64_t)cfg_dword(cfg, 0x2c) << 32;
+		base[2] |= (uint64_t)cfg_dword(cfg, PVHDEV_PCI_PREF_BASE_UPPER32) << 32;
+		limit[2] |= (uint64_t)cfg_dword(cfg, PVHDEV_PCI_PREF_LIMIT_UPPER32) << 32;
 	}
 }
 
@@ -338,18 +360,21 @@ static int match_text(struct sizing *z)
 	return rc;
 }
 
-static uint64_t min_size(enum slot_kind k)
+static enum pvhdev__pci_bar_kind pci_kind(enum slot_kind k)
 {
-	return k == SLOT_IO ? DUMP_IO_MIN : k == SLOT_ROM ? DUMP_ROM_MIN :
-	       DUMP_MEM_MIN;
+	return k == SLOT_IO ? PVHDEV__PCI_BAR_IO : k == SLOT_ROM ? PVHDEV__PCI_BAR_ROM :
+	       k == SLOT_MEM64 ? PVHDEV__PCI_BAR_MEM64 : PVHDEV__PCI_BAR_MEM32;
 }
 
-/* What the fake backend accepts for a BAR of this kind. */
+static uint64_t min_size(enum slot_kind k)
+{
+	return pvhdev__pci_bar_size_min(pci_kind(k));
+}
+
+/* Between the bounds a BAR of this kind has (src/pci). */
 static bool size_fits(enum slot_kind k, uint64_t size)
 {
-	if (size < min_size(k))
-		return false;
-	return k == SLOT_MEM64 ? size <= DUMP_MAX_SIZE : size <= DUMP_MAX32;
+	return size >= min_size(k) && size <= pvhdev__pci_bar_size_max(pci_kind(k));
 }
 
 static const char *slot_name(unsigned j, char buf[8])
@@ -378,7 +403,7 @@ static uint64_t pow2_ceil(uint64_t x)
 {
 	uint64_t p = 1;
 
-	while (p < x && p < DUMP_MAX_SIZE)
+	while (p < x && p < PVHDEV_PCI_BAR_MAX64)
 		p <<= 1;
 	return p;
 }
@@ -399,10 +424,10 @@ static uint64_t guess_size(const struct sizing *z, unsigned j, char *why,
 		         "is 0)");
 		return min_size(s->kind);
 	}
-	if (io && size > DUMP_IO_MAX) {
+	if (io && size > PVHDEV_PCI_IO_MAX) {
 		snprintf(why, why_len, ", the largest IO BAR (alignment allows "
 		         "%s)", a);
-		size = DUMP_IO_MAX;
+		size = PVHDEV_PCI_IO_MAX;
 	}
 	next = next_start(z->ld, range_space(z, io), s->addr);
 	if (next && (b = pow2_floor(next - s->addr)) < size) {
@@ -510,7 +535,7 @@ static int size_slot(struct sizing *z, unsigned j)
 	}
 	size = guess_size(z, j, why, sizeof(why));
 	if (!size_fits(s->kind, size)) /* an MSI-X table past 2 GiB */
-		size = DUMP_MAX32;
+		size = PVHDEV_PCI_BAR_MAX32;
 	set_size(z, j, size);
 	return note(z->ld, "%s %s: no [size=] in the dump; assuming %s%s",
 	            z->name, slot_name(j, w), size_str(size, a), why);
@@ -556,10 +581,10 @@ static int size_vf(struct sizing *z, unsigned i)
 		         (unsigned long long)nr, size_str(end - s->addr + 1, c));
 		size = b;
 	}
-	if (size < DUMP_MEM_MIN)
-		size = DUMP_MEM_MIN;
-	if (s->kind == SLOT_MEM32 && size > DUMP_MAX32)
-		size = DUMP_MAX32;
+	if (size < min_size(s->kind))
+		size = min_size(s->kind);
+	if (size > pvhdev__pci_bar_size_max(pci_kind(s->kind)))
+		size = pvhdev__pci_bar_size_max(pci_kind(s->kind));
 	z->fd->vf_bar_size[i] = size;
 	return note(z->ld, "%s VF-BAR%u: lspci gives no VF BAR sizes; assuming %s per VF%s "
 	            "(TotalVFs %llu: %s in all)", z->name, i, size_str(size, a), why,

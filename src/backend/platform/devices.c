@@ -24,19 +24,20 @@ static uint32_t cfg32(const struct pvhdev_fake_dev *d, unsigned off)
 
 static unsigned hdr_type(const struct pvhdev_fake_dev *d)
 {
-	return d->cfg_len > 0x0e ? d->cfg[0x0e] & 0x7fu : 0;
+	return d->cfg_len > PVHDEV_PCI_HEADER_TYPE ?
+	       d->cfg[PVHDEV_PCI_HEADER_TYPE] & PVHDEV_PCI_HEADER_TYPE_MASK : 0;
 }
 
-/* BARs per header type (PCI 3.0 6.2.5; the fake backend does not model
- * CardBus windows), and where the expansion ROM register is (0: none). */
+/* BARs of the header type (src/pci's layout: CardBus has none), and
+ * where the expansion ROM register is (0: none). */
 static unsigned nr_bars(const struct pvhdev_fake_dev *d)
 {
-	return hdr_type(d) == 0 ? 6 : hdr_type(d) == 1 ? 2 : 0;
+	return pvhdev__pci_layout(hdr_type(d))->nr_bars;
 }
 
 static unsigned rom_reg(const struct pvhdev_fake_dev *d)
 {
-	return hdr_type(d) == 0 ? 0x30 : hdr_type(d) == 1 ? 0x38 : 0;
+	return pvhdev__pci_layout(hdr_type(d))->rom;
 }
 
 /* What the registers' low bits make BAR i, and its base address. */
@@ -47,14 +48,15 @@ static enum bar_kind bar_kind(const struct pvhdev_fake_dev *d, unsigned i,
 
 	*base = 0;
 	for (unsigned j = 0; j < nr && j <= i; j++) {
-		uint32_t lo = cfg32(d, 0x10 + 4 * j);
-		enum bar_kind k = lo & 1 ? BAR_IO : (lo & 6) == 4 ? BAR_MEM64 : BAR_MEM32;
+		uint32_t lo = cfg32(d, PVHDEV_PCI_BASE_ADDRESS(j));
+		enum pvhdev__pci_bar_kind pk = pvhdev__pci_bar_kind(lo);
+		enum bar_kind k = pk == PVHDEV__PCI_BAR_IO ? BAR_IO :
+		                  pk == PVHDEV__PCI_BAR_MEM64 ? BAR_MEM64 : BAR_MEM32;
 		bool wide = k == BAR_MEM64 && j + 1 < nr;
 
 		if (j == i) {
-			*base = lo & (k == BAR_IO ? ~3u : ~15u);
-			if (wide)
-				*base |= (uint64_t)cfg32(d, 0x10 + 4 * (j + 1)) << 32;
+			uint32_t hi = wide ? cfg32(d, PVHDEV_PCI_BASE_ADDRESS(j + 1)) : 0;
+			*base = pvhdev__pci_bar_addr(lo, hi);
 			return k == BAR_MEM64 && !wide ? BAR_BROKEN : k;
 		}
 		if (wide && ++j == i)
@@ -68,8 +70,8 @@ static bool is_pow2(uint64_t x)
 	return x && !(x & (x - 1));
 }
 
-/* A size the fake backend and real hardware both allow: a power of two
- * between min and max, and the base aligned to it. */
+/* A power of two between min and max (src/pci's bounds; an IO BAR's
+ * max is PCI 3.0's 256 bytes here), and the base aligned to it. */
 static int size_ok(struct load *ld, xmlNodePtr n, const char *what,
                    uint64_t size, uint64_t min, uint64_t max, uint64_t base)
 {
@@ -109,9 +111,12 @@ static int bar_size_check(struct load *ld, xmlNodePtr n,
 	if (!size)
 		return 0; /* not implemented */
 	if (k == BAR_IO)
-		return size_ok(ld, n, what, size, PF_IO_MIN, PF_IO_MAX, base);
-	return size_ok(ld, n, what, size, PF_MEM_MIN,
-	               k == BAR_MEM64 ? PF_MAX64 : PF_MAX32, base);
+		return size_ok(ld, n, what, size, pvhdev__pci_bar_size_min(PVHDEV__PCI_BAR_IO),
+		               PVHDEV_PCI_IO_MAX, base);
+	enum pvhdev__pci_bar_kind pk = k == BAR_MEM64 ? PVHDEV__PCI_BAR_MEM64
+	                                              : PVHDEV__PCI_BAR_MEM32;
+	return size_ok(ld, n, what, size, pvhdev__pci_bar_size_min(pk),
+	               pvhdev__pci_bar_size_max(pk), base);
 }
 
 /* <rom size>. */
@@ -126,8 +131,9 @@ static int rom_size_check(struct load *ld, xmlNodePtr n,
 		            what, hdr_type(d));
 	if (!size)
 		return 0;
-	return size_ok(ld, n, what, size, PF_ROM_MIN, PF_MAX32,
-	               cfg32(d, rom_reg(d)) & ~(uint64_t)(PF_ROM_MIN - 1));
+	return size_ok(ld, n, what, size, pvhdev__pci_bar_size_min(PVHDEV__PCI_BAR_ROM),
+	               pvhdev__pci_bar_size_max(PVHDEV__PCI_BAR_ROM),
+	               cfg32(d, rom_reg(d)) & ~(uint64_t)PVHDEV_PCI_ROM_ADDRESS_FLAGS);
 }
 
 /* Notes a size that replaces what a dump gave. */
@@ -158,11 +164,11 @@ static int read_vf_bar(struct load *ld, xmlNodePtr n, struct pvhdev_fake_dev *d,
 
 	if (rc)
 		return rc;
-	if (v[1] && (v[1] & (v[1] - 1) || v[1] < PF_MEM_MIN))
+	if (v[1] && pvhdev__pci_bar_size_refusal(PVHDEV__PCI_BAR_MEM64, v[1]))
 		return fail(ld, n, -EINVAL, "%s VF BAR %llu: size 0x%llx is not a power "
 		            "of two of at least 0x%x", pvhdev_sbdf_str(d->sbdf, sb),
 		            (unsigned long long)v[0], (unsigned long long)v[1],
-		            (unsigned)PF_MEM_MIN);
+		            (unsigned)pvhdev__pci_bar_size_min(PVHDEV__PCI_BAR_MEM64));
 	if (dumped && d->vf_bar_size[v[0]] != v[1])
 		rc = note(ld, "%s:%ld: %s VF BAR %llu: size 0x%llx replaces 0x%llx from "
 		          "the dump", ld->path, xmlGetLineNo(n), pvhdev_sbdf_str(d->sbdf, sb),

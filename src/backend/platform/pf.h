@@ -25,21 +25,16 @@
 #include <pvhdev/platform_file.h>
 
 #include "backend/host_util.h"
+#include "pci/header.h"
 
 #define PF_FILE_MAX (64u << 20)   /* bytes: largest platform file or schema */
 #define PF_SHOW_MAX 40            /* chars of a value quoted in a message */
 #define PF_MAX_ATTRS 4            /* attributes of the widest element */
-#define PF_CFG_MIN 64u            /* bytes: a type 0/1/2 header */
+#define PF_CFG_MIN PVHDEV_PCI_STD_HEADER_SIZEOF /* bytes: a type 0/1/2 header */
 #define PF_MCFG_BUS_SHIFT 20      /* ECAM: 1 MiB of config space per bus */
 #define PF_LAPIC_ALIGN 0x1000u    /* the APIC base MSR holds a page number */
 #define PF_IOAPIC_ALIGN 16u       /* what pvhdev_ioapic_add() requires */
-#define PF_IO_MAX 256u            /* largest IO BAR, bytes (PCI 3.0 6.2.5.1) */
-#define PF_MEM_MIN 16u            /* bits 3:0 of a memory BAR are flags */
-#define PF_IO_MIN 4u              /* bits 1:0 of an IO BAR are flags */
-#define PF_MAX32 0x80000000ull    /* largest 32-bit BAR or ROM, bytes */
-#define PF_MAX64 (1ull << 63)     /* largest 64-bit BAR, bytes */
-#define PF_ROM_MIN 0x800u         /* the ROM address field is bits 31:11 */
-#define PF_NR_BARS 6
+#define PF_NR_BARS PVHDEV_PCI_NR_BARS
 
 /* Parse options: no network; line numbers past 65535; libxml2 reports
  * errors to us only (the structured handler), never to stderr. */
