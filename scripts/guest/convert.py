@@ -949,7 +949,8 @@ def write_readme(path, report):
             reasons.setdefault(r, []).append("%s %d" % (name, n))
     L += ["", "`sriov.vfs.lspci` is the VFs' config space as QEMU showed it after VF",
           "Enable (vendor and device IDs read ffff, as the spec has it for VFs):",
-          "a VF template for the fake (issue 15).  No test loads it yet.",
+          "a VF template for the fake (issue 15): `sriov.platform.xml` carries it as",
+          "the PF's `<vf-config>`.",
           "", "Waivers (each mismatch with QEMU's answer, by reason):", ""]
     for r in sorted(reasons):
         L.append("- %s: %s" % (r, ", ".join(reasons[r])))
