@@ -166,6 +166,37 @@ static void test_cardbus_pointer(void **state)
 	assert_int_equal(find(f, 0x05), 0);
 }
 
+/* pvhdev_dev_cap_at: the capability holding an offset, by start, in
+ * either list, whatever the list's order. */
+static void test_cap_at(void **state)
+{
+	struct fx *f = *state;
+	static const struct { unsigned off; int rc; uint16_t id; unsigned start; } rows[] = {
+		{ 0x3f, -ENOENT, 0, 0 }, { 0x50, 0, 0x05, 0x50 }, { 0x6f, 0, 0x05, 0x50 },
+		{ 0x70, 0, 0x10, 0x70 }, { 0xff, 0, 0x10, 0x70 }, { 0x4a, 0, 0x01, 0x40 },
+		{ 0x100, 0, 0x0000, 0x100 }, { 0x140, 0, 0x000e, 0x140 },
+		{ 0x15f, 0, 0x000e, 0x140 }, { 0x200, 0, 0x0010, 0x160 },
+		{ 0xfff, 0, 0x0003, 0xfb4 },
+	};
+
+	test_put(f->cfg, 0x34, 1, 0x70);
+	cap(f, 0x70, 0x10, 0x50); /* the list goes down */
+	cap(f, 0x50, 0x05, 0x40);
+	cap(f, 0x40, 0x01, 0x00);
+	ext(f, 0x140, 0x000e, 0x160);
+	ext(f, 0x160, 0x0010, 0xfb4);
+	ext(f, 0xfb4, 0x0003, 0);
+	test_put(f->cfg, 0x100, 4, 0x14000000); /* ID 0 (a null entry), next 0x140 */
+	boot(f);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint16_t id = 0xffff;
+		unsigned start = 0xdead;
+		int rc = pvhdev_dev_cap_at(f->dev, rows[i].off, &id, &start);
+		if (rc != rows[i].rc || (!rc && (id != rows[i].id || start != rows[i].start)))
+			fail_msg("0x%x: rc %d id 0x%x at 0x%x", rows[i].off, rc, id, start);
+	}
+}
+
 static void test_ext_chain(void **state)
 {
 	struct fx *f = *state;
@@ -280,6 +311,7 @@ static void test_crafted_dumps(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_legacy_chain, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_cap_at, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_legacy_no_list_bit, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_legacy_loop, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_legacy_self_loop, setup, teardown),

@@ -297,6 +297,33 @@ static void test_regions_in_turn(void **state)
 	                     "hw-write 0001:05:03.2 0x64 4 0xabc1\n");
 }
 
+/* pvhdev_ecam_decode names what an address reaches through the windows
+ * (for transcripts): function and register, or -ENOENT outside them. */
+static void test_ecam_decode_api(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t w2 = 0xd0000000ull, w3 = 0xc0000000ull;
+	pvhdev_sbdf_t sbdf = 0;
+	unsigned reg = 0;
+
+	assert_int_equal(pvhdev_ecam_decode(f->t.dom, ECAM_BASE, &sbdf, &reg), -ENOENT);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, w2, 0, 2, 2), 0);
+	assert_int_equal(pvhdev_mmcfg_add(f->t.dom, w3, 1, 4, 5), 0);
+	assert_int_equal(pvhdev_ecam_decode(f->t.dom, w2 + (2u << 20 | 5u << 15 | 1u << 12 |
+	                                                   0x48), &sbdf, &reg), 0);
+	assert_int_equal(sbdf, PVHDEV_SBDF(0, 2, 5, 1));
+	assert_int_equal(reg, 0x48);
+	assert_int_equal(pvhdev_ecam_decode(f->t.dom, w3 + (5u << 20 | 31u << 15 | 7u << 12 |
+	                                                   0xfff), &sbdf, &reg), 0);
+	assert_int_equal(sbdf, PVHDEV_SBDF(1, 5, 31, 7));
+	assert_int_equal(reg, 0xfff);
+	/* Buses of the segment outside the window's range, and below it. */
+	assert_int_equal(pvhdev_ecam_decode(f->t.dom, w2 + (3u << 20), &sbdf, &reg), -ENOENT);
+	assert_int_equal(pvhdev_ecam_decode(f->t.dom, w2 + (1u << 20), &sbdf, &reg), -ENOENT);
+	assert_int_equal(pvhdev_ecam_decode(f->t.dom, w3 + (6u << 20), &sbdf, &reg), -ENOENT);
+	assert_int_equal(pvhdev_ecam_decode(f->t.dom, w2 - 1, &sbdf, &reg), -ENOENT);
+}
+
 /* A window reported after dom0 found nothing at its addresses: what
  * was not trapped then is now, and an adjacent window added later still
  * answers for its own bus. */
@@ -368,6 +395,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_ecam_bad_access, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ecam_window_bounds, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_regions_in_turn, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ecam_decode_api, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_window_added_late, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_mmcfg_add_errors, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ext_space_needs_mmcfg, setup, teardown),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pci/header.h"
+#include "pci/names.h"
 
 /* ---- Layouts ---- */
 
@@ -381,6 +382,62 @@ static void test_caps_walk_bound(void **state)
 	assert_int_equal(s.calls, 1 + PVHDEV_PCI_CAP_HOPS);
 }
 
+/* ---- Names for people (transcripts) ---- */
+
+struct name_row {
+	int kind; /* 0: header of type arg; 1: legacy capability arg; 2: extended */
+	unsigned arg, off;
+	const char *name; /* NULL: none */
+	unsigned start;
+};
+
+static void test_names(void **state)
+{
+	static const struct name_row rows[] = {
+		{ 0, 0, 0x00, "VENDOR_ID", 0x00 },       { 0, 1, 0x05, "COMMAND", 0x04 },
+		{ 0, 0, 0x0b, "CLASS", 0x09 },           { 0, 0, 0x0f, "BIST", 0x0f },
+		{ 0, 0, 0x1b, "BAR2", 0x18 },            { 0, 1, 0x1b, "SEC_LATENCY_TIMER", 0x1b },
+		{ 0, 0, 0x30, "ROM_ADDRESS", 0x30 },     { 0, 1, 0x30, "IO_BASE_UPPER16", 0x30 },
+		{ 0, 1, 0x38, "ROM_ADDRESS1", 0x38 },    { 0, 1, 0x3f, "BRIDGE_CONTROL", 0x3e },
+		{ 0, 0, 0x3e, NULL, 0 },                 { 0, 2, 0x10, NULL, 0 },
+		{ 0, 0xff, 0x3c, "INTERRUPT_LINE", 0x3c }, { 0, 0, 0x40, NULL, 0 },
+		{ 1, 0x11, 0x00, "ID", 0x00 },           { 1, 0x09, 0x01, "NEXT", 0x01 },
+		{ 1, 0x11, 0x03, "FLAGS", 0x02 },        { 1, 0x11, 0x08, "PBA", 0x08 },
+		{ 1, 0x10, 0x09, "DEVCTL", 0x08 },       { 1, 0x10, 0x30, "LNKCTL2", 0x30 },
+		{ 1, 0x01, 0x04, "PMCSR", 0x04 },        { 1, 0x13, 0x05, "STATUS", 0x05 },
+		{ 1, 0x09, 0x04, NULL, 0 },              { 2, 0x10, 0x02, "HEADER", 0x00 },
+		{ 2, 0x10, 0x11, "NUMVF", 0x10 },        { 2, 0x10, 0x30, "BAR3", 0x30 },
+		{ 2, 0x0e, 0x04, NULL, 0 },
+	};
+	static const struct { uint16_t id; bool ext; const char *name; } caps[] = {
+		{ 0x01, false, "PM" }, { 0x05, false, "MSI" }, { 0x10, false, "PCIe" },
+		{ 0x11, false, "MSI-X" }, { 0x13, false, "AF" }, { 0x09, false, NULL },
+		{ 0x10, true, "SR-IOV" }, { 0x01, true, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct name_row *r = &rows[i];
+		unsigned start = 0xdead;
+		const char *n = r->kind == 0 ? pvhdev__pci_header_reg(r->arg, r->off, &start)
+		                             : pvhdev__pci_cap_reg((uint16_t)r->arg, r->kind == 2,
+		                                                   r->off, &start);
+		if (!r->name) {
+			if (n)
+				fail_msg("row %zu: named %s", i, n);
+			continue;
+		}
+		if (!n || strcmp(n, r->name) || start != r->start)
+			fail_msg("row %zu: %s at 0x%x, want %s at 0x%x", i, n ? n : "(none)",
+			         start, r->name, r->start);
+	}
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		const char *n = pvhdev__pci_cap_name(caps[i].id, caps[i].ext);
+		if (caps[i].name ? !n || strcmp(n, caps[i].name) : n != NULL)
+			fail_msg("cap 0x%x ext %d: %s", caps[i].id, caps[i].ext, n ? n : "(none)");
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_layout_per_type),
 	cmocka_unit_test(test_bar_kind_and_addr),
@@ -391,6 +448,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_caps_walk_cases),
 	cmocka_unit_test(test_caps_walk_read_error),
 	cmocka_unit_test(test_caps_walk_bound),
+	cmocka_unit_test(test_names),
 };
 
 PVHDEV_TEST_MAIN("pci", tests)

@@ -443,18 +443,18 @@ static void test_run_cf8_cfc(void **state)
 	       "inl 0xcfc\n"
 	       "expect 0xffffffff\n"
 	       "inl 0xcf8\n",
-	       "1: outl 0xcf8 0x80000000\n"
-	       "2: inl 0xcfc -> 0x16048086\n"
+	       "1: outl 0xcf8 0x80000000  (00:00.0 +0x00 VENDOR_ID)\n"
+	       "2: inl 0xcfc -> 0x16048086  (00:00.0 +0x00 VENDOR_ID)\n"
 	       "3: expect 0x16048086: ok\n"
-	       "4: inw 0xcfe -> 0x1604\n"
+	       "4: inw 0xcfe -> 0x1604  (00:00.0 +0x02 DEVICE_ID)\n"
 	       "5: expect 0x1604: ok\n"
-	       "6: inb 0xcfd -> 0x80\n"
+	       "6: inb 0xcfd -> 0x80  (00:00.0 +0x01 VENDOR_ID+1)\n"
 	       "7: expect 0x80: ok\n"
-	       "8: outl 0xcf8 0x8000f808\n"
-	       "9: inl 0xcfc -> 0x06010003\n"
+	       "8: outl 0xcf8 0x8000f808  (00:1f.0 +0x08 REVISION)\n"
+	       "9: inl 0xcfc -> 0x06010003  (00:1f.0 +0x08 REVISION)\n"
 	       "10: expect 0x06010003: ok\n"
-	       "11: outl 0xcf8 0x80002800\n"
-	       "12: inl 0xcfc -> 0xffffffff\n"
+	       "11: outl 0xcf8 0x80002800  (00:05.0 +0x00 VENDOR_ID)\n"
+	       "12: inl 0xcfc -> 0xffffffff  (00:05.0 +0x00 VENDOR_ID)\n"
 	       "13: expect 0xffffffff: ok\n"
 	       "14: inl 0xcf8 -> 0x80002800\n");
 	assert_int_equal(f->res.accesses, 9);
@@ -475,11 +475,11 @@ static void test_run_ecam(void **state)
 	       "expect 0x0080000006010003\n"
 	       "readl 0xe0100000   # bus 1: outside the window\n"
 	       "expect 0xffffffff\n",
-	       "1: readl 0xe0000000 -> 0x16048086\n"
+	       "1: readl 0xe0000000 -> 0x16048086  (00:00.0 +0x00 VENDOR_ID)\n"
 	       "2: expect 0x16048086: ok\n"
-	       "3: readw 0xe00f8002 -> 0x9cc3\n"
+	       "3: readw 0xe00f8002 -> 0x9cc3  (00:1f.0 +0x02 DEVICE_ID)\n"
 	       "4: expect 0x9cc3: ok\n"
-	       "5: readq 0xe00f8008 -> 0x0080000006010003\n"
+	       "5: readq 0xe00f8008 -> 0x0080000006010003  (00:1f.0 +0x08 REVISION)\n"
 	       "6: expect 0x0080000006010003: ok\n"
 	       "7: readl 0xe0100000 -> 0xffffffff (not trapped: dom0 reaches it "
 	       "directly)\n"
@@ -524,16 +524,16 @@ static void test_run_hw_write_events(void **state)
 	       "expect-no-event\n"
 	       "inl 0xcfc\n"
 	       "expect-no-event\n",
-	       "1: outl 0xcf8 0x8000000c\n"
-	       "2: outb 0xcfc 0x10\n"
+	       "1: outl 0xcf8 0x8000000c  (00:00.0 +0x0c CACHE_LINE_SIZE)\n"
+	       "2: outb 0xcfc 0x10  (00:00.0 +0x0c CACHE_LINE_SIZE)\n"
 	       "    hw-write 0000:00:00.0 0xc 1 0x10\n"
 	       "3: expect-event hw-write 0000:00:00.0 0xc 1 0x10: ok\n"
 	       "4: expect-no-event: ok\n"
-	       "5: writel 0xe00f8040 0x11223344\n"
+	       "5: writel 0xe00f8040 0x11223344  (00:1f.0 +0x40)\n"
 	       "    hw-write 0000:00:1f.0 0x40 4 0x11223344\n"
 	       "6: expect-event hw-write 0000:00:1f.0 0x40 4 0x11223344: ok\n"
 	       "7: expect-no-event: ok\n"
-	       "8: inl 0xcfc -> 0x00000010\n"
+	       "8: inl 0xcfc -> 0x00000010  (00:00.0 +0x0c CACHE_LINE_SIZE)\n"
 	       "9: expect-no-event: ok\n");
 }
 
@@ -562,8 +562,8 @@ static void test_run_event_order(void **state)
 	         "expect-event hw-write 0000:00:00.0 0x42 2 0x1122\n"
 	         "expect-no-event\n", write);
 	run_ok(f, text,
-	       "1: outl 0xcf8 0x80000040\n"
-	       "2: outl 0xcfc 0x11223344\n"
+	       "1: outl 0xcf8 0x80000040  (00:00.0 +0x40)\n"
+	       "2: outl 0xcfc 0x11223344  (00:00.0 +0x40)\n"
 	       "    hw-write 0000:00:00.0 0x40 1 0x44\n"
 	       "    hw-write 0000:00:00.0 0x42 2 0x1122\n"
 	       "3: expect-event hw-write 0000:00:00.0 0x40 1 0x44: ok\n"
@@ -595,8 +595,8 @@ static void test_run_failures(void **state)
 	          "t.scn:3: expected 0x12345678 from the read on line 2, got 0x16048086");
 	assert_int_equal(f->res.failed_line, 3);
 	assert_int_equal(f->res.accesses, 2);
-	assert_string_equal(f->out, "1: outl 0xcf8 0x80000000\n"
-	                            "2: inl 0xcfc -> 0x16048086\n");
+	assert_string_equal(f->out, "1: outl 0xcf8 0x80000000  (00:00.0 +0x00 VENDOR_ID)\n"
+	                            "2: inl 0xcfc -> 0x16048086  (00:00.0 +0x00 VENDOR_ID)\n");
 	run_fails(f,
 	          "outl 0xcf8 0x8000000c\n"
 	          "outb 0xcfc 0x20\n"
@@ -629,8 +629,8 @@ static void test_run_event_values(void **state)
 	       "outl 0xcf8 0x8000000c\n"
 	       "outb 0xcfc 0x10\n"
 	       "expect-event hw-write 0000:00:00.0 0x000C 1 16\n",
-	       "1: outl 0xcf8 0x8000000c\n"
-	       "2: outb 0xcfc 0x10\n"
+	       "1: outl 0xcf8 0x8000000c  (00:00.0 +0x0c CACHE_LINE_SIZE)\n"
+	       "2: outb 0xcfc 0x10  (00:00.0 +0x0c CACHE_LINE_SIZE)\n"
 	       "    hw-write 0000:00:00.0 0xc 1 0x10\n"
 	       "3: expect-event hw-write 0000:00:00.0 0x000C 1 16: ok\n");
 	run_fails(f,
@@ -657,8 +657,8 @@ static void test_run_expect_mask(void **state)
 	       "outl 0xcf8 0x80000000\n"
 	       "inl 0xcfc\n"
 	       "expect 0x00008086:0x0000ffff\n",
-	       "1: outl 0xcf8 0x80000000\n"
-	       "2: inl 0xcfc -> 0x16048086\n"
+	       "1: outl 0xcf8 0x80000000  (00:00.0 +0x00 VENDOR_ID)\n"
+	       "2: inl 0xcfc -> 0x16048086  (00:00.0 +0x00 VENDOR_ID)\n"
 	       "3: expect 0x00008086:0x0000ffff: ok\n");
 	run_fails(f,
 	          "outl 0xcf8 0x80000000\n"
@@ -713,10 +713,10 @@ static void test_run_platform_events(void **state)
 	       "readl 0xe00f8000\n"
 	       "expect 0xffffffff\n",
 	       "1: mmcfg-add 0xe0000000 0 0 0\n"
-	       "2: readl 0xe00f8000 -> 0x9cc38086\n"
+	       "2: readl 0xe00f8000 -> 0x9cc38086  (00:1f.0 +0x00 VENDOR_ID)\n"
 	       "3: expect 0x9cc38086: ok\n"
 	       "4: dev-hide 0000:00:1f.0\n"
-	       "5: readl 0xe00f8000 -> 0xffffffff\n"
+	       "5: readl 0xe00f8000 -> 0xffffffff  (00:1f.0 +0x00 VENDOR_ID)\n"
 	       "6: expect 0xffffffff: ok\n");
 	test_check(&f->t);
 }
@@ -775,8 +775,8 @@ static void test_run_qtest_log(void **state)
 	       "[S +0.000140] OK 0x16048086\n"
 	       "[R +0.1] clock_step 1000\n"
 	       "[S +0.1] OK 1000\n",
-	       "2: outl 0xcf8 0x80000000\n"
-	       "4: inl 0xcfc -> 0x16048086\n"
+	       "2: outl 0xcf8 0x80000000  (00:00.0 +0x00 VENDOR_ID)\n"
+	       "4: inl 0xcfc -> 0x16048086  (00:00.0 +0x00 VENDOR_ID)\n"
 	       "6: clock_step 1000 (skipped: no device effect)\n");
 }
 
@@ -861,8 +861,8 @@ static void test_run_plug_without_fake(void **state)
 	       "expect 0x9cc38086\n",
 	       "1: unplug 0000:00:1f.0\n"
 	       "    dev-remove 0000:00:1f.0\n"
-	       "2: outl 0xcf8 0x8000f800\n"
-	       "3: inl 0xcfc -> 0x9cc38086\n"
+	       "2: outl 0xcf8 0x8000f800  (00:1f.0 +0x00 VENDOR_ID)\n"
+	       "3: inl 0xcfc -> 0x9cc38086  (00:1f.0 +0x00 VENDOR_ID)\n"
 	       "4: expect 0x9cc38086: ok\n");
 	run(f, "plug 00:1f.0\nexpect-event dev-add 0000:00:1f.0\n");
 	if (f->res.failed_line)

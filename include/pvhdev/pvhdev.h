@@ -253,6 +253,8 @@ PVHDEV_API int pvhdev_dev_get(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 PVHDEV_API pvhdev_sbdf_t pvhdev_dev_sbdf(const struct pvhdev_dev *dev);
 PVHDEV_API struct pvhdev_domain *pvhdev_dev_domain(const struct pvhdev_dev *dev);
 PVHDEV_API bool pvhdev_dev_hidden(const struct pvhdev_dev *dev);
+/* The header type found at add, without the multi-function bit. */
+PVHDEV_API unsigned pvhdev_dev_header_type(const struct pvhdev_dev *dev);
 /* Calls fn for each device in SBDF order; stops at a non-zero return. */
 PVHDEV_API int pvhdev_dev_foreach(struct pvhdev_domain *dom,
                                   int (*fn)(void *arg, struct pvhdev_dev *dev),
@@ -263,6 +265,12 @@ PVHDEV_API int pvhdev_dev_find_cap(const struct pvhdev_dev *dev, uint8_t id,
                                    unsigned *off);
 PVHDEV_API int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id,
                                        unsigned *off);
+/* The capability holding config offset off: of the list off is in
+ * (legacy below 0x100, extended from it), the one starting nearest at
+ * or below off; its ID and start.  -ENOENT when none starts there (the
+ * header, or before the list's first). */
+PVHDEV_API int pvhdev_dev_cap_at(const struct pvhdev_dev *dev, unsigned off,
+                                 uint16_t *id, unsigned *start);
 
 /*
  * Register handlers.  The dispatcher splits a guest access into whole
@@ -352,6 +360,10 @@ PVHDEV_API int pvhdev_mmio_write(struct pvhdev_domain *dom, uint64_t addr, unsig
  * segment would be (1 MiB aligned); buses start_bus..end_bus are trapped,
  * from addr + (start_bus << 20).  -EEXIST when it overlaps a window of the
  * same segment or another trapped range. */
+/* The function and register an ECAM address reaches through the
+ * domain's windows (boot and late): 0, or -ENOENT outside them all. */
+PVHDEV_API int pvhdev_ecam_decode(const struct pvhdev_domain *dom, uint64_t addr,
+                                  pvhdev_sbdf_t *sbdf, unsigned *reg);
 PVHDEV_API int pvhdev_mmcfg_add(struct pvhdev_domain *dom, uint64_t addr, uint16_t seg,
                                 uint8_t start_bus, uint8_t end_bus);
 

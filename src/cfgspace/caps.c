@@ -130,3 +130,22 @@ int pvhdev_dev_find_ext_cap(const struct pvhdev_dev *dev, uint16_t id,
 	}
 	return -ENOENT;
 }
+
+int pvhdev_dev_cap_at(const struct pvhdev_dev *dev, unsigned off, uint16_t *id,
+                      unsigned *start)
+{
+	bool ext = off >= PVHDEV_CFG_SIZE;
+	const struct pvhdev__cap *c = dev->caps + (ext ? dev->nr_caps : 0);
+	unsigned n = ext ? dev->nr_ext_caps : dev->nr_caps, best = n;
+
+	/* The walk's order is the list's, not the offsets': the nearest
+	 * start at or below off. */
+	for (unsigned i = 0; i < n; i++)
+		if (c[i].off <= off && (best == n || c[i].off > c[best].off))
+			best = i;
+	if (best == n)
+		return -ENOENT;
+	*id = c[best].id;
+	*start = c[best].off;
+	return 0;
+}

@@ -13,7 +13,7 @@
  *  |E | reserved|  bus  | dev  | fn  | reg  | 0 |
  *  +--+---------+-------+------+-----+------+---+
  */
-#define CF8_ENABLE 0x80000000u
+#define CF8_ENABLE PVHDEV_PCI_CF8_ENABLE
 #define CF8_PORT 0xcf8
 #define CFC_PORT 0xcfc
 

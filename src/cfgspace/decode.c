@@ -15,7 +15,7 @@
  * as an SBDF's low 16 bits; the segment is 0. */
 static inline pvhdev_sbdf_t cf8_sbdf(uint32_t cf8)
 {
-	return (cf8 >> 8) & 0xffff;
+	return pvhdev__pci_cf8_bdf(cf8);
 }
 
 /* For a CONFIG_DATA access: whether it is one pvhdev answers at all
@@ -73,7 +73,7 @@ int pvhdev_pio_read(struct pvhdev_domain *dom, uint16_t port, unsigned size,
 	unsigned byte = (uint16_t)(port - CFC_PORT);
 
 	if (PVHDEV__LIKELY(byte < 4 && (cf8 & CF8_ENABLE)))
-		return pvhdev_cfg_read(dom, cf8_sbdf(cf8), (cf8 & 0xfc) | byte, size, val);
+		return pvhdev_cfg_read(dom, cf8_sbdf(cf8), pvhdev__pci_cf8_reg(cf8) | byte, size, val);
 	return pio_read_other(dom, port, size, val);
 }
 
@@ -89,7 +89,7 @@ int pvhdev_pio_write(struct pvhdev_domain *dom, uint16_t port, unsigned size,
 	unsigned byte = (uint16_t)(port - CFC_PORT);
 
 	if (PVHDEV__LIKELY(byte < 4 && (cf8 & CF8_ENABLE)))
-		return pvhdev_cfg_write(dom, cf8_sbdf(cf8), (cf8 & 0xfc) | byte, size, val);
+		return pvhdev_cfg_write(dom, cf8_sbdf(cf8), pvhdev__pci_cf8_reg(cf8) | byte, size, val);
 	return pio_write_other(dom, port, size, val);
 }
 
@@ -212,4 +212,19 @@ bool pvhdev__mmcfg_covers(const struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf)
 		    PVHDEV_SBDF_BUS(sbdf) <= m->end_bus)
 			return true;
 	return false;
+}
+
+int pvhdev_ecam_decode(const struct pvhdev_domain *dom, uint64_t addr,
+                       pvhdev_sbdf_t *sbdf, unsigned *reg)
+{
+	for (const struct pvhdev__mmcfg *m = dom->mmcfg; m; m = m->next) {
+		uint64_t rel = addr - m->addr;
+		if (addr < m->addr || rel >> ECAM_BUS_SHIFT < m->start_bus ||
+		    rel >> ECAM_BUS_SHIFT > m->end_bus)
+			continue;
+		*sbdf = ecam_sbdf(m, rel);
+		*reg = (unsigned)(rel & (PVHDEV_CFG_EXP_SIZE - 1));
+		return 0;
+	}
+	return -ENOENT;
 }

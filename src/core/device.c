@@ -341,6 +341,11 @@ bool pvhdev_dev_hidden(const struct pvhdev_dev *dev)
 	return dev->hidden;
 }
 
+unsigned pvhdev_dev_header_type(const struct pvhdev_dev *dev)
+{
+	return dev->hdr_type;
+}
+
 int pvhdev_dev_foreach(struct pvhdev_domain *dom,
                        int (*fn)(void *arg, struct pvhdev_dev *dev), void *arg)
 {

@@ -28,6 +28,19 @@
 #define PVHDEV_PCI_BAR_MAX64 (1ull << 63)  /* largest 64-bit BAR, bytes */
 #define PVHDEV_PCI_IO_MAX 256u  /* largest IO BAR PCI 3.0 allows, bytes (6.2.5.1) */
 
+/* CONFIG_ADDRESS, port 0xCF8 (PCI Local Bus 3.0, 3.2.2.3.2): enable
+ * 31, bus 23:16, device 15:11, function 10:8, register 7:2; segment 0
+ * and the first 256 bytes only. */
+#define PVHDEV_PCI_CF8_ENABLE 0x80000000u
+static inline uint32_t pvhdev__pci_cf8_bdf(uint32_t cf8)
+{
+	return cf8 >> 8 & 0xffff; /* as an SBDF's low 16 bits */
+}
+static inline unsigned pvhdev__pci_cf8_reg(uint32_t cf8)
+{
+	return cf8 & 0xfc;
+}
+
 /* Where a header type keeps its registers (PCI Local Bus 3.0 6.2, 6.2.5;
  * PCI-to-PCI Bridge 1.2 3.2; PC Card 16.7 for CardBus). */
 struct pvhdev__pci_layout {

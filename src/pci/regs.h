@@ -65,6 +65,8 @@
 #define PVHDEV_PCI_STD_HEADER_SIZEOF 64u     /* bytes, every header type */
 
 /* ---- Type 0 (endpoint) ---- */
+#define PVHDEV_PCI_SUBSYSTEM_VENDOR_ID 0x2c  /* 16 bits */
+#define PVHDEV_PCI_SUBSYSTEM_ID 0x2e         /* 16 bits */
 #define PVHDEV_PCI_ROM_ADDRESS 0x30          /* 31..11 address | 0 enable */
 #define  PVHDEV_PCI_ROM_ADDRESS_ENABLE 0x01
 #define  PVHDEV_PCI_ROM_ADDRESS_FLAGS 0x7ffu /* bits below the address */

@@ -93,7 +93,7 @@ check malformed 2 "^$tmp/bad.scn:3: expected VAL to fit in 1 byte for outb, got 
 
 # A QEMU qtest log replays unchanged.
 check qtest-log 0 - "$bin" replay --lspci "$nuc" "$tmp/qtest.log"
-grep -qx '4: inl 0xcfc -> 0x15a38086' "$tmp/out" || { echo "FAIL qtest-log transcript"; failed=1; }
+grep -qx '4: inl 0xcfc -> 0x15a38086  (00:19.0 +0x00 VENDOR_ID)' "$tmp/out" || { echo "FAIL qtest-log transcript"; failed=1; }
 
 # --quiet prints nothing on success.
 check quiet 0 - "$bin" replay -q --lspci "$nuc" "$tmp/ok.scn"

@@ -3,6 +3,8 @@
  * windows, the expectations checked as they come (waived ones reported
  * and passed over), the transcript to the caller's out function. */
 #include "backend/scenario/scenario.h"
+#include "pci/header.h"
+#include "pci/names.h"
 
 /* ---- Running ---- */
 
@@ -132,15 +134,88 @@ static uint64_t ones(unsigned size)
 /* -ENXIO is the guest's business, not an error: a port pvhdev does not
  * decode reads all-ones; an MMIO address it does not trap is dom0's
  * memory, reached directly (modelled as all-ones). */
+/* The name of config register reg of sbdf, for people: the header's
+ * ("COMMAND"), a capability's ("MSI-X MSIX_FLAGS", "PCIe +0x2c"), with
+ * "+N" for a byte inside it; "" when nothing is known there. */
+static void reg_label(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned reg,
+                      char *buf, size_t len)
+{
+	struct pvhdev_dev *dev = NULL;
+	unsigned hdr = pvhdev_dev_get(dom, sbdf, &dev) ? 0xff : pvhdev_dev_header_type(dev);
+	unsigned start = 0, cap;
+	uint16_t id;
+	const char *name = pvhdev__pci_header_reg(hdr, reg, &start), *cname;
+
+	buf[0] = '\0';
+	if (!name && dev && reg >= PVHDEV_PCI_STD_HEADER_SIZEOF &&
+	    !pvhdev_dev_cap_at(dev, reg, &id, &cap)) {
+		bool ext = reg >= PVHDEV_CFG_SIZE;
+		char cbuf[16];
+		if (!(cname = pvhdev__pci_cap_name(id, ext))) {
+			snprintf(cbuf, sizeof(cbuf), ext ? "ext cap 0x%04x" : "cap 0x%02x", id);
+			cname = cbuf;
+		}
+		name = pvhdev__pci_cap_reg(id, ext, reg - cap, &start);
+		if (!name) {
+			snprintf(buf, len, " %s +0x%x", cname, reg - cap);
+			return;
+		}
+		start += cap;
+		snprintf(buf, len, " %s %s", cname, name);
+	} else if (name) {
+		snprintf(buf, len, " %s", name);
+	} else {
+		return;
+	}
+	if (reg != start)
+		snprintf(buf + strlen(buf), len - strlen(buf), "+%u", reg - start);
+}
+
+/* Which config register an access reaches, for people: a CF8 write
+ * names what it latches, a CFC access the latched register plus its
+ * byte, an ECAM access its window's function and register.  "" for any
+ * other access. */
+static void cfg_note(struct runner *r, const struct step *st, char *buf, size_t len)
+{
+	pvhdev_sbdf_t sbdf;
+	uint32_t cf8 = 0;
+	unsigned reg;
+	char s[PVHDEV_SBDF_STRLEN], label[48];
+
+	buf[0] = '\0';
+	if (st->op == OP_OUT && st->a == 0xcf8 && st->size == 4) {
+		cf8 = (uint32_t)st->b;
+	} else if ((st->op == OP_OUT || st->op == OP_IN) && st->a >= 0xcfc && st->a <= 0xcff) {
+		if (pvhdev_pio_read(r->dom, 0xcf8, 4, &cf8))
+			return;
+	} else if ((st->op == OP_WRITE || st->op == OP_READ) &&
+	           !pvhdev_ecam_decode(r->dom, st->a, &sbdf, &reg)) {
+		cf8 = 0;
+	} else {
+		return;
+	}
+	if (st->op == OP_OUT || st->op == OP_IN) {
+		if (!(cf8 & PVHDEV_PCI_CF8_ENABLE))
+			return;
+		sbdf = pvhdev__pci_cf8_bdf(cf8);
+		reg = pvhdev__pci_cf8_reg(cf8) | (st->a == 0xcf8 ? 0 : (unsigned)st->a & 3);
+	}
+	reg_label(r->dom, sbdf, reg, label, sizeof(label));
+	pvhdev_sbdf_str(sbdf, s);
+	/* Segment 0 as scenarios write it: bb:dd.f. */
+	snprintf(buf, len, "  (%s +0x%02x%s)", PVHDEV_SBDF_SEG(sbdf) ? s : s + 5, reg, label);
+}
+
 static int run_access(struct runner *r, const struct step *st)
 {
 	bool is_read = st->op == OP_IN || st->op == OP_READ;
-	char name[8], val[40] = "";
+	char name[8], val[40] = "", where[96];
 	const char *note = "";
 	uint64_t v = 0;
 	int rc;
 
 	open_window(r, st->line);
+	cfg_note(r, st, where, sizeof(where));
 	rc = do_access(r->dom, st, &v);
 	access_name(st, name);
 	if (rc == -ENXIO) {
@@ -158,8 +233,8 @@ static int run_access(struct runner *r, const struct step *st)
 	} else {
 		snprintf(val, sizeof(val), " 0x%llx", (unsigned long long)st->b);
 	}
-	emit(r, "%u: %s 0x%llx%s%s", st->line, name, (unsigned long long)st->a, val,
-	     note);
+	emit(r, "%u: %s 0x%llx%s%s%s", st->line, name, (unsigned long long)st->a, val,
+	     note, where);
 	print_events(r);
 	return 0;
 }
