@@ -127,6 +127,18 @@ void test_dom_fini(struct test_dom *t)
 	assert_int_equal(t->alloc.live_bytes, 0);
 }
 
+int test_teardown(void **state)
+{
+	struct test_dom *t = *state;
+
+	if (t) {
+		test_dom_fini(t);
+		free(t);
+	}
+	*state = NULL;
+	return 0;
+}
+
 void test_check(struct test_dom *t)
 {
 	char msg[256];

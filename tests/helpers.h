@@ -54,6 +54,10 @@ void test_dom_boot_platform(struct test_dom *t, const char *name,
 
 /* Frees the domain and the fake; asserts the allocator is back to zero. */
 void test_dom_fini(struct test_dom *t);
+/* The cmocka teardown of a fixture that starts with its struct
+ * test_dom and was allocated with malloc/calloc (NULL: nothing to do):
+ * test_dom_fini, then free. */
+int test_teardown(void **state);
 
 /* Forgets the log lines so far: what is asserted next was logged after. */
 void test_log_reset(struct test_dom *t);

@@ -55,14 +55,6 @@ static int setup_cmd(void **state, uint16_t cmd)
 static int setup_on(void **state) { return setup_cmd(state, 0x0006); }
 static int setup_off(void **state) { return setup_cmd(state, 0x0000); }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	test_dom_fini(&f->t);
-	free(f);
-	return 0;
-}
 
 /* BAR ranges only (boot adds low memory of its own). */
 static int p2m_line(void *arg, const struct pvhdev_p2m_range *r)
@@ -754,34 +746,34 @@ static void test_unassigned_bar(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_setup_teardown(test_add_sizes_and_maps, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_add_decode_off, setup_off, teardown),
-	cmocka_unit_test_setup_teardown(test_guest_sizing_sequence, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_move_bar, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_move_bar_deferred, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_bar64_high_half, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_bar64_half_then_decode_off, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_remove_unmaps_bar64, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_rom_enable_disable, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_deferred_budget, setup_off, teardown),
-	cmocka_unit_test_setup_teardown(test_deferred_then_toggle, setup_off, teardown),
-	cmocka_unit_test_setup_teardown(test_overlap_other_device, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_overlap_in_the_middle, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_overlap_ram, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_hole_claims_alloc_failure, setup_off, teardown),
+	cmocka_unit_test_setup_teardown(test_add_sizes_and_maps, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_add_decode_off, setup_off, test_teardown),
+	cmocka_unit_test_setup_teardown(test_guest_sizing_sequence, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_move_bar, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_move_bar_deferred, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_bar64_high_half, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_bar64_half_then_decode_off, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_remove_unmaps_bar64, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_rom_enable_disable, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_deferred_budget, setup_off, test_teardown),
+	cmocka_unit_test_setup_teardown(test_deferred_then_toggle, setup_off, test_teardown),
+	cmocka_unit_test_setup_teardown(test_overlap_other_device, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_overlap_in_the_middle, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_overlap_ram, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_hole_punched, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_hole_claims_alloc_failure, setup_off, test_teardown),
 	cmocka_unit_test_setup_teardown(test_decode_on_alloc_failure_halfway, setup_off,
-	                                teardown),
-	cmocka_unit_test_setup_teardown(test_hole_claims_released_on_remove, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, teardown),
-	cmocka_unit_test_setup_teardown(test_remove_with_queued_unmap, setup_on, teardown),
+	                                test_teardown),
+	cmocka_unit_test_setup_teardown(test_hole_claims_released_on_remove, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_hide_unmaps, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_remove_with_pending, setup_off, test_teardown),
+	cmocka_unit_test_setup_teardown(test_remove_with_queued_unmap, setup_on, test_teardown),
 	cmocka_unit_test_setup_teardown(test_rom_enable_while_decode_off_pending, setup_on,
-	                                teardown),
-	cmocka_unit_test_setup_teardown(test_bar64_last_slot, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_bridge_header, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_readonly_rom_register, setup_on, teardown),
-	cmocka_unit_test_setup_teardown(test_unassigned_bar, setup_on, teardown),
+	                                test_teardown),
+	cmocka_unit_test_setup_teardown(test_bar64_last_slot, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_bridge_header, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_readonly_rom_register, setup_on, test_teardown),
+	cmocka_unit_test_setup_teardown(test_unassigned_bar, setup_on, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("bar", tests)

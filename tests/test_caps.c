@@ -29,14 +29,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	test_dom_fini(&f->t);
-	free(f);
-	return 0;
-}
 
 /* Boots the device as f->cfg now stands, with MMCFG over bus 0. */
 static void boot(struct fx *f)
@@ -310,21 +302,21 @@ static void test_crafted_dumps(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_setup_teardown(test_legacy_chain, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cap_at, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_legacy_no_list_bit, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_legacy_loop, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_legacy_self_loop, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_legacy_pointer_into_header, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_legacy_longest_chain, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cardbus_pointer, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ext_chain, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ext_none, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ext_loop, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ext_pointer_below_0x100, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ext_garbage, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ext_too_long, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_crafted_dumps, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_legacy_chain, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cap_at, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_legacy_no_list_bit, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_legacy_loop, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_legacy_self_loop, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_legacy_pointer_into_header, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_legacy_longest_chain, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cardbus_pointer, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ext_chain, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ext_none, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ext_loop, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ext_pointer_below_0x100, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ext_garbage, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ext_too_long, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_crafted_dumps, setup, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("caps", tests)

@@ -68,14 +68,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	test_dom_fini(&f->t);
-	free(f);
-	return 0;
-}
 
 /* Adds a DONE/DONE register backed by f->r[i]. */
 static void add_reg(struct fx *f, unsigned i, unsigned off, unsigned size,
@@ -598,32 +590,32 @@ static void test_extended_registers(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_setup_teardown(test_read_every_width, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_write_every_width, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_read_across_registers, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_write_across_registers, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_read_register_and_gaps, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_write_register_and_gap, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_passthrough_without_registers, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ro_mask, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_rw1c_mask, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_rsvdp_mask, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_rsvdz_mask, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_all_masks_bytewise, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_null_handlers, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_invalid_registrations, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_overlap_rejected, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_remove_range, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_too_many_registers, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_many_registers_lookup, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_unknown_device_passthrough, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_hidden_device, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_backend_error, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_handler_hw_access, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_extended_registers, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_read_every_width, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_write_every_width, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_read_across_registers, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_write_across_registers, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_read_register_and_gaps, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_write_register_and_gap, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_passthrough_without_registers, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ro_mask, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_rw1c_mask, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_rsvdp_mask, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_rsvdz_mask, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_all_masks_bytewise, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_verdicts, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_null_handlers, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_invalid_registrations, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_overlap_rejected, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_remove, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_remove_range, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_too_many_registers, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_many_registers_lookup, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_bad_accesses, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_unknown_device_passthrough, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_hidden_device, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_backend_error, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_handler_hw_access, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_extended_registers, setup, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("cfgspace", tests)

@@ -37,14 +37,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	test_dom_fini(&f->t);
-	free(f);
-	return 0;
-}
 
 static uint32_t cf8(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
 {
@@ -384,21 +376,21 @@ static void test_ext_space_needs_mmcfg(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_setup_teardown(test_cf8_latch, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cf8_other_sizes, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cfc_decode, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cfc_disabled, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cfc_misaligned, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cfc_write, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ecam_decode, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ecam_8byte, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ecam_bad_access, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ecam_window_bounds, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_regions_in_turn, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ecam_decode_api, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_window_added_late, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_mmcfg_add_errors, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_ext_space_needs_mmcfg, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_cf8_latch, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cf8_other_sizes, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cfc_decode, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cfc_disabled, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cfc_misaligned, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cfc_write, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ecam_decode, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ecam_8byte, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ecam_bad_access, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ecam_window_bounds, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_regions_in_turn, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ecam_decode_api, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_window_added_late, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_mmcfg_add_errors, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ext_space_needs_mmcfg, setup, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("decode", tests)

@@ -43,16 +43,6 @@ struct fx {
 	struct pvhdev_fake_dev d[2];
 };
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f) {
-		test_dom_fini(&f->t);
-		free(f);
-	}
-	return 0;
-}
 
 static struct fx *lab(void **state)
 {
@@ -367,7 +357,7 @@ static void test_move_backend_failure(void **state)
 		assert_int_equal(r.owner, B);
 		/* The table's page is a hole where B decodes it. */
 		assert_int_equal(pvhdev_p2m_query(f->t.dom, page - 1, &r), -ENOENT);
-		teardown(state);
+		test_teardown(state);
 	}
 	*state = NULL;
 }
@@ -1226,40 +1216,40 @@ static void test_fuzz_reserved_header_type(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, teardown),
-	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, teardown),
-	cmocka_unit_test_teardown(test_f2_table_under_low_memory, teardown),
-	cmocka_unit_test_teardown(test_f2_table_under_another_bar, teardown),
-	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, teardown),
-	cmocka_unit_test_teardown(test_f2_bar_write_while_decoding_unmapped, teardown),
-	cmocka_unit_test_teardown(test_move_refused, teardown),
-	cmocka_unit_test_teardown(test_move_onto_ecam, teardown),
-	cmocka_unit_test_teardown(test_move_backend_failure, teardown),
-	cmocka_unit_test_teardown(test_move_invariant_unclaimed, teardown),
-	cmocka_unit_test_teardown(test_f3_late_window_over_a_bar, teardown),
-	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, teardown),
-	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, teardown),
-	cmocka_unit_test_teardown(test_f5_remove_and_readd, teardown),
-	cmocka_unit_test_teardown(test_f5_late_mmcfg_readd, teardown),
-	cmocka_unit_test_teardown(test_f6_hidden_bar_excluded, teardown),
-	cmocka_unit_test_teardown(test_f6_hidden_placeholder, teardown),
-	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, teardown),
-	cmocka_unit_test_teardown(test_f3_late_ioapic, teardown),
-	cmocka_unit_test_teardown(test_f8_flush_is_constant_time, teardown),
-	cmocka_unit_test_teardown(test_f9_late_windows_bounded, teardown),
-	cmocka_unit_test_teardown(test_f10_refused_layout_disabled, teardown),
-	cmocka_unit_test_teardown(test_f11_failed_command_write_unmaps, teardown),
-	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, teardown),
-	cmocka_unit_test_teardown(test_f12_vf_enable_allocations, teardown),
-	cmocka_unit_test_teardown(test_vf_msix_table_trapped, teardown),
-	cmocka_unit_test_teardown(test_vf_enable_allocations_msix, teardown),
-	cmocka_unit_test_teardown(test_f12_acpi_table_length_bounded, teardown),
-	cmocka_unit_test_teardown(test_f12_e820_linear, teardown),
-	cmocka_unit_test_teardown(test_fuzz_mask_does_not_stick, teardown),
-	cmocka_unit_test_teardown(test_fuzz_enable_before_decoding, teardown),
-	cmocka_unit_test_teardown(test_fuzz_claims_kept_until_decoding_off, teardown),
-	cmocka_unit_test_teardown(test_fuzz_own_bar_over_table, teardown),
-	cmocka_unit_test_teardown(test_fuzz_reserved_header_type, teardown),
+	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, test_teardown),
+	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, test_teardown),
+	cmocka_unit_test_teardown(test_f2_table_under_low_memory, test_teardown),
+	cmocka_unit_test_teardown(test_f2_table_under_another_bar, test_teardown),
+	cmocka_unit_test_teardown(test_f2_own_queued_unmap_waited, test_teardown),
+	cmocka_unit_test_teardown(test_f2_bar_write_while_decoding_unmapped, test_teardown),
+	cmocka_unit_test_teardown(test_move_refused, test_teardown),
+	cmocka_unit_test_teardown(test_move_onto_ecam, test_teardown),
+	cmocka_unit_test_teardown(test_move_backend_failure, test_teardown),
+	cmocka_unit_test_teardown(test_move_invariant_unclaimed, test_teardown),
+	cmocka_unit_test_teardown(test_f3_late_window_over_a_bar, test_teardown),
+	cmocka_unit_test_teardown(test_f4_unbind_while_not_decoding, test_teardown),
+	cmocka_unit_test_teardown(test_f4_host_mask_while_not_decoding, test_teardown),
+	cmocka_unit_test_teardown(test_f5_remove_and_readd, test_teardown),
+	cmocka_unit_test_teardown(test_f5_late_mmcfg_readd, test_teardown),
+	cmocka_unit_test_teardown(test_f6_hidden_bar_excluded, test_teardown),
+	cmocka_unit_test_teardown(test_f6_hidden_placeholder, test_teardown),
+	cmocka_unit_test_teardown(test_f3_bar_moved_onto_late_window, test_teardown),
+	cmocka_unit_test_teardown(test_f3_late_ioapic, test_teardown),
+	cmocka_unit_test_teardown(test_f8_flush_is_constant_time, test_teardown),
+	cmocka_unit_test_teardown(test_f9_late_windows_bounded, test_teardown),
+	cmocka_unit_test_teardown(test_f10_refused_layout_disabled, test_teardown),
+	cmocka_unit_test_teardown(test_f11_failed_command_write_unmaps, test_teardown),
+	cmocka_unit_test_teardown(test_f12_num_vfs_dropped_while_enabled, test_teardown),
+	cmocka_unit_test_teardown(test_f12_vf_enable_allocations, test_teardown),
+	cmocka_unit_test_teardown(test_vf_msix_table_trapped, test_teardown),
+	cmocka_unit_test_teardown(test_vf_enable_allocations_msix, test_teardown),
+	cmocka_unit_test_teardown(test_f12_acpi_table_length_bounded, test_teardown),
+	cmocka_unit_test_teardown(test_f12_e820_linear, test_teardown),
+	cmocka_unit_test_teardown(test_fuzz_mask_does_not_stick, test_teardown),
+	cmocka_unit_test_teardown(test_fuzz_enable_before_decoding, test_teardown),
+	cmocka_unit_test_teardown(test_fuzz_claims_kept_until_decoding_off, test_teardown),
+	cmocka_unit_test_teardown(test_fuzz_own_bar_over_table, test_teardown),
+	cmocka_unit_test_teardown(test_fuzz_reserved_header_type, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("hostile", tests)

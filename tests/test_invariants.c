@@ -31,16 +31,6 @@
 #define D PVHDEV_SBDF(0, 0, 6, 0)
 #define B_TABLE 0xd0100000ull
 
-static int teardown(void **state)
-{
-	struct test_dom *t = *state;
-
-	if (t) {
-		test_dom_fini(t);
-		free(t);
-	}
-	return 0;
-}
 
 static struct test_dom *lab(void **state)
 {
@@ -372,24 +362,24 @@ static void test_checker_is_quiet(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_teardown(test_clause_p2m, teardown),
-	cmocka_unit_test_teardown(test_clause_trapped, teardown),
-	cmocka_unit_test_teardown(test_clause_hidden, teardown),
-	cmocka_unit_test_teardown(test_clause_hidden_frames, teardown),
-	cmocka_unit_test_teardown(test_clause_regs, teardown),
-	cmocka_unit_test_teardown(test_clause_bar, teardown),
-	cmocka_unit_test_teardown(test_clause_msix_pages, teardown),
-	cmocka_unit_test_teardown(test_clause_msix_live, teardown),
-	cmocka_unit_test_teardown(test_clause_msix_hmask, teardown),
-	cmocka_unit_test_teardown(test_clause_msi_live, teardown),
-	cmocka_unit_test_teardown(test_clause_msi_hmask, teardown),
-	cmocka_unit_test_teardown(test_clause_msi_bound, teardown),
-	cmocka_unit_test_teardown(test_clause_msix_bound, teardown),
-	cmocka_unit_test_teardown(test_clause_ioapic, teardown),
-	cmocka_unit_test_teardown(test_clause_msix_pages_vf, teardown),
-	cmocka_unit_test_teardown(test_clause_msix_live_vf, teardown),
-	cmocka_unit_test_teardown(test_clause_bar_vf_claims, teardown),
-	cmocka_unit_test_teardown(test_checker_is_quiet, teardown),
+	cmocka_unit_test_teardown(test_clause_p2m, test_teardown),
+	cmocka_unit_test_teardown(test_clause_trapped, test_teardown),
+	cmocka_unit_test_teardown(test_clause_hidden, test_teardown),
+	cmocka_unit_test_teardown(test_clause_hidden_frames, test_teardown),
+	cmocka_unit_test_teardown(test_clause_regs, test_teardown),
+	cmocka_unit_test_teardown(test_clause_bar, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msix_pages, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msix_live, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msix_hmask, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msi_live, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msi_hmask, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msi_bound, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msix_bound, test_teardown),
+	cmocka_unit_test_teardown(test_clause_ioapic, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msix_pages_vf, test_teardown),
+	cmocka_unit_test_teardown(test_clause_msix_live_vf, test_teardown),
+	cmocka_unit_test_teardown(test_clause_bar_vf_claims, test_teardown),
+	cmocka_unit_test_teardown(test_checker_is_quiet, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("invariants", tests)

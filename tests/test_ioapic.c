@@ -115,14 +115,6 @@ static int setup_hooked(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	test_dom_fini(&f->t);
-	free(f);
-	return 0;
-}
 
 /* ---- Access helpers ---- */
 
@@ -900,38 +892,38 @@ static void test_alloc_fail_growth(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_setup_teardown(test_reset_registers, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_reset_pins_masked, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_id_write, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_ioregsel_sizes, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_iowin_sizes, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_malformed_access, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_unknown_offsets, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_ioregsel_out_of_range, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_ioregsel_8bit, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_linux_order_binds, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_bind_edge_high, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_bind_every_pin, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_ro_bits, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_high_dword, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_no_transition_no_bind, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_mask_again_keeps_binding, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_conflict_keeps_first, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_hook_refusal_retries, setup_hooked, teardown),
-	cmocka_unit_test_setup_teardown(test_hook_sees_conflict, setup_hooked, teardown),
-	cmocka_unit_test_setup_teardown(test_max_pins, setup_empty, teardown),
-	cmocka_unit_test_setup_teardown(test_bad_args, setup_empty, teardown),
-	cmocka_unit_test_setup_teardown(test_top_of_space, setup_empty, teardown),
-	cmocka_unit_test_setup_teardown(test_gsi_overlap_refused, setup_empty, teardown),
-	cmocka_unit_test_setup_teardown(test_window_overlap_refused, setup_empty, teardown),
-	cmocka_unit_test_setup_teardown(test_one_ioapic_lookup, setup_one, teardown),
-	cmocka_unit_test_setup_teardown(test_large_lookup_boundaries, setup_large, teardown),
-	cmocka_unit_test_setup_teardown(test_large_lookup_all, setup_large, teardown),
-	cmocka_unit_test_setup_teardown(test_large_registers, setup_large, teardown),
-	cmocka_unit_test_setup_teardown(test_large_bind_above_256, setup_large, teardown),
-	cmocka_unit_test_setup_teardown(test_empty_domain, setup_empty, teardown),
-	cmocka_unit_test_setup_teardown(test_alloc_fail_first_add, setup_empty, teardown),
-	cmocka_unit_test_setup_teardown(test_alloc_fail_growth, setup_empty, teardown),
+	cmocka_unit_test_setup_teardown(test_reset_registers, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_reset_pins_masked, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_id_write, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ioregsel_sizes, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_iowin_sizes, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_malformed_access, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_unknown_offsets, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ioregsel_out_of_range, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ioregsel_8bit, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_linux_order_binds, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_bind_edge_high, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_bind_every_pin, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_ro_bits, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_high_dword, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_no_transition_no_bind, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_mask_again_keeps_binding, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_conflict_keeps_first, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_hook_refusal_retries, setup_hooked, test_teardown),
+	cmocka_unit_test_setup_teardown(test_hook_sees_conflict, setup_hooked, test_teardown),
+	cmocka_unit_test_setup_teardown(test_max_pins, setup_empty, test_teardown),
+	cmocka_unit_test_setup_teardown(test_bad_args, setup_empty, test_teardown),
+	cmocka_unit_test_setup_teardown(test_top_of_space, setup_empty, test_teardown),
+	cmocka_unit_test_setup_teardown(test_gsi_overlap_refused, setup_empty, test_teardown),
+	cmocka_unit_test_setup_teardown(test_window_overlap_refused, setup_empty, test_teardown),
+	cmocka_unit_test_setup_teardown(test_one_ioapic_lookup, setup_one, test_teardown),
+	cmocka_unit_test_setup_teardown(test_large_lookup_boundaries, setup_large, test_teardown),
+	cmocka_unit_test_setup_teardown(test_large_lookup_all, setup_large, test_teardown),
+	cmocka_unit_test_setup_teardown(test_large_registers, setup_large, test_teardown),
+	cmocka_unit_test_setup_teardown(test_large_bind_above_256, setup_large, test_teardown),
+	cmocka_unit_test_setup_teardown(test_empty_domain, setup_empty, test_teardown),
+	cmocka_unit_test_setup_teardown(test_alloc_fail_first_add, setup_empty, test_teardown),
+	cmocka_unit_test_setup_teardown(test_alloc_fail_growth, setup_empty, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("ioapic", tests)

@@ -80,16 +80,6 @@ static struct fx *fx_new(void **state, uint16_t ctrl)
 	return f;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f) {
-		test_dom_fini(&f->t);
-		free(f);
-	}
-	return 0;
-}
 
 static uint32_t rd(struct fx *f, unsigned off, unsigned size)
 {
@@ -564,7 +554,7 @@ static void test_no_msi_capability(void **state)
 	struct pvhdev_fake_dev d = { .sbdf = DEV, .cfg = cfg, .cfg_len = 256 };
 	struct pvhdev_irq_binding b;
 
-	teardown(state);
+	test_teardown(state);
 	f = calloc(1, sizeof(*f));
 	*state = f;
 	test_cfg_init(cfg, 0x8086, 0x1234, 0x02000001, 0);
@@ -843,39 +833,39 @@ static void test_dump_myricom(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_decode),
-	cmocka_unit_test_teardown(test_read_every_width, teardown),
-	cmocka_unit_test_teardown(test_control_read_only_bits, teardown),
-	cmocka_unit_test_teardown(test_address_reserved_bits, teardown),
-	cmocka_unit_test_teardown(test_writes_stay_in_guest_view, teardown),
-	cmocka_unit_test_teardown(test_linux_sequence, teardown),
-	cmocka_unit_test_teardown(test_bind_32bit, teardown),
-	cmocka_unit_test_teardown(test_bind_64bit, teardown),
-	cmocka_unit_test_teardown(test_multi_message, teardown),
-	cmocka_unit_test_teardown(test_mme_clamped, teardown),
-	cmocka_unit_test_teardown(test_reserved_mmc, teardown),
-	cmocka_unit_test_teardown(test_mme_change_while_enabled, teardown),
-	cmocka_unit_test_teardown(test_disable_unbinds, teardown),
-	cmocka_unit_test_teardown(test_rebind_on_write, teardown),
-	cmocka_unit_test_teardown(test_bad_address_then_good, teardown),
-	cmocka_unit_test_teardown(test_rebind_to_bad_address, teardown),
-	cmocka_unit_test_teardown(test_found_enabled, teardown),
-	cmocka_unit_test_teardown(test_guest_mask, teardown),
-	cmocka_unit_test_teardown(test_host_mask_hidden_from_guest, teardown),
-	cmocka_unit_test_teardown(test_host_mask_unbound, teardown),
-	cmocka_unit_test_teardown(test_host_mask_errors, teardown),
-	cmocka_unit_test_teardown(test_no_msi_capability, teardown),
-	cmocka_unit_test_teardown(test_pending_from_hardware, teardown),
-	cmocka_unit_test_teardown(test_write_spanning_data, teardown),
-	cmocka_unit_test_teardown(test_write_spanning_reserved, teardown),
-	cmocka_unit_test_teardown(test_write_spanning_header, teardown),
-	cmocka_unit_test_teardown(test_hook_refuses_bind, teardown),
-	cmocka_unit_test_teardown(test_binding_query, teardown),
-	cmocka_unit_test_teardown(test_dev_remove_unbinds, teardown),
-	cmocka_unit_test_teardown(test_dev_hide_unbinds, teardown),
-	cmocka_unit_test_teardown(test_alloc_failures, teardown),
-	cmocka_unit_test_teardown(test_backend_failure, teardown),
-	cmocka_unit_test_teardown(test_dump_82576, teardown),
-	cmocka_unit_test_teardown(test_dump_myricom, teardown),
+	cmocka_unit_test_teardown(test_read_every_width, test_teardown),
+	cmocka_unit_test_teardown(test_control_read_only_bits, test_teardown),
+	cmocka_unit_test_teardown(test_address_reserved_bits, test_teardown),
+	cmocka_unit_test_teardown(test_writes_stay_in_guest_view, test_teardown),
+	cmocka_unit_test_teardown(test_linux_sequence, test_teardown),
+	cmocka_unit_test_teardown(test_bind_32bit, test_teardown),
+	cmocka_unit_test_teardown(test_bind_64bit, test_teardown),
+	cmocka_unit_test_teardown(test_multi_message, test_teardown),
+	cmocka_unit_test_teardown(test_mme_clamped, test_teardown),
+	cmocka_unit_test_teardown(test_reserved_mmc, test_teardown),
+	cmocka_unit_test_teardown(test_mme_change_while_enabled, test_teardown),
+	cmocka_unit_test_teardown(test_disable_unbinds, test_teardown),
+	cmocka_unit_test_teardown(test_rebind_on_write, test_teardown),
+	cmocka_unit_test_teardown(test_bad_address_then_good, test_teardown),
+	cmocka_unit_test_teardown(test_rebind_to_bad_address, test_teardown),
+	cmocka_unit_test_teardown(test_found_enabled, test_teardown),
+	cmocka_unit_test_teardown(test_guest_mask, test_teardown),
+	cmocka_unit_test_teardown(test_host_mask_hidden_from_guest, test_teardown),
+	cmocka_unit_test_teardown(test_host_mask_unbound, test_teardown),
+	cmocka_unit_test_teardown(test_host_mask_errors, test_teardown),
+	cmocka_unit_test_teardown(test_no_msi_capability, test_teardown),
+	cmocka_unit_test_teardown(test_pending_from_hardware, test_teardown),
+	cmocka_unit_test_teardown(test_write_spanning_data, test_teardown),
+	cmocka_unit_test_teardown(test_write_spanning_reserved, test_teardown),
+	cmocka_unit_test_teardown(test_write_spanning_header, test_teardown),
+	cmocka_unit_test_teardown(test_hook_refuses_bind, test_teardown),
+	cmocka_unit_test_teardown(test_binding_query, test_teardown),
+	cmocka_unit_test_teardown(test_dev_remove_unbinds, test_teardown),
+	cmocka_unit_test_teardown(test_dev_hide_unbinds, test_teardown),
+	cmocka_unit_test_teardown(test_alloc_failures, test_teardown),
+	cmocka_unit_test_teardown(test_backend_failure, test_teardown),
+	cmocka_unit_test_teardown(test_dump_82576, test_teardown),
+	cmocka_unit_test_teardown(test_dump_myricom, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("msi", tests)

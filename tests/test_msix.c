@@ -94,16 +94,6 @@ static struct fx *fx_new(void **state, const struct layout *l)
 	return f;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f) {
-		test_dom_fini(&f->t);
-		free(f);
-	}
-	return 0;
-}
 
 static uint32_t rd(struct fx *f, unsigned off, unsigned size)
 {
@@ -1224,45 +1214,45 @@ static void test_dump_myricom(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_teardown(test_registers, teardown),
-	cmocka_unit_test_teardown(test_read_every_width, teardown),
-	cmocka_unit_test_teardown(test_holes_and_traps, teardown),
-	cmocka_unit_test_teardown(test_linux_sequence, teardown),
-	cmocka_unit_test_teardown(test_unmask_binds, teardown),
-	cmocka_unit_test_teardown(test_mask_unmask, teardown),
-	cmocka_unit_test_teardown(test_write_takes_effect_at_unmask, teardown),
-	cmocka_unit_test_teardown(test_function_mask, teardown),
-	cmocka_unit_test_teardown(test_unmask_under_function_mask, teardown),
-	cmocka_unit_test_teardown(test_enable_binds_unmasked, teardown),
-	cmocka_unit_test_teardown(test_disable_unbinds_all, teardown),
-	cmocka_unit_test_teardown(test_bad_address, teardown),
-	cmocka_unit_test_teardown(test_bind_needs_decoding, teardown),
-	cmocka_unit_test_teardown(test_qword_access, teardown),
-	cmocka_unit_test_teardown(test_small_access_refused, teardown),
-	cmocka_unit_test_teardown(test_misaligned_refused, teardown),
-	cmocka_unit_test_teardown(test_past_last_entry, teardown),
-	cmocka_unit_test_teardown(test_pba, teardown),
-	cmocka_unit_test_teardown(test_shared_page, teardown),
-	cmocka_unit_test_teardown(test_bar_moves, teardown),
-	cmocka_unit_test_teardown(test_deferred_mapping, teardown),
-	cmocka_unit_test_teardown(test_bir_missing_bar, teardown),
-	cmocka_unit_test_teardown(test_bir_io_bar, teardown),
-	cmocka_unit_test_teardown(test_bir_reserved, teardown),
-	cmocka_unit_test_teardown(test_table_does_not_fit, teardown),
-	cmocka_unit_test_teardown(test_pba_overlaps_table, teardown),
-	cmocka_unit_test_teardown(test_host_mask, teardown),
-	cmocka_unit_test_teardown(test_bind_under_host_mask, teardown),
-	cmocka_unit_test_teardown(test_vector_control_reserved_bits, teardown),
-	cmocka_unit_test_teardown(test_hook_refuses_bind, teardown),
-	cmocka_unit_test_teardown(test_binding_query, teardown),
-	cmocka_unit_test_teardown(test_dev_remove, teardown),
-	cmocka_unit_test_teardown(test_readd_same_address, teardown),
-	cmocka_unit_test_teardown(test_shadows_lazy, teardown),
-	cmocka_unit_test_teardown(test_shadows_alloc_fails, teardown),
-	cmocka_unit_test_teardown(test_found_enabled, teardown),
-	cmocka_unit_test_teardown(test_alloc_failures, teardown),
-	cmocka_unit_test_teardown(test_dump_82576, teardown),
-	cmocka_unit_test_teardown(test_dump_myricom, teardown),
+	cmocka_unit_test_teardown(test_registers, test_teardown),
+	cmocka_unit_test_teardown(test_read_every_width, test_teardown),
+	cmocka_unit_test_teardown(test_holes_and_traps, test_teardown),
+	cmocka_unit_test_teardown(test_linux_sequence, test_teardown),
+	cmocka_unit_test_teardown(test_unmask_binds, test_teardown),
+	cmocka_unit_test_teardown(test_mask_unmask, test_teardown),
+	cmocka_unit_test_teardown(test_write_takes_effect_at_unmask, test_teardown),
+	cmocka_unit_test_teardown(test_function_mask, test_teardown),
+	cmocka_unit_test_teardown(test_unmask_under_function_mask, test_teardown),
+	cmocka_unit_test_teardown(test_enable_binds_unmasked, test_teardown),
+	cmocka_unit_test_teardown(test_disable_unbinds_all, test_teardown),
+	cmocka_unit_test_teardown(test_bad_address, test_teardown),
+	cmocka_unit_test_teardown(test_bind_needs_decoding, test_teardown),
+	cmocka_unit_test_teardown(test_qword_access, test_teardown),
+	cmocka_unit_test_teardown(test_small_access_refused, test_teardown),
+	cmocka_unit_test_teardown(test_misaligned_refused, test_teardown),
+	cmocka_unit_test_teardown(test_past_last_entry, test_teardown),
+	cmocka_unit_test_teardown(test_pba, test_teardown),
+	cmocka_unit_test_teardown(test_shared_page, test_teardown),
+	cmocka_unit_test_teardown(test_bar_moves, test_teardown),
+	cmocka_unit_test_teardown(test_deferred_mapping, test_teardown),
+	cmocka_unit_test_teardown(test_bir_missing_bar, test_teardown),
+	cmocka_unit_test_teardown(test_bir_io_bar, test_teardown),
+	cmocka_unit_test_teardown(test_bir_reserved, test_teardown),
+	cmocka_unit_test_teardown(test_table_does_not_fit, test_teardown),
+	cmocka_unit_test_teardown(test_pba_overlaps_table, test_teardown),
+	cmocka_unit_test_teardown(test_host_mask, test_teardown),
+	cmocka_unit_test_teardown(test_bind_under_host_mask, test_teardown),
+	cmocka_unit_test_teardown(test_vector_control_reserved_bits, test_teardown),
+	cmocka_unit_test_teardown(test_hook_refuses_bind, test_teardown),
+	cmocka_unit_test_teardown(test_binding_query, test_teardown),
+	cmocka_unit_test_teardown(test_dev_remove, test_teardown),
+	cmocka_unit_test_teardown(test_readd_same_address, test_teardown),
+	cmocka_unit_test_teardown(test_shadows_lazy, test_teardown),
+	cmocka_unit_test_teardown(test_shadows_alloc_fails, test_teardown),
+	cmocka_unit_test_teardown(test_found_enabled, test_teardown),
+	cmocka_unit_test_teardown(test_alloc_failures, test_teardown),
+	cmocka_unit_test_teardown(test_dump_82576, test_teardown),
+	cmocka_unit_test_teardown(test_dump_myricom, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("msix", tests)

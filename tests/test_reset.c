@@ -45,16 +45,6 @@ static struct fx *machine(void **state)
 	return f;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f) {
-		test_dom_fini(&f->t);
-		free(f);
-	}
-	return 0;
-}
 
 static struct pvhdev_dev *dev(struct fx *f, pvhdev_sbdf_t sbdf)
 {
@@ -258,12 +248,12 @@ static void test_unseen_reset_caught(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_api_flr, teardown),
-		cmocka_unit_test_teardown(test_api_af_pm, teardown),
-		cmocka_unit_test_teardown(test_api_refusals, teardown),
-		cmocka_unit_test_teardown(test_host_mask_survives, teardown),
-		cmocka_unit_test_teardown(test_queued_work_dropped, teardown),
-		cmocka_unit_test_teardown(test_unseen_reset_caught, teardown),
+		cmocka_unit_test_teardown(test_api_flr, test_teardown),
+		cmocka_unit_test_teardown(test_api_af_pm, test_teardown),
+		cmocka_unit_test_teardown(test_api_refusals, test_teardown),
+		cmocka_unit_test_teardown(test_host_mask_survives, test_teardown),
+		cmocka_unit_test_teardown(test_queued_work_dropped, test_teardown),
+		cmocka_unit_test_teardown(test_unseen_reset_caught, test_teardown),
 	};
 	return test_run("test_reset", tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }

@@ -382,14 +382,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	test_dom_fini(&f->t);
-	free(f);
-	return 0;
-}
 
 /* Parses and runs text on dom; returns what run returned. */
 static int run_on(struct fx *f, struct pvhdev_domain *dom, const char *text)
@@ -952,25 +944,25 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_parse_err_buffer),
 	cmocka_unit_test(test_load_errors),
 	cmocka_unit_test(test_load_all_scenarios),
-	cmocka_unit_test_setup_teardown(test_run_cf8_cfc, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_ecam, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_not_decoded, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_hw_write_events, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_event_order, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_failures, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_event_values, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_expect_mask, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_platform_events, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_failure_long_list, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_boot_window, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_qtest_log, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_out_file, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_backend_error, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_plug_unplug, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_plug_refused, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_plug_without_fake, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_drain_and_p2m, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_run_boot_p2m, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_run_cf8_cfc, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_ecam, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_not_decoded, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_hw_write_events, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_event_order, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_failures, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_event_values, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_expect_mask, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_platform_events, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_failure_long_list, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_boot_window, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_qtest_log, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_out_file, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_backend_error, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_plug_unplug, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_plug_refused, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_plug_without_fake, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_drain_and_p2m, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_run_boot_p2m, setup, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("scenario", tests)

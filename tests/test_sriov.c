@@ -68,14 +68,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	test_dom_fini(&f->t);
-	free(f);
-	return 0;
-}
 
 static void wr(struct fx *f, unsigned off, unsigned size, uint32_t val)
 {
@@ -307,15 +299,15 @@ static void test_cavium_dump_128_vfs(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test_setup_teardown(test_enable_disable, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_mse_separately, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_vf_rid_crosses_bus, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_enabled_at_add, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_deferred_after_boot, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_vf_bar_sizing, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_late_mmcfg_reveals_sriov, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_late_mmcfg_new_segment, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_cavium_dump_128_vfs, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_enable_disable, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_mse_separately, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_vf_rid_crosses_bus, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_enabled_at_add, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_deferred_after_boot, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_vf_bar_sizing, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_late_mmcfg_reveals_sriov, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_late_mmcfg_new_segment, setup, test_teardown),
+	cmocka_unit_test_setup_teardown(test_cavium_dump_128_vfs, setup, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("sriov", tests)
