@@ -1215,6 +1215,41 @@ static void test_fuzz_reserved_header_type(void **state)
 	expect_events(&f->t, "dev-add " SC "\n");
 }
 
+/* A VF BAR left at address 0 (an FLR clears it) still decodes there
+ * once VF MSE is on: VF 3's MSI-X table would lie at 0xc2000, in
+ * identity-mapped low memory.  VF MSE is refused, written back clear, as
+ * a BAR's decode-on is (found by fuzz_ops after the 82576's FLR:
+ * fuzz/regressions/ops/vf-table-in-low-memory). */
+static void test_fuzz_vf_table_in_low_memory(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	*state = f;
+	test_dom_boot_platform(&f->t, "vf-low.xml", NULL, NULL);
+	test_events_skip(&f->t);
+	test_log_reset(&f->t);
+	writew(f, E, 0x110, 4);
+	writew(f, E, 0x108, 0x0009);
+	drain(f);
+	expect_events(&f->t, "hw-write 0000:00:08.0 0x110 2 0x4\n"
+	                     "hw-write 0000:00:08.0 0x108 2 0x9\n"
+	                     "dev-add 0000:00:08.1\n"
+	                     "dev-add 0000:00:08.2\n"
+	                     "dev-add 0000:00:08.3\n"
+	                     "dev-add 0000:00:08.4\n"
+	                     "hw-write 0000:00:08.0 0x108 2 0x1\n");
+	assert_int_equal(hw(f, E, 0x108, 2), 0x0001);
+	assert_true(has_log(f, "0000:00:08.4: BAR 0: MSI-X pages 0xc2-0xc3 are mapped or "
+	                       "trapped already"));
+	assert_true(has_log(f, "0000:00:08.0: SR-IOV: VF MSE refused"));
+	test_check(&f->t);
+	/* VF MSE alone later: the same. */
+	writew(f, E, 0x108, 0x0009);
+	expect_events(&f->t, "hw-write 0000:00:08.0 0x108 2 0x9\n"
+	                     "hw-write 0000:00:08.0 0x108 2 0x1\n");
+	test_check(&f->t);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_f1_vf_is_the_pf, test_teardown),
 	cmocka_unit_test_teardown(test_f1_vf_is_a_real_function, test_teardown),
@@ -1250,6 +1285,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_teardown(test_fuzz_claims_kept_until_decoding_off, test_teardown),
 	cmocka_unit_test_teardown(test_fuzz_own_bar_over_table, test_teardown),
 	cmocka_unit_test_teardown(test_fuzz_reserved_header_type, test_teardown),
+	cmocka_unit_test_teardown(test_fuzz_vf_table_in_low_memory, test_teardown),
 };
 
 PVHDEV_TEST_MAIN("hostile", tests)

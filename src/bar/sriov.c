@@ -233,6 +233,26 @@ static int vf_claims(struct pvhdev__bar_dev *bd, unsigned bir, uint64_t addr,
 	return 0;
 }
 
+/* VF BAR i left at address 0 (unassigned; an FLR clears it) is not
+ * mapped, but its VFs decode there once VF MSE is on: each VF's MSI-X
+ * pages in its slice must be out of dom0's reach (low memory is
+ * mapped), as for a BAR at 0 (pvhdev__bar_decode_change).  0, or
+ * -EBUSY (logged). */
+static int vfs_unassigned_clear(struct pvhdev__bar_dev *bd, unsigned i)
+{
+	const struct bar *b = bar_at(bd, i);
+
+	for (unsigned n = 0; n < bd->sriov->nr_added; n++) {
+		struct pvhdev_dev *vf = vf_dev(bd, n);
+		int rc = vf && vf->bar ? pvhdev__bar_holes_clear(vf->bar, i - BAR_VF0,
+		                                                 (uint64_t)n * b->size)
+		                       : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* VF BARs decode while VF Enable and VF MSE are both set.  The VFs'
  * MSI-X pages are claimed first: the VF BAR maps around them. */
 static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, enum bar_when when)
@@ -246,13 +266,32 @@ static int vf_bars_decode(struct pvhdev__bar_dev *bd, bool on, enum bar_when whe
 			continue;
 		if (!on) {
 			rc = pvhdev__bar_unmap(bd, i, when);
-		} else if (!(rc = pvhdev__bar_read_addr(bd, i, &addr)) && addr &&
-		           !(rc = vf_claims(bd, i, addr, true)) &&
+		} else if (!(rc = pvhdev__bar_read_addr(bd, i, &addr)) && !addr) {
+			rc = vfs_unassigned_clear(bd, i);
+		} else if (!rc && !(rc = vf_claims(bd, i, addr, true)) &&
 		           (rc = pvhdev__bar_map(bd, i, addr, when))) {
 			vf_claims(bd, i, addr, false);
 		}
 	}
 	return rc;
+}
+
+/* VF MSE is on in the device with the VFs there.  A VF BAR whose VFs'
+ * MSI-X pages are within dom0's reach (mapped or claimed where the VF
+ * BAR decodes, or at address 0 in mapped low memory) must not decode,
+ * as for a BAR (the XSA-120 rule): VF MSE is written back clear and
+ * what mapped goes again. */
+static int vf_mse_on(struct pvhdev__bar_dev *bd, uint32_t ctrl, enum bar_when when)
+{
+	int rc = vf_bars_decode(bd, true, when);
+
+	if (rc != -EBUSY)
+		return rc;
+	vf_bars_decode(bd, false, BAR_NOW);
+	sv_log(bd, "VF MSE refused, a VF's MSI-X pages being within reach: control",
+	       ctrl & ~(uint32_t)SRIOV_CTRL_MSE);
+	return pvhdev_dev_hw_write(bd->dev, bd->sriov->pos + SRIOV_CTRL, 2,
+	                           ctrl & ~(uint32_t)SRIOV_CTRL_MSE);
 }
 
 void pvhdev__sriov_notify(struct pvhdev__bar_dev *bd, unsigned bir, bool mapped)
@@ -364,7 +403,7 @@ static int ctrl_apply(struct pvhdev__bar_dev *bd, uint32_t cur, uint32_t val,
 	if (!rc && !was_on && on)
 		rc = vfs_add(bd);
 	if (!rc && !was_mse && mse)
-		rc = vf_bars_decode(bd, true, when);
+		rc = vf_mse_on(bd, val, when);
 	return rc;
 }
 
@@ -478,7 +517,7 @@ int pvhdev__sriov_start(struct pvhdev__bar_dev *bd)
 		                           ctrl & ~(uint32_t)SRIOV_CTRL_VFE);
 	rc = vfs_add(bd);
 	if (!rc && (ctrl & SRIOV_CTRL_MSE))
-		rc = vf_bars_decode(bd, true, BAR_NOW);
+		rc = vf_mse_on(bd, ctrl, BAR_NOW);
 	return rc;
 }
 
