@@ -3,7 +3,7 @@
  * The core's private header: the domain, devices, the range tree, the
  * trapped-MMIO table, hardware access, events and logging.  Every module
  * (src/cfgspace, src/bar, src/msi, src/msix, src/ioapic, src/p2m_model,
- * src/backend/fake.c) includes this and its own header only.
+ * src/backend/fake) includes this and its own header only.
  *
  * Freestanding: no libc beyond memcpy/memset/memmove/memcmp.
  */
