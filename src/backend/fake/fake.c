@@ -149,6 +149,37 @@ static int fake_cfg_read(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 	return 0;
 }
 
+/* The write's bytes through the masks: RW bits take val, RW1C bits
+ * written 1 clear, the rest stay. */
+static void store(struct fake_fn *fn, unsigned reg, unsigned size, uint32_t val)
+{
+	for (unsigned k = 0; k < size; k++) {
+		uint8_t v = (uint8_t)(val >> (8 * k));
+		uint8_t rw = fn->rw[reg + k], rw1c = fn->rw1c[reg + k];
+		uint8_t b = (uint8_t)((fn->val[reg + k] & ~rw) | (v & rw));
+
+		fn->val[reg + k] = (uint8_t)(b & ~(v & rw1c));
+	}
+}
+
+/* A write that reaches a register whose writes reset the function, or
+ * SR-IOV control: what it asks is read before it lands (life.c, vf.c). */
+static __attribute__((noinline)) int write_watched(struct pvhdev_fake *fk,
+                                                   struct fake_fn *fn, unsigned reg,
+                                                   unsigned size, uint32_t val)
+{
+	enum fake_reset_kind reset = fn_trigger(fn, reg, size, val);
+	unsigned ctrl = fn->sriov + FAKE_SRIOV_CTRL;
+	bool iov = fn->sriov && reg < ctrl + 2 && reg + size > ctrl, vfe = iov && vfs_on(fn);
+
+	store(fn, reg, size, val);
+	if (reset)
+		return fake_reset(fk, fn, reset);
+	if (iov)
+		return vfs_update(fk, fn, vfe);
+	return 0;
+}
+
 static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
                           unsigned size, uint32_t val)
 {
@@ -166,20 +197,9 @@ static int fake_cfg_write(void *ctx, pvhdev_sbdf_t sbdf, unsigned reg,
 		fn = vf_find(fk, sbdf);
 	if (!fn || !cfg_fits(fn, reg, size))
 		return 0;
-	enum fake_reset_kind reset = fn->resets ? fn_trigger(fn, reg, size, val) : FAKE_NO_RESET;
-	unsigned ctrl = fn->sriov + FAKE_SRIOV_CTRL;
-	bool vfe = vfs_on(fn);
-	for (unsigned k = 0; k < size; k++) {
-		uint8_t v = (uint8_t)(val >> (8 * k));
-		uint8_t rw = fn->rw[reg + k], rw1c = fn->rw1c[reg + k];
-		uint8_t b = (uint8_t)((fn->val[reg + k] & ~rw) | (v & rw));
-
-		fn->val[reg + k] = (uint8_t)(b & ~(v & rw1c));
-	}
-	if (reset)
-		return fake_reset(fk, fn, reset);
-	if (fn->sriov && reg < ctrl + 2 && reg + size > ctrl)
-		return vfs_update(fk, fn, vfe);
+	if (__builtin_expect(reg < fn->trig_hi && reg + size > fn->trig_lo, 0))
+		return write_watched(fk, fn, reg, size, val);
+	store(fn, reg, size, val);
 	return 0;
 }
 

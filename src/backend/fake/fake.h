@@ -73,10 +73,13 @@ struct fake_fn {
 	uint16_t sriov;           /* SR-IOV capability offset; 0: none */
 	/* Capability offsets (0: none) of the registers whose writes reset
 	 * the function (fn_trigger), each whole before the next capability
-	 * (exp2: the PCIe capability's version 2 registers too); resets is
-	 * whether it has any. */
+	 * (exp2: the PCIe capability's version 2 registers too), and the
+	 * bytes [trig_lo, trig_hi) that hold them all and SR-IOV control:
+	 * a write elsewhere changes nothing but bytes and is not looked at
+	 * (empty: none). */
 	uint8_t exp, af, pm;
-	bool exp2, resets;
+	bool exp2;
+	uint16_t trig_lo, trig_hi;
 	struct fake_win win[FAKE_NR_WIN]; /* BAR i at win[i], ROM last */
 	/* An SR-IOV PF: one VF's BAR sizes (bytes), the RAM behind each
 	 * (as mmio_backed), and its VFs while VF Enable is set.  A VF's

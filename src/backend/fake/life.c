@@ -50,7 +50,6 @@ enum fake_reset_kind fn_trigger(const struct fake_fn *fn, unsigned reg,
                                 unsigned size, uint32_t val)
 {
 	unsigned pmcsr = fn->pm + PVHDEV_PCI_PM_CTRL;
-	uint32_t pm = cfg_get(fn, pmcsr, 2);
 
 	if (fn->exp &&
 	    written_ones(reg, size, val, fn->exp + PVHDEV_PCI_EXP_DEVCTL,
@@ -62,7 +61,8 @@ enum fake_reset_kind fn_trigger(const struct fake_fn *fn, unsigned reg,
 	    (fn->val[fn->af + PVHDEV_PCI_AF_CAP] & PVHDEV_PCI_AF_CAP_FLR))
 		return FAKE_RESET_FN;
 	if (fn->pm && pmcsr >= reg && pmcsr < reg + size &&
-	    (pm & (PVHDEV_PCI_PM_CTRL_STATE_MASK | PVHDEV_PCI_PM_CTRL_NO_SOFT_RESET)) ==
+	    (cfg_get(fn, pmcsr, 2) &
+	     (PVHDEV_PCI_PM_CTRL_STATE_MASK | PVHDEV_PCI_PM_CTRL_NO_SOFT_RESET)) ==
 	            PVHDEV_PCI_PM_CTRL_D3HOT &&
 	    !(val >> 8 * (pmcsr - reg) & PVHDEV_PCI_PM_CTRL_STATE_MASK))
 		return FAKE_RESET_FN;

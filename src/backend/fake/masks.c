@@ -303,6 +303,18 @@ unsigned cap_offsets(const struct fake_fn *fn, const struct pvhdev__pci_layout *
 	return list.n;
 }
 
+/* Widens fn's trigger bytes to [off, off + size) when it has the
+ * register (has). */
+static void trig_add(struct fake_fn *fn, bool has, unsigned off, unsigned size)
+{
+	if (!has)
+		return;
+	if (fn->trig_lo == fn->trig_hi || off < fn->trig_lo)
+		fn->trig_lo = (uint16_t)off;
+	if (off + size > fn->trig_hi)
+		fn->trig_hi = (uint16_t)(off + size);
+}
+
 static void caps_masks(struct fake_fn *fn, const struct pvhdev__pci_layout *h)
 {
 	unsigned at[FAKE_CAP_HOPS], n = cap_offsets(fn, h, at);
@@ -336,7 +348,10 @@ static void caps_masks(struct fake_fn *fn, const struct pvhdev__pci_layout *h)
 			break;
 		}
 	}
-	fn->resets = fn->exp || fn->af || fn->pm || h == hdr_of(PVHDEV_PCI_HEADER_TYPE_BRIDGE);
+	trig_add(fn, fn->exp, fn->exp + PVHDEV_PCI_EXP_DEVCTL, 2);
+	trig_add(fn, fn->af, fn->af + PVHDEV_PCI_AF_CTRL, 1);
+	trig_add(fn, fn->pm, fn->pm + PVHDEV_PCI_PM_CTRL, 2);
+	trig_add(fn, h == hdr_of(PVHDEV_PCI_HEADER_TYPE_BRIDGE), PVHDEV_PCI_BRIDGE_CONTROL, 2);
 }
 
 /* VF BARs keep address bits log2(one VF's size) and up writable, as
@@ -392,6 +407,7 @@ static void ext_caps_masks(struct fake_fn *fn, const struct pvhdev_fake_dev *d)
 			if (!fn->sriov) {
 				vf_bar_masks(fn, d, off);
 				fn->sriov = (uint16_t)off;
+				trig_add(fn, true, off + PVHDEV_PCI_IOV_CTRL, 2);
 			}
 		}
 		off = (hdr >> 20) & 0xffcu;
