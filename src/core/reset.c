@@ -27,6 +27,9 @@
  * removes the VFs and maps what still decodes (nothing, for a function
  * that follows the spec).  The function's own register handlers stay:
  * a reset is not a removal, and the hypervisor's handlers keep working.
+ * A bridge the domain does not know (never added, or removed by dom0)
+ * is the hardware's, but its Secondary Bus Reset still resets what
+ * pvhdev knows below it (pvhdev__cfg_write_unknown).
  */
 #include "core/core.h"
 
