@@ -138,8 +138,10 @@ static inline uint64_t msix_page_up(uint64_t off)
 /* ---- table.c: entries, bindings, masks ---- */
 
 /* What every entry is until dom0 first changes one (m->entries NULL):
- * masked, no message, not bound. */
-extern const struct msix_entry pvhdev__msix_entry_reset;
+ * masked, no message, not bound.  Hidden, so that a PIC build reaches
+ * it as trap_read did when it was static (no GOT load). */
+extern const struct msix_entry pvhdev__msix_entry_reset
+	__attribute__((visibility("hidden")));
 
 /* Entry i as it is now, shadowed or not (read only). */
 static inline const struct msix_entry *msix_entry_view(const struct pvhdev__msix_dev *m,
