@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libpci under guard, for the backends that call it (libpci.c, the dump
- * loader).  libpci's error hook must not return and its hooks take no
- * context: pvhdev__pci_guarded() arms a per-thread guard, points the
- * hooks at it and turns the error hook into a longjmp back, so a libpci
+ * libpci under guard, for the backends that call it (src/backend/libpci,
+ * the dump loader).  libpci's error hook must not return and its hooks
+ * take no context: pvhdev__pci_guarded() arms a per-thread guard, points
+ * the hooks at it and turns the error hook into a longjmp back, so a libpci
  * failure is an error return, never an exit.
  */
 #ifndef PVHDEV_BACKEND_PCI_GUARD_H

@@ -26,6 +26,15 @@
  * The pages holding the table and the PBA are holes in dom0's identity
  * map (dev->holes); while their BAR decodes, they are trapped MMIO
  * ranges at the BAR's address, so the trap follows the BAR.
+ *
+ * The module's files:
+ *   msix.c   the capability's registers, device add/remove/reset, the
+ *            module table
+ *   table.c  the entries' shadows, bindings, masks: what reaches the
+ *            device's table and control
+ *   trap.c   the MMIO traps that follow the BAR, and dom0's accesses
+ *            to the table and PBA through them (the hot path)
+ *   check.c  the public API and the invariant checks
  */
 #ifndef PVHDEV_MSIX_PRIV_H
 #define PVHDEV_MSIX_PRIV_H
@@ -109,5 +118,88 @@ struct pvhdev__msix_dev {
 };
 
 extern const struct pvhdev__module pvhdev__msix_module;
+
+/* ---- msix.c ---- */
+
+/* Logs "SBDF: MSI-X: " and the message, at lvl, to dev's domain. */
+void pvhdev__msix_log(const struct pvhdev_dev *dev, enum pvhdev_log_level lvl,
+                      const char *fmt, ...) PVHDEV__PRINTF(3, 4);
+
+static inline uint64_t msix_page_down(uint64_t off)
+{
+	return off & ~(uint64_t)(MSIX_PAGE - 1);
+}
+
+static inline uint64_t msix_page_up(uint64_t off)
+{
+	return msix_page_down(off + MSIX_PAGE - 1);
+}
+
+/* ---- table.c: entries, bindings, masks ---- */
+
+/* What every entry is until dom0 first changes one (m->entries NULL):
+ * masked, no message, not bound.  Hidden, so that a PIC build reaches
+ * it as trap_read did when it was static (no GOT load). */
+extern const struct msix_entry pvhdev__msix_entry_reset
+	__attribute__((visibility("hidden")));
+
+/* Entry i as it is now, shadowed or not (read only). */
+static inline const struct msix_entry *msix_entry_view(const struct pvhdev__msix_dev *m,
+                                                       unsigned i)
+{
+	return m->entries ? &m->entries[i] : &pvhdev__msix_entry_reset;
+}
+
+static inline uint64_t msix_entry_addr(const struct msix_entry *e)
+{
+	return (uint64_t)e->dw[MSIX_DW_ADDR_HI] << 32 | e->dw[MSIX_DW_ADDR_LO];
+}
+
+/* Masked by dom0 or by the host. */
+static inline bool msix_eff_masked(const struct msix_entry *e)
+{
+	return e->flags & (MSIX_E_GMASK | MSIX_E_HMASK);
+}
+
+/* MSI-X enabled and the function unmasked, in dom0's view. */
+static inline bool msix_active(const struct pvhdev__msix_dev *m)
+{
+	return m->enabled && !m->fmasked;
+}
+
+/* Allocates m->entries, every one reset, unless allocated; i only for
+ * the log.  0 or -ENOMEM (then every entry stays reset). */
+int pvhdev__msix_entries_alloc(struct pvhdev__msix_dev *m, unsigned i);
+/* dom0 writes entry i's mask bit: a mask effect or a (re)binding. */
+void pvhdev__msix_vctrl_write(struct pvhdev__msix_dev *m, unsigned i, bool masked);
+/* Entry i's effective mask may have changed from was: if bound, a mask
+ * event and the device's bit. */
+void pvhdev__msix_mask_effect(struct pvhdev__msix_dev *m, unsigned i, bool was);
+/* MSI-X just became active: binds every unmasked entry not bound with
+ * its current message. */
+void pvhdev__msix_arm_all(struct pvhdev__msix_dev *m);
+/* Unbinds every bound entry (events; masks in the device if reachable). */
+void pvhdev__msix_unbind_all(struct pvhdev__msix_dev *m);
+/* The device's control register as pvhdev wants it (enable, fmask). */
+void pvhdev__msix_hw_ctrl_sync(struct pvhdev__msix_dev *m);
+/* Every entry's mask bit in the device as pvhdev wants it, where the
+ * table decodes; m->stale says whether one did not stick. */
+void pvhdev__msix_entries_sync(struct pvhdev__msix_dev *m);
+
+/* ---- trap.c: the traps ---- */
+
+/* Traps t's pages at bar_addr (the BAR's address); logs a failure. */
+void pvhdev__msix_trap_start(struct pvhdev__msix_dev *m, struct msix_trap *t,
+                             uint64_t bar_addr);
+/* Stops trap t, if on. */
+void pvhdev__msix_trap_stop(struct pvhdev__msix_dev *m, struct msix_trap *t);
+/* The module's bar_moved hook: the traps in BAR bir follow it. */
+void pvhdev__msix_bar_moved(struct pvhdev_dev *dev, unsigned bir, uint64_t addr,
+                            uint64_t size, bool mapped);
+
+/* ---- check.c ---- */
+
+/* The module's check_dev hook: MSI-X invariants of dev (docs). */
+int pvhdev__msix_check_dev(struct pvhdev_dev *dev, char *msg, size_t len);
 
 #endif
