@@ -9,18 +9,21 @@
  * fast side and ref_cfg_read/write on the reference side.  After each
  * one the harness compares what the guest got (value and return code),
  * the events (each formatted, with its result) and the backend's call
- * count; at a check operation and at the end, every config byte of both
- * fakes.  A difference aborts with what differed.
+ * count; at a check operation and at the end, the config bytes software
+ * can change (0x000..0x3ff) of both fakes.  A difference aborts with
+ * what differed.
  *
  * Input: operations, each an opcode byte followed by a fixed number of
  * argument bytes; the stream ends when an operation does not fit.
  * Opcodes keep their numbers for good (new ones take new numbers, a byte
  * that is no opcode is skipped), so seeds and regression inputs stay
  * what they were.  In the opcode byte, bit 3 picks the function, bits
- * 4..7 the opcode.  Offsets are 2 bytes, little endian, of which 12 bits
- * count; a size byte's low 2 bits pick 1, 2, 4 bytes or a malformed size
- * (0, 3, 8 by its bits 4..5), and its bit 2 keeps the offset as given
- * (else it is aligned down to the size).
+ * 4..7 the opcode.  Offsets are 2 bytes, little endian: the low 10 bits
+ * (four index pages, where the fuzzer's registers meet often), or with
+ * bit 15 set the low 13 (anywhere, and past config space); a size byte's
+ * low 2 bits pick 1, 2, 4 bytes or a malformed size (0, 3, 8, 5 by its
+ * bits 4..5), and its bit 2 keeps the offset as given (else it is
+ * aligned down to the size).
  *
  *   op  args  what
  *   0   3     read: off (2), size
@@ -226,9 +229,10 @@ static void quiet(void *ctx, enum pvhdev_log_level level, const char *msg)
 	(void)ctx, (void)level, (void)msg;
 }
 
-/* From 0x40 up every bit is RW but for the dword at 0x20 of every 64
- * bytes, whose low nibbles are RW1C. */
-#define NR_MASKS ((PVHDEV_CFG_EXP_SIZE - 0x40) / 4)
+/* From 0x40 to 0x3ff every bit is RW but for the dword at 0x20 of every
+ * 64 bytes, whose low nibbles are RW1C; above, read-only. */
+#define CFG_RW_END 0x400
+#define NR_MASKS ((CFG_RW_END - 0x40) / 4)
 static struct pvhdev_fake_mask masks[NR_MASKS];
 static uint8_t cfg[NR_FNS][PVHDEV_CFG_EXP_SIZE];
 
@@ -271,6 +275,7 @@ static int side_init(struct side *s)
 	struct pvhdev_config c = {
 		.size = sizeof(c), .backend = &pvhdev_fake_ops, .backend_ctx = s->fake,
 		.alloc = &pvhdev_host_alloc, .log = quiet,
+		.event_capacity = 256, /* far more than one operation logs */
 	};
 	if (pvhdev_domain_new(&c, &s->dom))
 		return -1;
@@ -343,11 +348,11 @@ static void events_compare(struct run *r)
 		       pvhdev_fake_calls(r->fast.fake), pvhdev_fake_calls(r->ref.fake));
 }
 
-/* Every config byte of every function, straight from the fakes. */
+/* The config bytes software can change, straight from the fakes. */
 static void config_compare(struct run *r)
 {
 	for (unsigned f = 0; f < NR_FNS; f++)
-		for (unsigned off = 0; off < PVHDEV_CFG_EXP_SIZE; off += 4) {
+		for (unsigned off = 0; off < CFG_RW_END; off += 4) {
 			uint32_t a, b;
 			int ra = pvhdev_fake_ops.cfg_read(r->fast.fake, fns[f], off, 4, &a);
 			int rb = pvhdev_fake_ops.cfg_read(r->ref.fake, fns[f], off, 4, &b);
@@ -369,14 +374,14 @@ static uint32_t get32(const uint8_t *p)
 	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* The size a size byte picks; *off aligned down to it unless bit 2 says
- * raw. */
+/* The size a size byte picks; *off (as the input has it) made an
+ * offset and aligned down to the size unless bit 2 says raw. */
 static unsigned size_of(uint8_t sel, unsigned *off)
 {
 	static const uint8_t bad[4] = { 0, 3, 8, 5 };
 	unsigned size = (sel & 3) == 3 ? bad[sel >> 4 & 3] : 1u << (sel & 3);
 
-	*off &= 0xfff;
+	*off &= *off & 0x8000 ? 0x1fff : 0x3ff;
 	if (!(sel & 4) && (size == 1 || size == 2 || size == 4))
 		*off &= ~(size - 1);
 	return size;
@@ -439,7 +444,7 @@ static void op_add(struct run *r, struct pvhdev_dev *df, struct pvhdev_dev *dr,
 static void op_run(struct run *r, unsigned op, unsigned fn, const uint8_t *a)
 {
 	struct pvhdev_dev *df, *dr;
-	unsigned off = get16(a), size;
+	unsigned off = op_args[op] >= 2 ? get16(a) : 0, size;
 	int rf = 0, rr = 0;
 
 	if (pvhdev_dev_get(r->fast.dom, fns[fn], &df) || pvhdev_dev_get(r->ref.dom, fns[fn], &dr))
@@ -458,8 +463,9 @@ static void op_run(struct run *r, unsigned op, unsigned fn, const uint8_t *a)
 		rr = pvhdev_reg_remove(dr, off, size);
 		break;
 	case OP_RANGE:
-		rf = pvhdev_reg_remove_range(df, off & 0xfff, get16(a + 2) & 0x1fff);
-		rr = pvhdev_reg_remove_range(dr, off & 0xfff, get16(a + 2) & 0x1fff);
+		off &= off & 0x8000 ? 0x1fff : 0x3ff;
+		rf = pvhdev_reg_remove_range(df, off, get16(a + 2) & 0x1fff);
+		rr = pvhdev_reg_remove_range(dr, off, get16(a + 2) & 0x1fff);
 		break;
 	case OP_FAIL:
 		pvhdev_fake_fail_at(r->fast.fake, 1 + (a[0] & 15), -EIO);
