@@ -22,8 +22,12 @@
  * (four index pages, where the fuzzer's registers meet often), or with
  * bit 15 set the low 13 (anywhere, and past config space); a size byte's
  * low 2 bits pick 1, 2, 4 bytes or a malformed size (0, 3, 8, 5 by its
- * bits 4..5), and its bit 2 keeps the offset as given (else it is
- * aligned down to the size).
+ * bits 4..5), its bit 2 keeps the offset as given (else it is aligned
+ * down to the size), and its bit 3 sends the fast side's access through
+ * the domain's ECAM window (pvhdev_mmio_read/write, where the last
+ * window is cached) when it fits the function's page: then size 8 is
+ * allowed, aligned, and the reference makes it the two dword accesses,
+ * low first, that the decoder promises.
  *
  *   op  args  what
  *   0   3     read: off (2), size
@@ -69,6 +73,7 @@ static const char *const op_names[NR_OPS] = {
 #define MAX_ADDS 64 /* register adds per input and side */
 
 static const pvhdev_sbdf_t fns[NR_FNS] = { PVHDEV_SBDF(0, 0, 1, 0), PVHDEV_SBDF(0, 0, 2, 0) };
+#define ECAM_BASE 0xe0000000ull /* segment 0, bus 0 only */
 
 /* A fuzzer-made register's state, seen by its handlers (reg->opaque). */
 struct hreg {
@@ -277,7 +282,7 @@ static int side_init(struct side *s)
 		.alloc = &pvhdev_host_alloc, .log = quiet,
 		.event_capacity = 256, /* far more than one operation logs */
 	};
-	if (pvhdev_domain_new(&c, &s->dom))
+	if (pvhdev_domain_new(&c, &s->dom) || pvhdev_mmcfg_add(s->dom, ECAM_BASE, 0, 0, 0))
 		return -1;
 	for (unsigned f = 0; f < NR_FNS; f++)
 		if (pvhdev_dev_add(s->dom, fns[f]))
@@ -399,24 +404,60 @@ static void reg_masks(struct pvhdev_reg *reg, const uint8_t *m)
 	reg->rsvdz_mask = c & b & a & lim;
 }
 
+/* The reference's side of an access of 1, 2, 4 or (from ECAM) 8 bytes. */
+static int ref_access(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
+                      unsigned size, bool write, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+	int rc;
+
+	if (size != 8) {
+		rc = write ? ref_cfg_write(dom, sbdf, off, size, (uint32_t)*val)
+		           : ref_cfg_read(dom, sbdf, off, size, &lo);
+		*val = write ? *val : lo;
+		return rc;
+	}
+	if (write) {
+		rc = ref_cfg_write(dom, sbdf, off, 4, (uint32_t)*val);
+		return rc ? rc : ref_cfg_write(dom, sbdf, off + 4, 4, (uint32_t)(*val >> 32));
+	}
+	rc = ref_cfg_read(dom, sbdf, off, 4, &lo);
+	if (!rc)
+		rc = ref_cfg_read(dom, sbdf, off + 4, 4, &hi);
+	*val = rc ? ~(uint64_t)0 : (uint64_t)hi << 32 | lo;
+	return rc;
+}
+
 static void op_access(struct run *r, struct pvhdev_dev *df, bool write, const uint8_t *a)
 {
 	pvhdev_sbdf_t sbdf = pvhdev_dev_sbdf(df);
 	unsigned off = get16(a), size = size_of(a[2], &off);
-	uint32_t vf = 0, vr = 0;
+	uint64_t vf = 0, vr = 0, addr;
+	bool ecam;
 	int rf, rr;
 
+	if (size == 8)
+		off &= ~7u;
+	ecam = (a[2] & 8) && (size == 1 || size == 2 || size == 4 || size == 8) &&
+	       !(off & (size - 1)) && off + size <= PVHDEV_CFG_EXP_SIZE;
+	if (size == 8 && !ecam)
+		size = 5; /* malformed either way */
+	addr = ECAM_BASE + ((uint64_t)(sbdf & 0xffff) << 12) + off;
 	if (write) {
-		uint32_t val = get32(a + 3);
-		rf = pvhdev_cfg_write(r->fast.dom, sbdf, off, size, val);
-		rr = ref_cfg_write(r->ref.dom, sbdf, off, size, val);
+		vf = vr = get32(a + 3) * (size == 8 ? 0x100000001ull : 1);
+		rf = ecam ? pvhdev_mmio_write(r->fast.dom, addr, size, vf)
+		          : pvhdev_cfg_write(r->fast.dom, sbdf, off, size, (uint32_t)vf);
 	} else {
-		rf = pvhdev_cfg_read(r->fast.dom, sbdf, off, size, &vf);
-		rr = ref_cfg_read(r->ref.dom, sbdf, off, size, &vr);
+		uint32_t v = 0;
+		rf = ecam ? pvhdev_mmio_read(r->fast.dom, addr, size, &vf)
+		          : pvhdev_cfg_read(r->fast.dom, sbdf, off, size, &v);
+		vf = ecam ? vf : v;
 	}
+	rr = ref_access(r->ref.dom, sbdf, off, size, write, &vr);
 	if (rf != rr || vf != vr)
-		differ(r, "%s of %u bytes at 0x%03x: fast 0x%08x (%d), reference 0x%08x (%d)",
-		       write ? "write" : "read", size, off, vf, rf, vr, rr);
+		differ(r, "%s of %u bytes at 0x%03x%s: fast 0x%" PRIx64 " (%d), "
+		       "reference 0x%" PRIx64 " (%d)", write ? "write" : "read", size, off,
+		       ecam ? " (ECAM)" : "", vf, rf, vr, rr);
 }
 
 static void op_add(struct run *r, struct pvhdev_dev *df, struct pvhdev_dev *dr,
