@@ -68,46 +68,53 @@ static unsigned piece(unsigned off, unsigned n)
 			return p;
 }
 
+/* The piece of an access that starts at byte at, with left bytes to
+ * go: the register that holds it (NULL: a gap) and its length. */
+static unsigned piece_at(const struct pvhdev_dev *dev, unsigned at, unsigned left,
+                         const struct pvhdev_reg **reg)
+{
+	const struct pvhdev_reg *r = *reg = reg_at(dev, at);
+
+	if (!r)
+		return piece(at, gap_end(dev, at, at + left) - at);
+	return r->off + r->size - at < left ? r->off + r->size - at : left;
+}
+
+/* The register's raw value: the read handler's (DONE) or the
+ * hardware's (PASS); *rejected when the handler said REJECT. */
+static int reg_raw(struct pvhdev_dev *dev, const struct pvhdev_reg *r, uint32_t *val,
+                   bool *rejected)
+{
+	enum pvhdev_verdict vd;
+
+	*val = 0;
+	vd = r->read(dev, r, val);
+	*rejected = vd != PVHDEV_DONE && vd != PVHDEV_PASS;
+	return vd == PVHDEV_PASS ? pvhdev_dev_hw_read(dev, r->off, r->size, val) : 0;
+}
+
 /* The register's value as the guest reads it. */
 static int reg_value(struct pvhdev_dev *dev, const struct pvhdev_reg *r, uint32_t *val)
 {
-	uint32_t v = 0;
-	int rc;
+	bool rejected;
+	int rc = reg_raw(dev, r, val, &rejected);
 
-	switch (r->read(dev, r, &v)) {
-	case PVHDEV_DONE:
-		break;
-	case PVHDEV_PASS:
-		if ((rc = pvhdev_dev_hw_read(dev, r->off, r->size, &v)))
-			return rc;
-		break;
-	default:
-		*val = ones(r->size);
-		return 0;
-	}
-	*val = v & ~(r->rsvdp_mask | r->rsvdz_mask) & ones(r->size);
-	return 0;
+	if (!rc)
+		*val = rejected ? ones(r->size)
+		                : *val & ~(r->rsvdp_mask | r->rsvdz_mask) & ones(r->size);
+	return rc;
 }
 
-/* The register's current value for a merge: raw, RW1C bits clear. */
+/* The register's current value for a merge: raw, zeros when its read
+ * is rejected, RW1C bits clear. */
 static int reg_current(struct pvhdev_dev *dev, const struct pvhdev_reg *r,
                        uint32_t *cur)
 {
-	uint32_t v = 0;
-	int rc;
+	bool rejected;
+	int rc = reg_raw(dev, r, cur, &rejected);
 
-	switch (r->read(dev, r, &v)) {
-	case PVHDEV_DONE:
-		break;
-	case PVHDEV_PASS:
-		if ((rc = pvhdev_dev_hw_read(dev, r->off, r->size, &v)))
-			return rc;
-		break;
-	default:
-		v = 0;
-	}
-	*cur = v & ~r->rw1c_mask;
-	return 0;
+	*cur = rejected ? 0 : *cur & ~r->rw1c_mask;
+	return rc;
 }
 
 /* Bytes [at, at + n) of register r get val (aligned to at). */
@@ -132,14 +139,18 @@ static int reg_put(struct pvhdev_dev *dev, const struct pvhdev_reg *r, unsigned 
 	return 0;
 }
 
-/* The device dom0 reaches at sbdf: NULL and -ENODEV when the domain
- * does not know it, NULL and 0 when it is hidden (absent to dom0). */
-static struct pvhdev_dev *dev_of(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, int *rc)
+/* The device a well-formed access reaches: NULL with 0 for a malformed
+ * access or a hidden device (the hardware's answer: all-ones, dropped),
+ * NULL with -ENODEV for one the domain does not know. */
+static struct pvhdev_dev *dev_of(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
+                                 unsigned off, unsigned size, int *rc)
 {
 	struct pvhdev_dev *dev;
 
-	*rc = pvhdev_dev_get(dom, sbdf, &dev);
-	return *rc || pvhdev_dev_hidden(dev) ? NULL : dev;
+	*rc = 0;
+	if (!access_ok(off, size) || (*rc = pvhdev_dev_get(dom, sbdf, &dev)))
+		return NULL;
+	return pvhdev_dev_hidden(dev) ? NULL : dev;
 }
 
 int ref_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
@@ -150,19 +161,17 @@ int ref_cfg_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
 	int rc;
 
 	*val = ones(size);
-	if (!access_ok(off, size) || !(dev = dev_of(dom, sbdf, &rc)))
-		return access_ok(off, size) ? rc : 0;
+	if (!(dev = dev_of(dom, sbdf, off, size, &rc)))
+		return rc;
 	for (unsigned pos = 0, n; pos < size; pos += n) {
 		unsigned at = off + pos;
-		const struct pvhdev_reg *r = reg_at(dev, at);
+		const struct pvhdev_reg *r;
 		uint32_t v;
+		n = piece_at(dev, at, size - pos, &r);
 		if (r) {
-			n = r->off + r->size - at;
-			n = n < size - pos ? n : size - pos;
 			rc = reg_value(dev, r, &v);
 			v >>= 8 * (at - r->off);
 		} else {
-			n = piece(at, gap_end(dev, at, off + size) - at);
 			rc = pvhdev_dev_hw_read(dev, at, n, &v);
 		}
 		if (rc)
@@ -179,20 +188,15 @@ int ref_cfg_write(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned off,
 	struct pvhdev_dev *dev;
 	int rc;
 
-	if (!access_ok(off, size) || !(dev = dev_of(dom, sbdf, &rc)))
-		return access_ok(off, size) ? rc : 0;
+	if (!(dev = dev_of(dom, sbdf, off, size, &rc)))
+		return rc;
 	for (unsigned pos = 0, n; pos < size; pos += n) {
 		unsigned at = off + pos;
-		const struct pvhdev_reg *r = reg_at(dev, at);
+		const struct pvhdev_reg *r;
 		uint32_t part = val >> 8 * pos;
-		if (r) {
-			n = r->off + r->size - at;
-			n = n < size - pos ? n : size - pos;
-			rc = reg_put(dev, r, at, n, part);
-		} else {
-			n = piece(at, gap_end(dev, at, off + size) - at);
-			rc = pvhdev_dev_hw_write(dev, at, n, part & ones(n));
-		}
+		n = piece_at(dev, at, size - pos, &r);
+		rc = r ? reg_put(dev, r, at, n, part)
+		       : pvhdev_dev_hw_write(dev, at, n, part & ones(n));
 		if (rc)
 			return rc;
 	}
