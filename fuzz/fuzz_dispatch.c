@@ -41,6 +41,9 @@
  *   7   0     compare every config byte now
  *   8   1     the function is hidden (even) or removed and added again
  *               (odd): the device cache must forget it
+ *   9   6     register fill: off (2), size, handler kinds, count - 1,
+ *               step - 1 (in registers): up to 256 registers without
+ *               masks, to the table's limit (PVHDEV_MAX_REGS) and past
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -58,22 +61,22 @@
 
 enum op {
 	OP_READ, OP_WRITE, OP_ADD, OP_REMOVE, OP_RANGE, OP_FAIL, OP_HWSET, OP_CHECK,
-	OP_DEVICE, NR_OPS
+	OP_DEVICE, OP_FILL, NR_OPS
 };
 
 static const uint8_t op_args[NR_OPS] = {
 	[OP_READ] = 3, [OP_WRITE] = 7, [OP_ADD] = 17, [OP_REMOVE] = 3,
 	[OP_RANGE] = 4, [OP_FAIL] = 1, [OP_HWSET] = 7, [OP_CHECK] = 0,
-	[OP_DEVICE] = 1,
+	[OP_DEVICE] = 1, [OP_FILL] = 6,
 };
 
 static const char *const op_names[NR_OPS] = {
 	"read", "write", "register add", "register remove", "range remove",
-	"backend failure", "hardware bits", "config check", "device",
+	"backend failure", "hardware bits", "config check", "device", "register fill",
 };
 
 #define NR_FNS 2
-#define MAX_ADDS 64 /* register adds per input and side */
+#define MAX_ADDS 512 /* register adds per input and side */
 
 static const pvhdev_sbdf_t fns[NR_FNS] = { PVHDEV_SBDF(0, 0, 1, 0), PVHDEV_SBDF(0, 0, 2, 0) };
 #define ECAM_BASE 0xe0000000ull /* segment 0, bus 0 only */
@@ -463,6 +466,24 @@ static void op_access(struct run *r, struct pvhdev_dev *df, bool write, const ui
 		       ecam ? " (ECAM)" : "", vf, rf, vr, rr);
 }
 
+/* Adds reg to both sides, each with its own state (val, param). */
+static void reg_add_both(struct run *r, struct pvhdev_dev *df, struct pvhdev_dev *dr,
+                         struct pvhdev_reg *reg, uint32_t val, uint8_t param)
+{
+	unsigned i = r->nr_adds;
+
+	if (i == MAX_ADDS)
+		return;
+	r->nr_adds++;
+	r->fast.regs[i] = r->ref.regs[i] = (struct hreg){ .val = val, .param = param };
+	reg->opaque = &r->fast.regs[i];
+	int rf = pvhdev_reg_add(df, reg);
+	reg->opaque = &r->ref.regs[i];
+	int rr = pvhdev_reg_add(dr, reg);
+	if (rf != rr)
+		differ(r, "register add at 0x%03x: %d and %d", reg->off, rf, rr);
+}
+
 static void op_add(struct run *r, struct pvhdev_dev *df, struct pvhdev_dev *dr,
                    const uint8_t *a)
 {
@@ -470,18 +491,22 @@ static void op_add(struct run *r, struct pvhdev_dev *df, struct pvhdev_dev *dr,
 	struct pvhdev_reg reg = { .off = (uint16_t)off, .size = (uint8_t)size,
 	                          .read = rd_kinds[a[3] & 7], .write = wr_kinds[a[3] >> 4 & 7] };
 
-	if (r->nr_adds == MAX_ADDS)
-		return;
 	reg_masks(&reg, a + 5);
-	struct hreg h = { .val = get32(a + 5) ^ get32(a + 9), .param = a[4] };
-	unsigned i = r->nr_adds++;
-	r->fast.regs[i] = r->ref.regs[i] = h;
-	reg.opaque = &r->fast.regs[i];
-	int rf = pvhdev_reg_add(df, &reg);
-	reg.opaque = &r->ref.regs[i];
-	int rr = pvhdev_reg_add(dr, &reg);
-	if (rf != rr)
-		differ(r, "register add at 0x%03x: %d and %d", off, rf, rr);
+	reg_add_both(r, df, dr, &reg, get32(a + 5) ^ get32(a + 9), a[4]);
+}
+
+/* count registers of one size and kind, step registers apart. */
+static void op_fill(struct run *r, struct pvhdev_dev *df, struct pvhdev_dev *dr,
+                    const uint8_t *a)
+{
+	unsigned off = get16(a), size = size_of(a[2] & ~4u, &off);
+	struct pvhdev_reg reg = { .size = (uint8_t)size, .read = rd_kinds[a[3] & 7],
+	                          .write = wr_kinds[a[3] >> 4 & 7] };
+
+	for (unsigned i = 0; i <= a[4]; i++) {
+		reg.off = (uint16_t)((off + i * (a[5] + 1u) * size) & 0xfff);
+		reg_add_both(r, df, dr, &reg, 0x01010101u * i, (uint8_t)i);
+	}
 }
 
 /* Runs one operation on both sides. */
@@ -504,6 +529,9 @@ static void op_run(struct run *r, unsigned op, unsigned fn, const uint8_t *a)
 		break;
 	case OP_ADD:
 		op_add(r, df, dr, a);
+		break;
+	case OP_FILL:
+		op_fill(r, df, dr, a);
 		break;
 	case OP_REMOVE:
 		size = size_of(a[2], &off);
