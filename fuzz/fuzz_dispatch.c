@@ -3,8 +3,9 @@
  * Harness (e): the fast dispatcher against the reference (ref_dispatch.c).
  *
  * Two identical domains, each on its own fake backend with the same two
- * functions (00:01.0 and 00:02.0, type 0, 4 KiB of config space that
- * software may change from 0x40 up, some of it RW1C).  Every operation
+ * functions (00:01.0 and 00:02.0, type 0, 4 KiB of config space of
+ * which software may change 0x40..0x3ff, some of it RW1C), and an ECAM
+ * window for bus 0.  Every operation
  * runs on both: guest accesses through pvhdev_cfg_read/write on the
  * fast side and ref_cfg_read/write on the reference side.  After each
  * one the harness compares what the guest got (value and return code),
@@ -32,13 +33,14 @@
  *   op  args  what
  *   0   3     read: off (2), size
  *   1   7     write: off (2), size, VAL (4)
- *   2   17    register add: off (2), size, handler kinds (read: low
- *               nibble, write: high), param, masks (12; see reg_masks)
+ *   2   17    register add: off (2), size, handler kinds (read: bits
+ *               0..2, write: bits 4..6; rd_kinds, wr_kinds), param,
+ *               masks (12; see reg_masks)
  *   3   3     register remove: off (2), size
  *   4   4     register range remove: off (2), length (2)
  *   5   1     the n-th backend call from now fails with -EIO (n: 1..16)
  *   6   7     the hardware sets bits on its own: off (2), size, bits (4)
- *   7   0     compare every config byte now
+ *   7   0     compare the config bytes software can change, now
  *   8   1     the function is hidden (even) or removed and added again
  *               (odd): the device cache must forget it
  *   9   6     register fill: off (2), size, handler kinds, count - 1,
