@@ -20,6 +20,10 @@
  * it, rsvdz bits are written as 0.  The handler's write verdict PASS
  * sends the merged value to the hardware.  The first backend failure
  * ends the access with its error (a read then returns all-ones).
+ *
+ * Of pvhdev's internals it reads only the device's register records
+ * (dev->regs[0 .. nr_regs), src/core/core.h), which pvhdev_reg_add
+ * fills in no particular order; the index and the caches it never sees.
  */
 #include <errno.h>
 
