@@ -12,7 +12,8 @@ scale=${1:-1}
 dir=build-fuzz
 CC=clang cmake -S . -B "$dir" -DPVHDEV_FUZZ=ON -DPVHDEV_SANITIZE=ON -DPVHDEV_WERROR=ON \
 	-DPVHDEV_TESTS=OFF -DPVHDEV_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$dir" -j"$(nproc)" --target fuzz_ops fuzz_dump fuzz_platform fuzz_scenario >/dev/null
+cmake --build "$dir" -j"$(nproc)" --target fuzz_ops fuzz_dump fuzz_platform fuzz_scenario \
+	fuzz_dispatch >/dev/null
 mkdir -p "$dir/crashes"
 
 seeds() { # HARNESS -> its seed directories (fuzz/seeds.txt, as ctest has them)
@@ -20,15 +21,15 @@ seeds() { # HARNESS -> its seed directories (fuzz/seeds.txt, as ctest has them)
 }
 
 fail=0
-for h in ops dump platform scenario; do
+for h in ops dump platform scenario dispatch; do
 	work="$dir/corpus-$h"
 	mkdir -p "$work"
 	dirs=()
 	for d in $(seeds "$h"); do [ -d "$d" ] && dirs+=("$d"); done
-	len=16384
-	[ "$h" = ops ] && len=2048
 	case $h in
-	ops) runs=4000 ;; dump) runs=15000 ;; platform) runs=20000 ;; scenario) runs=200000 ;;
+	ops) runs=4000 len=2048 ;; dump) runs=15000 len=16384 ;;
+	platform) runs=20000 len=16384 ;; scenario) runs=200000 len=16384 ;;
+	dispatch) runs=6000 len=1024 ;;
 	esac
 	runs=$((runs * scale))
 	if "$dir/fuzz_$h" -seed=1 -runs="$runs" -max_len="$len" -print_final_stats=1 \
@@ -37,7 +38,7 @@ for h in ops dump platform scenario; do
 			awk '{print $2}') executions, no finding" >&2
 	else
 		echo "fuzz_$h: FINDING, see $dir/fuzz-$h.log and $dir/crashes/" >&2
-		grep -E "violated|ERROR" "$dir/fuzz-$h.log" | head -5 >&2
+		grep -E "violated|differ|ERROR" "$dir/fuzz-$h.log" | head -5 >&2
 		fail=1
 	fi
 done

@@ -6,7 +6,8 @@
 # $CFLAGS (sanitizers and coverage included), the engine from
 # $LIB_FUZZING_ENGINE (libFuzzer's -fsanitize=fuzzer, or AFL++'s driver),
 # and everything lands in $OUT:
-#   fuzz_ops, fuzz_dump, fuzz_platform, fuzz_scenario   the harnesses
+#   fuzz_ops, fuzz_dump, fuzz_platform, fuzz_scenario, fuzz_dispatch
+#                             the harnesses
 #   NAME_seed_corpus.zip      its seeds (fuzz/seeds.txt)
 #   NAME.dict, NAME.options   its dictionary, libFuzzer options
 #   pvhdev-data/              what the harnesses read at run time: fuzz_ops'
@@ -36,7 +37,8 @@ cmake -S "$top" -B "$work" -DCMAKE_BUILD_TYPE=Release \
 	-DPVHDEV_FUZZ=ON -DPVHDEV_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" \
 	-DPVHDEV_FUZZ_MACHINES="$data/fuzz/machines.txt" -DPVHDEV_FUZZ_DATADIR="$data/data" \
 	-DPVHDEV_TESTS=OFF -DPVHDEV_BENCH=OFF -DPVHDEV_MAN=OFF >/dev/null
-cmake --build "$work" -j"$(nproc)" --target fuzz_ops fuzz_dump fuzz_platform fuzz_scenario
+cmake --build "$work" -j"$(nproc)" --target fuzz_ops fuzz_dump fuzz_platform fuzz_scenario \
+	fuzz_dispatch
 
 while read -r name dirs; do
 	case $name in '#'* | '') continue ;; esac
@@ -50,7 +52,10 @@ while read -r name dirs; do
 	done
 	{
 		echo "[libfuzzer]"
-		case $name in ops) echo "max_len = 2048" ;; *) echo "max_len = 16384" ;; esac
+		case $name in
+		ops) echo "max_len = 2048" ;; dispatch) echo "max_len = 1024" ;;
+		*) echo "max_len = 16384" ;;
+		esac
 		if [ -f "fuzz/dicts/$name.dict" ]; then
 			cp "fuzz/dicts/$name.dict" "$OUT/fuzz_$name.dict"
 			echo "dict = fuzz_$name.dict"

@@ -293,15 +293,15 @@ int pvhdev__regs_check(struct pvhdev_dev *dev, char *msg, size_t len)
 /*
  * The entry points validate, find the device and classify the access;
  * each kind of access (one register, one gap, split) is a function of
- * its own that they tail-call, so the common paths carry no frame for
- * the rare ones.  Accesses reaching the hardware from here are valid
+ * its own that they tail-call (why: docs/performance.md, "Code
+ * generation").  Accesses reaching the hardware from here are valid
  * already: they skip pvhdev__hw_cfg_*'s checks.
  */
 
-/* The backend, with nothing left to do once it returns, so that the
- * paths to it end in a jump: *val is all-ones before a read, which a
- * backend that fails leaves so (backend.h), and a write's hw-write
- * event is in its ring slot before the write. */
+/* The backend, with nothing left to do once it returns: *val is
+ * all-ones before a read, which a backend that fails leaves so
+ * (backend.h), and a write's hw-write event is in its ring slot before
+ * the write. */
 static inline int hw_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
                           unsigned off, unsigned size, uint32_t *val)
 {
@@ -310,7 +310,7 @@ static inline int hw_read(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
 }
 
 /* The event's slot is filled: take it the slow way (hook, wrap), then
- * write.  Out of line, so that hw_write needs no frame. */
+ * write. */
 static COLD int hw_write_slow(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf,
                               unsigned off, unsigned size, uint32_t val)
 {
@@ -505,10 +505,8 @@ static inline bool cfg_access_ok(unsigned off, unsigned size)
 }
 
 /* The access once dev is known (dom and sbdf are its own).  A read
- * reaches a gap through dev's own dom and sbdf: with the entry point's
- * dead once dev is found, the read path has scratch registers enough
- * to need no frame (GCC 12 saves one otherwise).  The write path has
- * no such need, and saves the two loads. */
+ * reaches a gap through dev's own dom and sbdf, a write through the
+ * entry point's (docs/performance.md, "Code generation"). */
 static inline int dev_read(struct pvhdev_dev *dev, unsigned off, unsigned size,
                            uint32_t *val)
 {
