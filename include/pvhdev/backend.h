@@ -4,7 +4,9 @@
  *
  * A backend is a static const ops table plus a context pointer, both
  * handed to pvhdev_domain_new() in struct pvhdev_config.  pvhdev calls
- * it only from the dispatcher: register handlers never reach it.
+ * it through its logged hardware accessors only: the dispatcher's
+ * pass-through, pvhdev's modules, and register handlers through
+ * pvhdev_dev_hw_read() / pvhdev_dev_hw_write() (pvhdev.h).
  *
  * Required: cfg_read, cfg_write.  Every other hook may be NULL:
  *   mmio_read  NULL: device memory reads all-ones
