@@ -44,8 +44,7 @@ bool vfs_on(const struct fake_fn *fn)
 
 static bool vfs_enabled(const struct fake_fn *pf)
 {
-	return pf->vfs && !pf->absent &&
-	       (cfg_get(pf, pf->sriov + FAKE_SRIOV_CTRL, 2) & FAKE_SRIOV_VFE);
+	return pf->vfs && !pf->absent && vfs_on(pf);
 }
 
 /* The VF at sbdf: VF n of a PF of the segment with VF Enable set, at

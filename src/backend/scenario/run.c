@@ -171,35 +171,39 @@ static void reg_label(struct pvhdev_domain *dom, pvhdev_sbdf_t sbdf, unsigned re
 		snprintf(buf + strlen(buf), len - strlen(buf), "+%u", reg - start);
 }
 
-/* Which config register an access reaches, for people: a CF8 write
- * names what it latches, a CFC access the latched register plus its
- * byte, an ECAM access its window's function and register.  "" for any
- * other access. */
+/* Which function and config register an access reaches: a CF8 write
+ * what it latches, a CFC access the latched register plus the port's
+ * byte, an ECAM access its window's function and register.  False for
+ * any other access. */
+static bool cfg_target(struct runner *r, const struct step *st, pvhdev_sbdf_t *sbdf,
+                       unsigned *reg)
+{
+	uint32_t cf8;
+
+	if (st->op == OP_WRITE || st->op == OP_READ)
+		return !pvhdev_ecam_decode(r->dom, st->a, sbdf, reg);
+	if (st->op == OP_OUT && st->a == 0xcf8 && st->size == 4)
+		cf8 = (uint32_t)st->b;
+	else if (st->a < 0xcfc || st->a > 0xcff || pvhdev_pio_read(r->dom, 0xcf8, 4, &cf8))
+		return false;
+	if (!(cf8 & PVHDEV_PCI_CF8_ENABLE))
+		return false;
+	*sbdf = pvhdev__pci_cf8_bdf(cf8);
+	*reg = pvhdev__pci_cf8_reg(cf8) | ((unsigned)st->a & 3); /* 0xcf8: byte 0 */
+	return true;
+}
+
+/* Where a config access goes, for people: "  (00:19.0 +0x04 COMMAND)",
+ * or "" for any other access. */
 static void cfg_note(struct runner *r, const struct step *st, char *buf, size_t len)
 {
 	pvhdev_sbdf_t sbdf;
-	uint32_t cf8 = 0;
 	unsigned reg;
 	char s[PVHDEV_SBDF_STRLEN], label[48];
 
 	buf[0] = '\0';
-	if (st->op == OP_OUT && st->a == 0xcf8 && st->size == 4) {
-		cf8 = (uint32_t)st->b;
-	} else if ((st->op == OP_OUT || st->op == OP_IN) && st->a >= 0xcfc && st->a <= 0xcff) {
-		if (pvhdev_pio_read(r->dom, 0xcf8, 4, &cf8))
-			return;
-	} else if ((st->op == OP_WRITE || st->op == OP_READ) &&
-	           !pvhdev_ecam_decode(r->dom, st->a, &sbdf, &reg)) {
-		cf8 = 0;
-	} else {
+	if (!cfg_target(r, st, &sbdf, &reg))
 		return;
-	}
-	if (st->op == OP_OUT || st->op == OP_IN) {
-		if (!(cf8 & PVHDEV_PCI_CF8_ENABLE))
-			return;
-		sbdf = pvhdev__pci_cf8_bdf(cf8);
-		reg = pvhdev__pci_cf8_reg(cf8) | (st->a == 0xcf8 ? 0 : (unsigned)st->a & 3);
-	}
 	reg_label(r->dom, sbdf, reg, label, sizeof(label));
 	pvhdev_sbdf_str(sbdf, s);
 	/* Segment 0 as scenarios write it: bb:dd.f. */
